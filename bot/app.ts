@@ -1,0 +1,184 @@
+/**
+ * The composition root: config → logger → Redis → storage → state → recognizer → dialogs →
+ * bot → adapter → server and routes. Tests call createApp with overrides to swap parts.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { ConversationState, MemoryStorage, type Storage, UserState } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import type { Server } from 'restify';
+import type { Config } from './config';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { createTranslator } from './i18n';
+import { connectRedis, createRedis, duplicateRedis, isInMemory, type RedisConnection } from './storage/redisClient';
+import { RedisStorage } from './storage/redisStorage';
+import { ConversationLock, turnLockMiddleware } from './middleware/turnLock';
+import { languageMiddleware } from './middleware/language';
+import { turnTelemetryMiddleware } from './middleware/turnTelemetry';
+import { TranscriptStore, transcriptMiddleware } from './transcript';
+import { InflightTurns } from './inflight';
+import { createCloudAdapter, installErrorHandler, InternalChannelGateway, ProactiveMessenger, type TurnLogic } from './adapter';
+import { MusaedBot } from './bot';
+import { createServer } from './server';
+import type { ChannelContext } from './channels';
+import { MainDialog, type CommandDetector } from '../dialogs/mainDialog';
+import type { ConversationData, StateAccessors, UserProfile } from '../dialogs/deps';
+import { createFeatureDialogs, type DialogFactory, type FeatureDeps } from '../dialogs/registry';
+import type { Recognizer } from '../dialogs/understanding/types';
+
+export type ChannelModule = (ctx: ChannelContext) => void | Promise<void>;
+
+export interface AppOverrides {
+  logger?: Logger;
+  recognizer?: Recognizer;
+  detectCommand?: CommandDetector;
+  /** Use this Redis connection (tests); the app does not close it. */
+  redis?: RedisConnection;
+  /** Replace the feature dialogs (tests of the core). */
+  features?: DialogFactory[];
+  channels?: ChannelModule[];
+}
+
+export interface App {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  server: Server;
+  redis: RedisConnection;
+  storage: Storage;
+  gateway: InternalChannelGateway;
+  proactive: ProactiveMessenger;
+  transcripts: TranscriptStore;
+  inflight: InflightTurns;
+  /** Listens on config.PORT (0 → an ephemeral port) and resolves with the base URL. */
+  listen(): Promise<string>;
+  url(): string;
+  /** Stops accepting, waits for turns in flight (up to the grace period), closes Redis. */
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const metrics = createMetrics({ defaults: config.NODE_ENV === 'production' });
+  const translator = createTranslator({ onMissing: (lang, key) => logger.warn({ lang, key }, 'missing locale key') });
+  const { t } = translator;
+  const prefix = config.REDIS_KEY_PREFIX;
+  const closers: Array<() => Promise<void>> = [];
+
+  const inMemory = !overrides.redis && isInMemory({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  if (inMemory) logger.warn('REDIS_URL is not set: state is kept in memory and is lost on restart (development only)');
+  const redis = overrides.redis ?? createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  const ownsRedis = !overrides.redis;
+  redis.on('error', (err: Error) => logger.error({ err: { message: err.message } }, 'redis error'));
+  await connectRedis(redis);
+  const subscribers: RedisConnection[] = [];
+
+  const storage: Storage = inMemory
+    ? new MemoryStorage()
+    : new RedisStorage(redis, {
+        prefix,
+        conversationTtlMs: config.CONVERSATION_TTL_SECONDS * 1000,
+        userTtlMs: config.USER_TTL_SECONDS * 1000,
+      });
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+  const state: StateAccessors = {
+    profile: userState.createProperty<UserProfile>('profile'),
+    conversation: conversationState.createProperty<ConversationData>('data'),
+  };
+  const dialogState = conversationState.createProperty<DialogState>('dialogState');
+
+  const recognizer = overrides.recognizer;
+  if (!recognizer) throw new Error('createApp: a recognizer is required');
+  const featureDeps: FeatureDeps = { t, recognizer, state };
+  const mainDialog = new MainDialog(
+    { t, recognizer, state, dialogState, detectCommand: overrides.detectCommand },
+    createFeatureDialogs(featureDeps, overrides.features),
+  );
+  const bot = new MusaedBot({ conversationState, userState, mainDialog, t, maxTextChars: config.MAX_TEXT_CHARS });
+  const logic: TurnLogic = (context) => bot.run(context);
+
+  const adapter = createCloudAdapter(config);
+  installErrorHandler(adapter, { logger, metrics, t, conversationState, dialogState });
+  const inflight = new InflightTurns();
+  const lock = new ConversationLock(redis, { prefix, ttlMs: config.TURN_LOCK_TTL_MS, waitMs: config.TURN_LOCK_WAIT_MS });
+  const transcripts = new TranscriptStore(redis, { prefix, ttlMs: config.CONVERSATION_TTL_SECONDS * 1000 });
+  adapter.use(turnTelemetryMiddleware(logger, metrics));
+  adapter.use(inflight.middleware());
+  adapter.use(turnLockMiddleware(lock));
+  adapter.use(languageMiddleware(state));
+  adapter.use(transcriptMiddleware(transcripts, (err) => logger.warn({ err }, 'transcript not saved')));
+
+  const gateway = new InternalChannelGateway(adapter, logic, config.CONNECTOR_SECRET ?? randomBytes(24).toString('hex'));
+  const proactive = new ProactiveMessenger(adapter, gateway, config.MicrosoftAppId ?? '');
+
+  const server = createServer({
+    logger,
+    metrics,
+    adapter,
+    logic,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    metricsEnabled: config.METRICS_ENABLED,
+    readiness: { redis: async () => (await redis.ping()) === 'PONG' },
+  });
+
+  let baseUrl = '';
+  const channelContext: ChannelContext = {
+    server,
+    config,
+    logger,
+    metrics,
+    t,
+    redis,
+    createSubscriber: () => {
+      const sub = duplicateRedis(redis);
+      subscribers.push(sub);
+      return sub;
+    },
+    prefix,
+    gateway,
+    proactive,
+    transcripts,
+    internalBaseUrl: () => baseUrl,
+    onClose: (fn) => closers.push(fn),
+  };
+  for (const channel of overrides.channels ?? []) await channel(channelContext);
+
+  const url = () => baseUrl;
+  return {
+    config,
+    logger,
+    metrics,
+    server,
+    redis,
+    storage,
+    gateway,
+    proactive,
+    transcripts,
+    inflight,
+    url,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => {
+          const port = (server.address() as AddressInfo).port;
+          baseUrl = `http://127.0.0.1:${port}`;
+          resolve(baseUrl);
+        });
+      }),
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.server.close(() => resolve());
+        server.server.closeIdleConnections();
+        void inflight.idle(config.SHUTDOWN_GRACE_MS).then(() => {
+          server.server.closeAllConnections();
+          resolve();
+        });
+      });
+      for (const fn of closers.reverse()) await fn().catch((err: unknown) => logger.warn({ err }, 'close hook failed'));
+      for (const s of subscribers) s.disconnect();
+      if (ownsRedis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * What a channel module (Direct Line, WhatsApp, the agent hub) gets from the composition
+ * root to register its routes and reach the bot. Channel modules never import dialogs.
+ */
+import type { Server } from 'restify';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Metrics } from './metrics';
+import type { RedisConnection } from './storage/redisClient';
+import type { InternalChannelGateway, ProactiveMessenger } from './adapter';
+import type { Translate } from '../dialogs/deps';
+import type { TranscriptStore } from './transcript';
+
+export interface ChannelContext {
+  server: Server;
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  t: Translate;
+  /** Shared connection for commands (not for SUBSCRIBE). */
+  redis: RedisConnection;
+  /** A new connection for pub/sub; closed with the app. */
+  createSubscriber(): RedisConnection;
+  /** Key prefix for everything this app writes to Redis. */
+  prefix: string;
+  gateway: InternalChannelGateway;
+  proactive: ProactiveMessenger;
+  transcripts: TranscriptStore;
+  /** http://127.0.0.1:<port> of this process, known once it listens. */
+  internalBaseUrl(): string;
+  /** Runs on shutdown, before Redis closes. */
+  onClose(fn: () => Promise<void>): void;
+}

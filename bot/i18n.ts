@@ -1,0 +1,53 @@
+/**
+ * i18next over locales/ar and locales/en. Each JSON file is a namespace named after the
+ * file; keys are addressed as "namespace:key" (default namespace "common").
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type i18n as I18n, type Resource } from 'i18next';
+import type { Lang } from '../dialogs/understanding/normalize';
+
+export const LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'locales');
+export const LANGS: readonly Lang[] = ['ar', 'en'];
+
+/** A translator bound to nothing: the language is passed on every call. */
+export type Translate = (lang: Lang, key: string, options?: Record<string, unknown>) => string;
+
+export function loadResources(dir: string = LOCALES_DIR): Resource {
+  const resources: Resource = {};
+  for (const lang of LANGS) {
+    resources[lang] = {};
+    const langDir = path.join(dir, lang);
+    for (const file of fs.readdirSync(langDir).filter((f) => f.endsWith('.json'))) {
+      resources[lang][file.replace(/\.json$/, '')] = JSON.parse(fs.readFileSync(path.join(langDir, file), 'utf8'));
+    }
+  }
+  return resources;
+}
+
+export interface Translator {
+  t: Translate;
+  i18n: I18n;
+}
+
+export function createTranslator(options: { dir?: string; onMissing?: (lang: string, key: string) => void } = {}): Translator {
+  const resources = loadResources(options.dir);
+  const instance = i18next.createInstance();
+  void instance.init({
+    resources,
+    lng: 'ar',
+    fallbackLng: false,
+    ns: Object.keys(resources.ar ?? {}),
+    defaultNS: 'common',
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    saveMissing: Boolean(options.onMissing),
+    missingKeyHandler: options.onMissing ? (lngs, _ns, key) => options.onMissing?.(lngs.join(','), key) : undefined,
+    showSupportNotice: false,
+  } as Parameters<I18n['init']>[0]);
+  const fixed = { ar: instance.getFixedT('ar'), en: instance.getFixedT('en') };
+  const t: Translate = (lang, key, opts) => String(fixed[lang](key, opts ?? {}));
+  return { t, i18n: instance };
+}

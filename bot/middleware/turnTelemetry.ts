@@ -1,0 +1,30 @@
+/**
+ * Outermost middleware: a correlation id and a child logger per turn, turn counts and
+ * latency (lock wait included, since that is what the user waits for).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics';
+import { setTurnLogger } from '../../dialogs/turnState';
+
+export function turnTelemetryMiddleware(logger: Logger, metrics: Metrics): Middleware {
+  return {
+    async onTurn(context, next) {
+      const correlationId = randomUUID();
+      const a = context.activity;
+      const channel = a.channelId ?? 'unknown';
+      const log = logger.child({ correlationId, channel, conversation: a.conversation?.id });
+      setTurnLogger(context, log, correlationId);
+      const stop = metrics.turnSeconds.startTimer({ channel });
+      metrics.turns.inc({ channel, type: a.type ?? 'unknown' });
+      try {
+        await next();
+      } finally {
+        const seconds = stop();
+        // Never the text: only its size and type.
+        log.debug({ type: a.type, chars: a.text?.length ?? 0, ms: Math.round(seconds * 1000) }, 'turn');
+      }
+    },
+  };
+}

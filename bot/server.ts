@@ -1,0 +1,76 @@
+/**
+ * The restify server and the routes that belong to the core: /api/messages, health,
+ * readiness and metrics. Channel modules register their own routes on the same server.
+ */
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { CloudAdapter } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics';
+import { activityProblem } from './activityValidation';
+import { INTERNAL_CHANNEL_IDS, type TurnLogic } from './adapter';
+
+export interface ServerDeps {
+  logger: Logger;
+  metrics: Metrics;
+  adapter: CloudAdapter;
+  logic: TurnLogic;
+  maxBodyBytes: number;
+  metricsEnabled: boolean;
+  /** Each check answers true when its dependency is reachable. */
+  readiness: Record<string, () => Promise<boolean>>;
+}
+
+export function createServer(deps: ServerDeps): Server {
+  const server = restify.createServer({ name: 'musaed', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  const jsonBody = restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false });
+
+  server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number }, cb: () => void) => {
+    const status = err.statusCode ?? 500;
+    deps.metrics.errors.inc({ kind: status >= 500 ? 'http' : 'bad_request' });
+    if (status >= 500) deps.logger.error({ err, route: req.getRoute()?.path }, 'request failed');
+    cb();
+  });
+
+  server.post('/api/messages', jsonBody, async (req: Request, res: Response) => {
+    const problem = activityProblem(req.body);
+    if (problem) {
+      deps.metrics.errors.inc({ kind: 'bad_request' });
+      res.send(400, { error: 'invalid_activity', detail: problem });
+      return;
+    }
+    if (INTERNAL_CHANNEL_IDS.has((req.body as { channelId: string }).channelId)) {
+      res.send(400, { error: 'invalid_activity', detail: 'channelId: reserved for a built-in channel' });
+      return;
+    }
+    await deps.adapter.process(req, res, deps.logic);
+  });
+
+  server.get('/healthz', async (_req: Request, res: Response) => {
+    res.send(200, { status: 'ok' });
+  });
+
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    const results = await Promise.all(
+      Object.entries(deps.readiness).map(async ([name, check]) => {
+        const ok = await Promise.race([
+          check().catch(() => false),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
+        ]);
+        return [name, ok ? 'ok' : 'unavailable'] as const;
+      }),
+    );
+    const checks = Object.fromEntries(results);
+    const ready = results.every(([, s]) => s === 'ok');
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
+  });
+
+  if (deps.metricsEnabled) {
+    server.get('/metrics', async (_req: Request, res: Response) => {
+      const body = await deps.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+      res.end(body);
+    });
+  }
+  return server;
+}

@@ -1,0 +1,80 @@
+/**
+ * A short, masked transcript per conversation in Redis, for the agent who takes over and
+ * for audits. Personal numbers are masked before they are written; one-time codes are not
+ * written at all (see markSensitiveInput).
+ */
+import type { Activity, Middleware, TurnContext } from 'botbuilder';
+import type { RedisConnection } from './storage/redisClient';
+import { hashTagOf } from './storage/redisStorage';
+import { maskPii } from './logger';
+import { conversationKeyOf } from './middleware/turnLock';
+import { isSensitiveInput } from '../dialogs/turnState';
+
+export interface TranscriptEntry {
+  role: 'user' | 'bot' | 'agent';
+  text: string;
+  at: string;
+  attachments?: string[];
+}
+
+export class TranscriptStore {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly options: { prefix: string; ttlMs: number; maxEntries?: number },
+  ) {}
+
+  key(conversationKey: string): string {
+    return `${this.options.prefix}tx:{${hashTagOf(conversationKey)}}`;
+  }
+
+  async append(conversationKey: string, entries: TranscriptEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const key = this.key(conversationKey);
+    const max = this.options.maxEntries ?? 200;
+    await this.redis
+      .multi()
+      .rpush(key, ...entries.map((e) => JSON.stringify({ ...e, text: maskPii(e.text) })))
+      .ltrim(key, -max, -1)
+      .pexpire(key, this.options.ttlMs)
+      .exec();
+  }
+
+  async read(conversationKey: string): Promise<TranscriptEntry[]> {
+    const rows = await this.redis.lrange(this.key(conversationKey), 0, -1);
+    return rows.map((r) => JSON.parse(r) as TranscriptEntry);
+  }
+}
+
+function entryOf(activity: Partial<Activity>, role: TranscriptEntry['role'], hidden: boolean): TranscriptEntry | undefined {
+  if (activity.type !== 'message') return undefined;
+  const names = (activity.attachments ?? []).map((a) => a.name ?? a.contentType ?? 'attachment');
+  if (!activity.text && names.length === 0) return undefined;
+  return {
+    role,
+    text: hidden ? '[hidden]' : (activity.text ?? ''),
+    at: new Date().toISOString(),
+    ...(names.length ? { attachments: names } : {}),
+  };
+}
+
+/** Records the user's message and the bot's replies of every turn; never fails the turn. */
+export function transcriptMiddleware(store: TranscriptStore, onError: (err: unknown) => void): Middleware {
+  return {
+    async onTurn(context: TurnContext, next) {
+      const outgoing: TranscriptEntry[] = [];
+      context.onSendActivities(async (_ctx, activities, nextSend) => {
+        for (const a of activities) {
+          const e = entryOf(a, a.from?.role === 'agent' ? 'agent' : 'bot', false);
+          if (e) outgoing.push(e);
+        }
+        return nextSend();
+      });
+      try {
+        await next();
+      } finally {
+        const inbound = entryOf(context.activity, 'user', isSensitiveInput(context));
+        await store.append(conversationKeyOf(context), inbound ? [inbound, ...outgoing] : outgoing).catch(onError);
+      }
+    },
+  };
+}

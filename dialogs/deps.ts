@@ -1,0 +1,44 @@
+/**
+ * What dialogs get from the composition root (bot/app.ts). Dialogs reach the world only
+ * through these; tests build them with fakes.
+ */
+import type { StatePropertyAccessor } from 'botbuilder';
+import type { Lang } from './understanding/normalize';
+import type { Recognizer } from './understanding/types';
+
+export type Translate = (lang: Lang, key: string, options?: Record<string, unknown>) => string;
+
+/** Saved per user for a long time (USER_TTL_SECONDS). */
+export interface UserProfile {
+  /** Set only when the user chose a language explicitly. */
+  language?: Lang;
+}
+
+/** What the bot has collected in the current task, shown to an agent on handoff. */
+export interface TaskContext {
+  intent?: string;
+  verified?: boolean;
+  /** Plain facts (masked where personal): "dependent": "Sara (****1234)", "ticketType": … */
+  details?: Record<string, string>;
+}
+
+/** Saved per conversation (CONVERSATION_TTL_SECONDS, renewed by every turn). */
+export interface ConversationData {
+  welcomed?: boolean;
+  /** Language of the last turn: the fallback when a message has no letters. */
+  lastLang?: Lang;
+  /** Consecutive messages the bot did not understand. */
+  misses?: number;
+  task?: TaskContext;
+}
+
+export interface StateAccessors {
+  profile: StatePropertyAccessor<UserProfile>;
+  conversation: StatePropertyAccessor<ConversationData>;
+}
+
+export interface CoreDeps {
+  t: Translate;
+  recognizer: Recognizer;
+  state: StateAccessors;
+}

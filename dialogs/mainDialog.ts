@@ -1,0 +1,295 @@
+/**
+ * The root of every conversation: welcome, routing to task dialogs, and the global
+ * interruptions (cancel, help, menu, agent, language) handled here once for every dialog
+ * instead of in each of them.
+ */
+import {
+  type Dialog,
+  type DialogContext,
+  DialogSet,
+  type DialogState,
+} from 'botbuilder-dialogs';
+import { MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import type { CoreDeps, ConversationData, TaskContext } from './deps';
+import { buildTitleIndex, button, intentLabelKey, menuActivity } from './menu';
+import { setTurnLang, turnLang } from './turnState';
+import { normalizeForMatching, type Lang } from './understanding/normalize';
+import type { FaqId, Intent, Understanding } from './understanding/types';
+
+export type GlobalCommand = 'cancel' | 'help' | 'menu' | 'agent' | 'language.ar' | 'language.en';
+const COMMANDS: ReadonlySet<Intent> = new Set<Intent>(['cancel', 'help', 'menu', 'agent', 'language.ar', 'language.en']);
+
+/** Dialog ids the router knows; a feature that has not landed is simply not registered. */
+export const DIALOG_IDS = {
+  iqamaRenewal: 'iqamaRenewal',
+  tawasul: 'tawasul',
+  statusLookup: 'statusLookup',
+  faq: 'faq',
+  handoff: 'handoff',
+} as const;
+
+const TASK_ROUTES: Partial<Record<Intent, string>> = {
+  'iqama.renew': DIALOG_IDS.iqamaRenewal,
+  'tawasul.create': DIALOG_IDS.tawasul,
+  'status.check': DIALOG_IDS.statusLookup,
+};
+
+/** Services we explain rather than perform in chat: the FAQ entry that tells how. */
+const EXPLAINED_BY_FAQ: Partial<Record<Intent, FaqId>> = {
+  travel_permit: 'travel_permit',
+  'passport.update': 'passport_info_update',
+};
+
+/** Options every task dialog receives when the router starts it. */
+export interface TaskDialogOptions {
+  text: string;
+  understanding?: Understanding;
+}
+
+export interface HandoffDialogOptions {
+  /** The user's own words when they already said why ("agent, my payment failed"). */
+  reason?: string;
+  trigger: 'user' | 'misunderstood' | 'failure';
+  task?: TaskContext;
+}
+
+/**
+ * Whether an utterance is a global command. Inside a dialog only near-certain commands
+ * interrupt (short rule hits), so free text such as a Tawasul description is never hijacked.
+ */
+export type CommandDetector = (u: Understanding, inDialog: boolean) => GlobalCommand | undefined;
+
+export const defaultCommandDetector: CommandDetector = (u, inDialog) => {
+  if (!COMMANDS.has(u.intent)) return undefined;
+  const words = u.normalized.split(' ').filter(Boolean).length;
+  if (inDialog && (u.score < 0.95 || words > 6)) return undefined;
+  return u.score >= 0.75 ? (u.intent as GlobalCommand) : undefined;
+};
+
+export interface MainDialogDeps extends CoreDeps {
+  dialogState: StatePropertyAccessor<DialogState>;
+  detectCommand?: CommandDetector;
+}
+
+const MISSES_BEFORE_AGENT = 3;
+
+export class MainDialog {
+  private readonly dialogs: DialogSet;
+  private readonly titles: Map<string, Intent>;
+  private readonly detectCommand: CommandDetector;
+
+  constructor(
+    private readonly deps: MainDialogDeps,
+    features: Dialog[],
+  ) {
+    this.dialogs = new DialogSet(deps.dialogState);
+    for (const d of features) this.dialogs.add(d);
+    this.titles = buildTitleIndex(deps.t);
+    this.detectCommand = deps.detectCommand ?? defaultCommandDetector;
+  }
+
+  has(dialogId: string): boolean {
+    return this.dialogs.find(dialogId) !== undefined;
+  }
+
+  async welcome(context: TurnContext): Promise<void> {
+    const data = await this.conversation(context);
+    if (data.welcomed) return;
+    data.welcomed = true;
+    const lang = turnLang(context);
+    await context.sendActivity(this.deps.t(lang, 'welcome'));
+    await context.sendActivity(menuActivity(this.deps.t, lang));
+  }
+
+  async run(context: TurnContext): Promise<void> {
+    const dc = await this.dialogs.createContext(context);
+    const text = (context.activity.text ?? '').trim();
+    const inDialog = dc.activeDialog !== undefined;
+    const u = text ? this.deps.recognizer.recognize(text, turnLang(context)) : undefined;
+    const titleIntent = text ? this.titles.get(normalizeForMatching(text)) : undefined;
+
+    const command =
+      titleIntent && COMMANDS.has(titleIntent)
+        ? (titleIntent as GlobalCommand)
+        : u && !titleIntent
+          ? this.detectCommand(u, inDialog)
+          : undefined;
+    if (command) {
+      await this.handleCommand(dc, command, text, u);
+      return;
+    }
+
+    if (inDialog) {
+      // Tapping a menu button mid-task means "take me there": leave the task for it.
+      if (titleIntent && TASK_ROUTES[titleIntent] !== undefined) {
+        await dc.cancelAllDialogs();
+      } else {
+        await dc.continueDialog();
+        return;
+      }
+    }
+
+    const data = await this.conversation(context);
+    if (!data.welcomed) {
+      data.welcomed = true;
+      await context.sendActivity(this.deps.t(turnLang(context), 'welcome'));
+      if (!u || u.intent === 'greeting') {
+        await context.sendActivity(menuActivity(this.deps.t, turnLang(context)));
+        return;
+      }
+    }
+    if (!text && !u) {
+      // Attachments or empty messages with nothing in progress: show what we can do.
+      await context.sendActivity(menuActivity(this.deps.t, turnLang(context)));
+      return;
+    }
+    await this.route(dc, titleIntent, u, text);
+  }
+
+  private async route(dc: DialogContext, titleIntent: Intent | undefined, u: Understanding | undefined, text: string): Promise<void> {
+    const context = dc.context;
+    const lang = turnLang(context);
+    const { t } = this.deps;
+    const data = await this.conversation(context);
+    const intent: Intent = titleIntent ?? u?.intent ?? 'none';
+
+    if (!titleIntent && u?.alternative && intent !== 'none') {
+      data.misses = 0;
+      const a = this.labelOf(lang, u.intent, u.faq);
+      const b = this.labelOf(lang, u.alternative.intent, u.alternative.faq);
+      await context.sendActivity(MessageFactory.suggestedActions([button(a), button(b)], t(lang, 'ambiguous', { a, b })));
+      return;
+    }
+
+    if (intent === 'none') {
+      await this.notUnderstood(dc, data, text);
+      return;
+    }
+    data.misses = 0;
+
+    if (intent === 'greeting') {
+      await context.sendActivity(menuActivity(t, lang, t(lang, 'greeting.reply') + '\n' + t(lang, 'menu.prompt')));
+      return;
+    }
+    if (intent === 'faq') {
+      if (titleIntent) {
+        await context.sendActivity(t(lang, 'menu.askQuestion'));
+        return;
+      }
+      await this.begin(dc, DIALOG_IDS.faq, { text, faq: u?.faq, understanding: u });
+      return;
+    }
+    const explainedBy = EXPLAINED_BY_FAQ[intent];
+    if (explainedBy) {
+      await this.begin(dc, DIALOG_IDS.faq, { text, faq: explainedBy, understanding: u });
+      return;
+    }
+    const dialogId = TASK_ROUTES[intent];
+    if (dialogId) {
+      data.task = { intent };
+      await this.begin(dc, dialogId, { text: titleIntent ? '' : text, understanding: titleIntent ? undefined : u } satisfies TaskDialogOptions);
+      return;
+    }
+    // Commands reached here only through an unusual path (e.g. low score): show the menu.
+    await context.sendActivity(menuActivity(t, lang));
+  }
+
+  private async begin(dc: DialogContext, dialogId: string, options: object): Promise<void> {
+    if (!this.has(dialogId)) {
+      const lang = turnLang(dc.context);
+      await dc.context.sendActivity(menuActivity(this.deps.t, lang, this.deps.t(lang, 'menu.notYet')));
+      return;
+    }
+    await dc.beginDialog(dialogId, options);
+  }
+
+  private async notUnderstood(dc: DialogContext, data: ConversationData, text: string): Promise<void> {
+    const context = dc.context;
+    const lang = turnLang(context);
+    const { t } = this.deps;
+    data.misses = (data.misses ?? 0) + 1;
+    if (data.misses >= MISSES_BEFORE_AGENT && this.has(DIALOG_IDS.handoff)) {
+      data.misses = 0;
+      await dc.beginDialog(DIALOG_IDS.handoff, { trigger: 'misunderstood', reason: text, task: data.task } satisfies HandoffDialogOptions);
+      return;
+    }
+    if (data.misses >= 2) {
+      await context.sendActivity(menuActivity(t, lang, t(lang, 'notUnderstood.second')));
+      return;
+    }
+    await context.sendActivity(t(lang, 'notUnderstood.first'));
+  }
+
+  private async handleCommand(dc: DialogContext, command: GlobalCommand, text: string, u: Understanding | undefined): Promise<void> {
+    const context = dc.context;
+    const { t } = this.deps;
+    const data = await this.conversation(context);
+    data.misses = 0;
+    const active = dc.activeDialog !== undefined;
+    switch (command) {
+      case 'language.ar':
+      case 'language.en': {
+        const lang: Lang = command === 'language.ar' ? 'ar' : 'en';
+        const profile = await this.deps.state.profile.get(context, {});
+        profile.language = lang;
+        await this.deps.state.profile.set(context, profile);
+        data.lastLang = lang;
+        setTurnLang(context, lang);
+        await context.sendActivity(t(lang, 'language.switched'));
+        if (active) await dc.repromptDialog();
+        else await context.sendActivity(menuActivity(t, lang));
+        return;
+      }
+      case 'help': {
+        const lang = turnLang(context);
+        if (active) {
+          await context.sendActivity(t(lang, 'help.inDialog'));
+          await dc.repromptDialog();
+        } else {
+          await context.sendActivity(menuActivity(t, lang, t(lang, 'help.general')));
+        }
+        return;
+      }
+      case 'cancel': {
+        const lang = turnLang(context);
+        await dc.cancelAllDialogs();
+        data.task = undefined;
+        await context.sendActivity(t(lang, active ? 'cancel.done' : 'cancel.nothing'));
+        await context.sendActivity(menuActivity(t, lang, t(lang, 'menu.anythingElse')));
+        return;
+      }
+      case 'menu': {
+        await dc.cancelAllDialogs();
+        data.task = undefined;
+        await context.sendActivity(menuActivity(t, turnLang(context)));
+        return;
+      }
+      case 'agent': {
+        const task = data.task;
+        await dc.cancelAllDialogs();
+        if (!this.has(DIALOG_IDS.handoff)) {
+          const lang = turnLang(context);
+          await context.sendActivity(menuActivity(t, lang, t(lang, 'menu.notYet')));
+          return;
+        }
+        // Words beyond the command itself are the reason ("موظف، الدفع ما زبط").
+        const reason = u && u.normalized.split(' ').length > 3 ? text : undefined;
+        await dc.beginDialog(DIALOG_IDS.handoff, { trigger: 'user', reason, task } satisfies HandoffDialogOptions);
+        return;
+      }
+    }
+  }
+
+  private labelOf(lang: Lang, intent: Intent, faq?: FaqId): string {
+    if (intent === 'faq' && faq) {
+      const q = this.deps.t(lang, `faq:${faq}.question`);
+      if (q && !q.endsWith('.question')) return q;
+    }
+    return this.deps.t(lang, intentLabelKey(intent));
+  }
+
+  private async conversation(context: TurnContext): Promise<ConversationData> {
+    return this.deps.state.conversation.get(context, {});
+  }
+}
+

@@ -1,0 +1,17 @@
+/**
+ * The feature dialogs the main dialog can start. Each feature adds its factory here; one
+ * that is not listed is answered "not available yet" by the router.
+ */
+import type { Dialog } from 'botbuilder-dialogs';
+import type { CoreDeps } from './deps';
+
+/** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
+export interface FeatureDeps extends CoreDeps {}
+
+export type DialogFactory = (deps: FeatureDeps) => Dialog;
+
+export const FEATURE_DIALOGS: DialogFactory[] = [];
+
+export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {
+  return factories.map((f) => f(deps));
+}

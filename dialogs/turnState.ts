@@ -1,0 +1,67 @@
+/**
+ * What the middleware works out once per turn and every dialog reads: the reply language,
+ * the normalised text and the turn's logger. Kept in TurnContext.turnState.
+ */
+import type { TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Lang } from './understanding/normalize';
+
+const LANG = Symbol.for('musaed.lang');
+const NORMALIZED = Symbol.for('musaed.normalized');
+const LOGGER = Symbol.for('musaed.logger');
+const SENSITIVE = Symbol.for('musaed.sensitiveInput');
+const CORRELATION = Symbol.for('musaed.correlationId');
+
+export const LOCALE_OF: Record<Lang, string> = { ar: 'ar-SA', en: 'en-US' };
+
+export function langFromLocale(locale: string | undefined): Lang | undefined {
+  if (!locale) return undefined;
+  const l = locale.toLowerCase();
+  if (l.startsWith('ar')) return 'ar';
+  if (l.startsWith('en')) return 'en';
+  return undefined;
+}
+
+/** The language to reply in this turn (set by the language middleware). */
+export function turnLang(context: TurnContext): Lang {
+  return (context.turnState.get(LANG) as Lang | undefined) ?? langFromLocale(context.activity.locale) ?? 'ar';
+}
+
+/** Sets the reply language; activity.locale follows so that prompts render in it too. */
+export function setTurnLang(context: TurnContext, lang: Lang): void {
+  context.turnState.set(LANG, lang);
+  context.activity.locale = LOCALE_OF[lang];
+}
+
+export function turnNormalized(context: TurnContext): string {
+  return (context.turnState.get(NORMALIZED) as string | undefined) ?? '';
+}
+
+export function setTurnNormalized(context: TurnContext, text: string): void {
+  context.turnState.set(NORMALIZED, text);
+}
+
+export function turnLogger(context: TurnContext): Logger | undefined {
+  return context.turnState.get(LOGGER) as Logger | undefined;
+}
+
+export function setTurnLogger(context: TurnContext, logger: Logger, correlationId: string): void {
+  context.turnState.set(LOGGER, logger);
+  context.turnState.set(CORRELATION, correlationId);
+}
+
+export function turnCorrelationId(context: TurnContext): string | undefined {
+  return context.turnState.get(CORRELATION) as string | undefined;
+}
+
+/**
+ * Marks this turn's user input as a secret (a one-time code): the transcript keeps
+ * "[hidden]" instead of the text. Call it from the prompt or step that receives the secret.
+ */
+export function markSensitiveInput(context: TurnContext): void {
+  context.turnState.set(SENSITIVE, true);
+}
+
+export function isSensitiveInput(context: TurnContext): boolean {
+  return context.turnState.get(SENSITIVE) === true;
+}
