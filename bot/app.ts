@@ -27,7 +27,11 @@ import type { ConversationData, StateAccessors, UserProfile } from '../dialogs/d
 import { createFeatureDialogs, type DialogFactory, type FeatureDeps } from '../dialogs/registry';
 import type { Recognizer } from '../dialogs/understanding/types';
 
-export type ChannelModule = (ctx: ChannelContext) => void | Promise<void>;
+/**
+ * A channel or hub module: registers routes and middleware on the context, and may provide
+ * services to the feature dialogs (e.g. the handoff hub) by returning them.
+ */
+export type ChannelModule = (ctx: ChannelContext) => void | Partial<FeatureDeps> | Promise<void | Partial<FeatureDeps>>;
 
 export interface AppOverrides {
   logger?: Logger;
@@ -91,13 +95,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const recognizer = overrides.recognizer;
   if (!recognizer) throw new Error('createApp: a recognizer is required');
-  const featureDeps: FeatureDeps = { t, recognizer, state };
-  const mainDialog = new MainDialog(
-    { t, recognizer, state, dialogState, detectCommand: overrides.detectCommand },
-    createFeatureDialogs(featureDeps, overrides.features),
-  );
-  const bot = new MusaedBot({ conversationState, userState, mainDialog, t, maxTextChars: config.MAX_TEXT_CHARS });
-  const logic: TurnLogic = (context) => bot.run(context);
+  // The bot is built after the channel modules (they may provide services to dialogs);
+  // the adapter's logic reaches it through this late-bound reference.
+  let bot: MusaedBot | undefined;
+  const logic: TurnLogic = async (context) => {
+    if (!bot) throw new Error('bot not ready');
+    await bot.run(context);
+  };
 
   const adapter = createCloudAdapter(config);
   installErrorHandler(adapter, { logger, metrics, t, conversationState, dialogState });
@@ -141,9 +145,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     proactive,
     transcripts,
     internalBaseUrl: () => baseUrl,
+    use: (middleware) => void adapter.use(middleware),
     onClose: (fn) => closers.push(fn),
   };
-  for (const channel of overrides.channels ?? []) await channel(channelContext);
+  const provided: Partial<FeatureDeps> = {};
+  for (const channel of overrides.channels ?? []) Object.assign(provided, (await channel(channelContext)) ?? {});
+
+  const featureDeps: FeatureDeps = { ...provided, t, recognizer, state };
+  const mainDialog = new MainDialog(
+    { t, recognizer, state, dialogState, detectCommand: overrides.detectCommand },
+    createFeatureDialogs(featureDeps, overrides.features),
+  );
+  bot = new MusaedBot({ conversationState, userState, mainDialog, t, maxTextChars: config.MAX_TEXT_CHARS });
 
   const url = () => baseUrl;
   return {

@@ -2,6 +2,7 @@
  * What a channel module (Direct Line, WhatsApp, the agent hub) gets from the composition
  * root to register its routes and reach the bot. Channel modules never import dialogs.
  */
+import type { Middleware } from 'botbuilder';
 import type { Server } from 'restify';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -28,6 +29,8 @@ export interface ChannelContext {
   transcripts: TranscriptStore;
   /** http://127.0.0.1:<port> of this process, known once it listens. */
   internalBaseUrl(): string;
+  /** Adds middleware after the core's (telemetry, lock, language, transcript). */
+  use(middleware: Middleware): void;
   /** Runs on shutdown, before Redis closes. */
   onClose(fn: () => Promise<void>): void;
 }
