@@ -1,0 +1,48 @@
+/** Child processes for multi-process tests: started with tsx, ready when they print their URL. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+export interface Child {
+  proc: ChildProcess;
+  url: string;
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+export function startProcess(script: string, env: Record<string, string>, readyPattern = /listening (http\S+)/): Promise<Child> {
+  const proc = spawn(TSX, [path.join(ROOT, script)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${out}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = readyPattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          proc,
+          url: m[1] ?? '',
+          output: () => out,
+          stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+            if (proc.exitCode === null) proc.kill(signal);
+            return exited;
+          },
+        });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code}:\n${out}`));
+    });
+  });
+}
