@@ -13,6 +13,7 @@ import { MessageFactory, type StatePropertyAccessor, type TurnContext } from 'bo
 import type { CoreDeps, ConversationData, TaskContext } from './deps';
 import { buildTitleIndex, button, intentLabelKey, menuActivity } from './menu';
 import { setTurnLang, turnLang } from './turnState';
+import { relocalizeStack } from './localizedPrompt';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
 import type { FaqId, Intent, Understanding } from './understanding/types';
 
@@ -236,7 +237,10 @@ export class MainDialog {
         data.lastLang = lang;
         setTurnLang(context, lang);
         await context.sendActivity(t(lang, 'language.switched'));
-        if (active) await dc.repromptDialog();
+        if (active) {
+          relocalizeStack(dc.stack, t, lang);
+          await dc.repromptDialog();
+        }
         else await context.sendActivity(menuActivity(t, lang));
         return;
       }

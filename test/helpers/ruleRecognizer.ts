@@ -13,7 +13,8 @@ const PHRASES: Record<string, Intent> = {
 };
 
 export function ruleRecognizer(extra: Record<string, Intent> = {}): Recognizer {
-  const table: Record<string, Intent> = { ...PHRASES, ...extra };
+  const table: Record<string, Intent> = {};
+  for (const [phrase, intent] of Object.entries({ ...PHRASES, ...extra })) table[normalizeForMatching(phrase)] = intent;
   return {
     recognize(text: string): Understanding {
       const normalized = normalizeForMatching(text).replace(/[?!.,]/g, '').trim();
