@@ -4,13 +4,19 @@
  */
 import type { Dialog } from 'botbuilder-dialogs';
 import type { CoreDeps } from './deps';
+import type { HandoffHub } from '../adapters/handoff/types';
+import { handoffDialogFactory } from './handoffDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
-export interface FeatureDeps extends CoreDeps {}
+export interface FeatureDeps extends CoreDeps {
+  handoff?: HandoffHub;
+}
 
 export type DialogFactory = (deps: FeatureDeps) => Dialog;
 
-export const FEATURE_DIALOGS: DialogFactory[] = [];
+export const FEATURE_DIALOGS: DialogFactory[] = [
+  handoffDialogFactory,
+];
 
 export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {
   return factories.map((f) => f(deps));

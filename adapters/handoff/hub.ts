@@ -1,0 +1,565 @@
+/**
+ * The agent hub: queue, claims, relay and ratings, all in Redis so that a user on one bot
+ * process and an agent on another talk to each other, and a restart loses nothing.
+ *
+ * Keys share the hash tag {hub} so the Lua scripts stay valid on Redis Cluster:
+ *   ho:{hub}:queue        zset  conversationKey → enqueue time (order of service)
+ *   ho:{hub}:active       zset  conversationKey → last activity (held conversations; idle sweep)
+ *   ho:{hub}:conv:<key>   hash  status, language, reason, context, reference, agent…
+ *   ho:{hub}:msgs:<key>   stream the live relay (user, agent and system lines)
+ *   ho:{hub}:online       zset  agentId → presence expiry
+ *   ho:{hub}:ratings      stream satisfaction ratings
+ *   ho:{hub}:events       pub/sub nudges for the consoles of every process
+ *   audit                 stream who did what to which conversation, when
+ */
+import { type Activity, type Attachment, type CardAction, type ConversationReference, TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { RedisConnection } from '../../bot/storage/redisClient';
+import type { ProactiveMessenger } from '../../bot/adapter';
+import type { TranscriptEntry, TranscriptStore } from '../../bot/transcript';
+import type { Metrics } from '../../bot/metrics';
+import { maskPii } from '../../bot/logger';
+import type { Translate } from '../../bot/i18n';
+import type { HandoffConfig } from './config';
+import { isWithinHours, parseHours } from './hours';
+import type {
+  AgentIdentity,
+  Availability,
+  HandoffHub,
+  HandoffLang,
+  HandoffRequest,
+  HandoffStatus,
+  HandoffTask,
+  QueuePlacement,
+} from './types';
+
+/** Marks the hub's own messages so the gate lets them through while an agent holds the chat. */
+export const HANDOFF_MARK = 'musaedHandoff';
+
+const CLAIM = `
+if redis.call('HGET', KEYS[2], 'status') ~= 'queued' then return 0 end
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], 'status', 'held', 'agentId', ARGV[2], 'agentName', ARGV[3], 'claimedAt', ARGV[4], 'lastActivityAt', ARGV[4])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+return 1`;
+
+// KEYS: conv, active, queue. ARGV: member, agentId ('' = the system), new status, now.
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'held' then return 0 end
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'agentId') ~= ARGV[2] then return -1 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+if ARGV[3] == 'queued' then
+  redis.call('ZADD', KEYS[3], redis.call('HGET', KEYS[1], 'enqueuedAt'), ARGV[1])
+  redis.call('HSET', KEYS[1], 'status', 'queued', 'waitSince', ARGV[4])
+  redis.call('HDEL', KEYS[1], 'agentId', 'agentName', 'claimedAt')
+else
+  redis.call('HSET', KEYS[1], 'status', ARGV[3], 'endedAt', ARGV[4])
+end
+return 1`;
+
+// KEYS: conv, queue. ARGV: member. Leaves the queue only if still unclaimed.
+const LEAVE_QUEUE = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[1])
+return 1`;
+
+type WithScripts = RedisConnection & {
+  hoClaim(queue: string, conv: string, active: string, member: string, agentId: string, agentName: string, now: string): Promise<number>;
+  hoRelease(conv: string, active: string, queue: string, member: string, agentId: string, status: string, now: string): Promise<number>;
+  hoLeaveQueue(conv: string, queue: string, member: string): Promise<number>;
+};
+
+export interface ConversationRecord {
+  key: string;
+  status: HandoffStatus;
+  lang: HandoffLang;
+  channel: string;
+  reason: string;
+  trigger: string;
+  task?: HandoffTask;
+  reference: Partial<ConversationReference>;
+  enqueuedAt: number;
+  waitSince: number;
+  agentId?: string;
+  agentName?: string;
+  claimedAt?: number;
+  lastActivityAt?: number;
+  score?: number;
+}
+
+export interface RelayMessage {
+  id: string;
+  role: 'user' | 'agent' | 'system';
+  text: string;
+  name?: string;
+  attachments?: Array<{ name?: string; contentType?: string; contentUrl?: string }>;
+  at: string;
+}
+
+export interface QueueItem {
+  id: string;
+  key: string;
+  channel: string;
+  lang: HandoffLang;
+  reason: string;
+  trigger: string;
+  waitingSeconds: number;
+  status: HandoffStatus;
+  agentId?: string;
+  agentName?: string;
+}
+
+export type HubEvent =
+  | { type: 'queue' }
+  | { type: 'message'; id: string; agentId?: string }
+  | { type: 'conversation'; id: string; agentId?: string; status: string };
+
+export class ClaimConflictError extends Error {}
+
+/** Conversation keys travel in URLs as base64url ids. */
+export const idOfKey = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+export const keyOfId = (id: string) => Buffer.from(id, 'base64url').toString('utf8');
+
+export function keyOfReference(reference: Partial<ConversationReference>): string {
+  return `${reference.channelId ?? ''}/conversations/${reference.conversation?.id ?? ''}`;
+}
+
+const CONV_TTL_SECONDS = 2 * 24 * 3600;
+const STREAM_MAX = 1000;
+
+export interface HubDeps {
+  redis: RedisConnection;
+  prefix: string;
+  config: HandoffConfig;
+  t: Translate;
+  proactive: ProactiveMessenger;
+  transcripts: TranscriptStore;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+export class AgentHub implements HandoffHub {
+  readonly mode;
+  private readonly redis: WithScripts;
+  private readonly hours;
+  private readonly p: string;
+
+  constructor(private readonly deps: HubDeps) {
+    this.mode = deps.config.mode;
+    this.hours = parseHours(deps.config.hours);
+    this.p = `${deps.prefix}ho:{hub}:`;
+    const r = deps.redis;
+    if (!('hoClaim' in r)) {
+      r.defineCommand('hoClaim', { numberOfKeys: 3, lua: CLAIM });
+      r.defineCommand('hoRelease', { numberOfKeys: 3, lua: RELEASE });
+      r.defineCommand('hoLeaveQueue', { numberOfKeys: 2, lua: LEAVE_QUEUE });
+    }
+    this.redis = r as WithScripts;
+  }
+
+  // ---- keys --------------------------------------------------------------------------
+  get queueKey() {
+    return `${this.p}queue`;
+  }
+  get activeKey() {
+    return `${this.p}active`;
+  }
+  get onlineKey() {
+    return `${this.p}online`;
+  }
+  get ratingsKey() {
+    return `${this.p}ratings`;
+  }
+  get eventsChannel() {
+    return `${this.p}events`;
+  }
+  get auditKey() {
+    return `${this.deps.prefix}audit`;
+  }
+  get sweepLockKey() {
+    return `${this.p}sweeper`;
+  }
+  convKey(key: string) {
+    return `${this.p}conv:${key}`;
+  }
+  msgsKey(key: string) {
+    return `${this.p}msgs:${key}`;
+  }
+
+  // ---- the dialog's side ---------------------------------------------------------------
+  async availability(now: Date = new Date()): Promise<Availability> {
+    if (this.mode === 'protocol') return { open: true };
+    if (!isWithinHours(this.hours, this.deps.config.timeZone, now)) return { open: false, why: 'closed' };
+    return (await this.agentsOnline(now.getTime())) > 0 ? { open: true } : { open: false, why: 'noAgents' };
+  }
+
+  async enqueue(request: HandoffRequest): Promise<QueuePlacement> {
+    const key = keyOfReference(request.reference);
+    const existing = await this.get(key);
+    if (existing?.status === 'queued') return this.placement(key);
+    if (existing?.status === 'held') return { position: 0, waitMinutes: 0 };
+    const now = Date.now();
+    await this.writeRecord(key, request, 'queued', now);
+    await this.redis.zadd(this.queueKey, 'NX', now, key);
+    await this.publish({ type: 'queue' });
+    await this.updateGauge();
+    return this.placement(key);
+  }
+
+  async startProtocol(request: HandoffRequest): Promise<void> {
+    await this.writeRecord(keyOfReference(request.reference), request, 'protocol', Date.now());
+  }
+
+  async transcript(reference: Partial<ConversationReference>): Promise<TranscriptEntry[]> {
+    return this.deps.transcripts.read(keyOfReference(reference));
+  }
+
+  private async writeRecord(key: string, request: HandoffRequest, status: HandoffStatus, now: number): Promise<void> {
+    const conv = this.convKey(key);
+    await this.redis
+      .multi()
+      .del(conv, this.msgsKey(key))
+      .hset(conv, {
+        status,
+        lang: request.lang,
+        channel: request.reference.channelId ?? '',
+        reason: maskPii(request.reason).slice(0, 500),
+        trigger: request.trigger,
+        task: JSON.stringify(request.task ?? {}),
+        reference: JSON.stringify(request.reference),
+        enqueuedAt: String(now),
+        waitSince: String(now),
+      })
+      .expire(conv, CONV_TTL_SECONDS)
+      .exec();
+  }
+
+  // ---- state -------------------------------------------------------------------------
+  async get(key: string): Promise<ConversationRecord | undefined> {
+    const h = await this.redis.hgetall(this.convKey(key));
+    if (!h.status) return undefined;
+    return {
+      key,
+      status: h.status as HandoffStatus,
+      lang: (h.lang === 'en' ? 'en' : 'ar') as HandoffLang,
+      channel: h.channel ?? '',
+      reason: h.reason ?? '',
+      trigger: h.trigger ?? '',
+      task: h.task ? (JSON.parse(h.task) as HandoffTask) : undefined,
+      reference: h.reference ? (JSON.parse(h.reference) as Partial<ConversationReference>) : {},
+      enqueuedAt: Number(h.enqueuedAt ?? 0),
+      waitSince: Number(h.waitSince ?? h.enqueuedAt ?? 0),
+      agentId: h.agentId,
+      agentName: h.agentName,
+      claimedAt: h.claimedAt ? Number(h.claimedAt) : undefined,
+      lastActivityAt: h.lastActivityAt ? Number(h.lastActivityAt) : undefined,
+      score: h.score ? Number(h.score) : undefined,
+    };
+  }
+
+  async setStatus(key: string, status: HandoffStatus, extra: Record<string, string> = {}): Promise<void> {
+    await this.redis.hset(this.convKey(key), { status, ...extra });
+    await this.redis.expire(this.convKey(key), CONV_TTL_SECONDS);
+  }
+
+  async clear(key: string): Promise<void> {
+    await this.redis.del(this.convKey(key));
+    await this.updateGauge();
+  }
+
+  async agentsOnline(now = Date.now()): Promise<number> {
+    return this.redis.zcount(this.onlineKey, now, '+inf');
+  }
+
+  async heartbeat(agent: AgentIdentity): Promise<void> {
+    const now = Date.now();
+    await this.redis
+      .multi()
+      .zadd(this.onlineKey, now + this.deps.config.presenceSeconds * 1000, agent.id)
+      .zremrangebyscore(this.onlineKey, '-inf', now)
+      .exec();
+  }
+
+  async goOffline(agent: AgentIdentity): Promise<void> {
+    await this.redis.zrem(this.onlineKey, agent.id);
+  }
+
+  async placement(key: string): Promise<QueuePlacement> {
+    const rank = await this.redis.zrank(this.queueKey, key);
+    const position = rank === null ? 0 : rank + 1;
+    const agents = Math.max(1, await this.agentsOnline());
+    const waitMinutes = position === 0 ? 0 : Math.max(1, Math.ceil((this.deps.config.avgHandleSeconds * position) / agents / 60));
+    return { position, waitMinutes };
+  }
+
+  /** Queued conversations in order, then the ones held by agents. */
+  async queue(now = Date.now()): Promise<QueueItem[]> {
+    const keys = [...(await this.redis.zrange(this.queueKey, 0, 199)), ...(await this.redis.zrange(this.activeKey, 0, 199))];
+    const records = await Promise.all(keys.map((k) => this.get(k)));
+    return records
+      .filter((r): r is ConversationRecord => r !== undefined)
+      .map((r) => ({
+        id: idOfKey(r.key),
+        key: r.key,
+        channel: r.channel,
+        lang: r.lang,
+        reason: r.reason,
+        trigger: r.trigger,
+        waitingSeconds: Math.max(0, Math.round((now - r.waitSince) / 1000)),
+        status: r.status,
+        agentId: r.agentId,
+        agentName: r.agentName,
+      }));
+  }
+
+  // ---- the agent's side --------------------------------------------------------------
+  /** Exactly one of several agents claiming at once wins; the others get ClaimConflictError. */
+  async claim(key: string, agent: AgentIdentity): Promise<ConversationRecord> {
+    const won = await this.redis.hoClaim(this.queueKey, this.convKey(key), this.activeKey, key, agent.id, agent.name, String(Date.now()));
+    if (won !== 1) throw new ClaimConflictError('not in the queue');
+    await this.audit(agent, 'claim', key);
+    const record = await this.get(key);
+    if (!record) throw new ClaimConflictError('gone');
+    await this.systemLine(key, 'claimed', agent.name);
+    await this.publish({ type: 'queue' });
+    await this.notifyUser(record, 'handoff:joined', { agent: agent.name });
+    await this.updateGauge();
+    return record;
+  }
+
+  /** Whether this agent holds the conversation now. */
+  async holds(key: string, agent: AgentIdentity): Promise<ConversationRecord | undefined> {
+    const record = await this.get(key);
+    return record?.status === 'held' && record.agentId === agent.id ? record : undefined;
+  }
+
+  async sendFromAgent(key: string, agent: AgentIdentity, text: string, attachments: Attachment[] = []): Promise<RelayMessage> {
+    const record = await this.holds(key, agent);
+    if (!record) throw new ClaimConflictError('not held by this agent');
+    const reference = record.reference;
+    const shown = this.deps.t(record.lang, 'handoff:agentSays', { agent: agent.name, text });
+    await this.deps.proactive.continueConversation(reference, async (tc) => {
+      // Straight to the adapter: TurnContext.sendActivity would replace `from` with the bot,
+      // and the agent's name and role must reach the channel.
+      const activity = TurnContext.applyConversationReference(
+        { type: 'message', text: shown, attachments, channelData: { [HANDOFF_MARK]: 'agent' } } as Partial<Activity>,
+        reference,
+      );
+      activity.from = { id: `agent:${agent.id}`, name: agent.name, role: 'agent' };
+      await tc.adapter.sendActivities(tc, [activity]);
+    });
+    const at = new Date().toISOString();
+    await this.deps.transcripts.append(key, [
+      { role: 'agent', text, at, ...(attachments.length ? { attachments: attachments.map((a) => a.name ?? a.contentType) } : {}) },
+    ]);
+    const id = await this.appendLine(key, {
+      role: 'agent',
+      text,
+      name: agent.name,
+      attachments: attachments.map((a) => ({ name: a.name, contentType: a.contentType, contentUrl: a.contentUrl })),
+    });
+    await this.redis.zadd(this.activeKey, 'XX', Date.now(), key);
+    await this.redis.hset(this.convKey(key), 'lastActivityAt', String(Date.now()));
+    await this.audit(agent, 'message', key);
+    return { id, role: 'agent', text, name: agent.name, at };
+  }
+
+  /** Back to the queue (keeps its original place) for another agent. */
+  async transfer(key: string, agent: AgentIdentity | undefined, why: 'transfer' | 'idle' = 'transfer'): Promise<boolean> {
+    const r = await this.redis.hoRelease(this.convKey(key), this.activeKey, this.queueKey, key, agent?.id ?? '', 'queued', String(Date.now()));
+    if (r === -1) throw new ClaimConflictError('not held by this agent');
+    if (r !== 1) return false;
+    await this.audit(agent ?? { id: 'system', name: 'system' }, why === 'idle' ? 'idle-return' : 'transfer', key);
+    await this.systemLine(key, 'requeued');
+    await this.publish({ type: 'queue' });
+    const record = await this.get(key);
+    if (record) {
+      const { position, waitMinutes } = await this.placement(key);
+      await this.notifyUser(record, 'handoff:requeued', { position, minutes: this.minutes(record.lang, waitMinutes) });
+    }
+    return true;
+  }
+
+  /** The agent ends the chat: the bot resumes and asks for a rating. */
+  async end(key: string, agent: AgentIdentity): Promise<void> {
+    const r = await this.redis.hoRelease(this.convKey(key), this.activeKey, this.queueKey, key, agent.id, 'rating', String(Date.now()));
+    if (r !== 1) throw new ClaimConflictError('not held by this agent');
+    await this.audit(agent, 'end', key);
+    await this.systemLine(key, 'ended', agent.name);
+    await this.publish({ type: 'conversation', id: idOfKey(key), agentId: agent.id, status: 'rating' });
+    await this.publish({ type: 'queue' });
+    const record = await this.get(key);
+    if (record) await this.askRating(record);
+    await this.updateGauge();
+  }
+
+  async askRating(record: ConversationRecord): Promise<void> {
+    const lang = record.lang;
+    const text = this.deps.t(lang, record.agentName ? 'handoff:ended' : 'handoff:endedExternal', { agent: record.agentName ?? '' }) + '\n' + this.deps.t(lang, 'handoff:rating.ask');
+    const actions = ['5', '4', '3', '2', '1'].map((n) => this.button(n)).concat(this.button(this.deps.t(lang, 'handoff:rating.skip')));
+    await this.deliver(record, { type: 'message', text, suggestedActions: { to: [], actions }, channelData: { [HANDOFF_MARK]: 'system' } });
+  }
+
+  // ---- the user's side (called by the gate, inside the conversation lock) -------------------
+  async relayFromUser(key: string, text: string, attachments: Attachment[] = []): Promise<void> {
+    await this.appendLine(key, {
+      role: 'user',
+      text: maskPii(text),
+      attachments: attachments.map((a) => ({ name: a.name, contentType: a.contentType, contentUrl: a.contentUrl })),
+    });
+    const now = String(Date.now());
+    await this.redis.zadd(this.activeKey, 'XX', now, key);
+    await this.redis.hset(this.convKey(key), 'lastActivityAt', now);
+    const record = await this.get(key);
+    await this.publish({ type: 'message', id: idOfKey(key), agentId: record?.agentId });
+  }
+
+  /** The user leaves the queue; false when an agent claimed it a moment earlier. */
+  async leaveQueue(key: string): Promise<boolean> {
+    const left = (await this.redis.hoLeaveQueue(this.convKey(key), this.queueKey, key)) === 1;
+    if (left) {
+      await this.redis.del(this.msgsKey(key));
+      await this.publish({ type: 'queue' });
+      await this.updateGauge();
+    }
+    return left;
+  }
+
+  async saveRating(key: string, record: ConversationRecord, score: number, comment?: string): Promise<void> {
+    await this.redis.xadd(this.ratingsKey, 'MAXLEN', '~', '100000', '*',
+      'conversation', key,
+      'agent', record.agentId ?? 'external',
+      'score', String(score),
+      'comment', comment ? maskPii(comment).slice(0, 1000) : '',
+      'at', new Date().toISOString());
+  }
+
+  async ratings(): Promise<Array<Record<string, string>>> {
+    const rows = await this.redis.xrange(this.ratingsKey, '-', '+');
+    return rows.map(([, fields]) => pairs(fields));
+  }
+
+  // ---- relay log -----------------------------------------------------------------------
+  async messages(key: string, after = '-'): Promise<RelayMessage[]> {
+    const start = after === '-' ? '-' : `(${after}`;
+    const rows = await this.redis.xrange(this.msgsKey(key), start, '+', 'COUNT', 500);
+    return rows.map(([id, fields]) => {
+      const f = pairs(fields);
+      return {
+        id,
+        role: f.role as RelayMessage['role'],
+        text: f.text ?? '',
+        ...(f.name ? { name: f.name } : {}),
+        ...(f.attachments ? { attachments: JSON.parse(f.attachments) as RelayMessage['attachments'] } : {}),
+        at: f.at ?? '',
+      };
+    });
+  }
+
+  private async appendLine(key: string, line: Omit<RelayMessage, 'id' | 'at'>): Promise<string> {
+    const fields = ['role', line.role, 'text', line.text, 'at', new Date().toISOString()];
+    if (line.name) fields.push('name', line.name);
+    if (line.attachments?.length) fields.push('attachments', JSON.stringify(line.attachments));
+    const id = await this.redis.xadd(this.msgsKey(key), 'MAXLEN', '~', String(STREAM_MAX), '*', ...fields);
+    await this.redis.expire(this.msgsKey(key), CONV_TTL_SECONDS);
+    return id ?? '';
+  }
+
+  /** A line for the console (not sent to the user): "claimed by …", "back in the queue". */
+  private async systemLine(key: string, what: string, name?: string): Promise<void> {
+    await this.appendLine(key, { role: 'system', text: what, ...(name ? { name } : {}) });
+    await this.publish({ type: 'message', id: idOfKey(key) });
+  }
+
+  // ---- delivery, audit, events ------------------------------------------------------------
+  /** A hub message (in the user's language) through a proactive turn of the user's conversation. */
+  async notifyUser(record: ConversationRecord, key: string, args: Record<string, unknown> = {}, actions: CardAction[] = []): Promise<void> {
+    await this.deliver(record, {
+      type: 'message',
+      text: this.deps.t(record.lang, key, args),
+      ...(actions.length ? { suggestedActions: { to: [], actions } } : {}),
+      channelData: { [HANDOFF_MARK]: 'system' },
+    });
+  }
+
+  private async deliver(record: ConversationRecord, activity: Partial<Activity>): Promise<void> {
+    try {
+      await this.deps.proactive.continueConversation(record.reference, async (tc) => {
+        await tc.sendActivity(activity);
+      });
+    } catch (err) {
+      this.deps.logger.error({ err, channel: record.channel }, 'handoff: could not reach the user');
+    }
+  }
+
+  tawasulActions(lang: HandoffLang): CardAction[] {
+    return [this.button(this.deps.t(lang, 'menu.tawasul')), this.button(this.deps.t(lang, 'intent.menu'))];
+  }
+
+  button(title: string): CardAction {
+    return { type: 'imBack', title, value: title };
+  }
+
+  minutes(lang: HandoffLang, count: number): string {
+    return this.deps.t(lang, 'handoff:minutes', { count });
+  }
+
+  async audit(agent: AgentIdentity, action: string, key: string): Promise<void> {
+    await this.redis
+      .xadd(this.auditKey, 'MAXLEN', '~', '100000', '*', 'agent', agent.id, 'action', action, 'conversation', key, 'at', new Date().toISOString())
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'audit entry not written'));
+  }
+
+  async publish(event: HubEvent): Promise<void> {
+    await this.redis.publish(this.eventsChannel, JSON.stringify(event)).catch((err: unknown) => this.deps.logger.warn({ err }, 'handoff event not published'));
+  }
+
+  private async updateGauge(): Promise<void> {
+    if (!this.deps.metrics) return;
+    const [q, a] = await Promise.all([this.redis.zcard(this.queueKey), this.redis.zcard(this.activeKey)]);
+    this.deps.metrics.openHandoffs.set(q + a);
+  }
+
+  // ---- timeouts ----------------------------------------------------------------------------
+  /**
+   * Unclaimed past HANDOFF_MAX_WAIT_SECONDS → leaves the queue and is offered a Tawasul request;
+   * held and idle past HANDOFF_IDLE_SECONDS → back to the queue. Safe to run in every process:
+   * each step is atomic, and a Redis lock keeps it to one process per round.
+   */
+  async sweep(now = Date.now()): Promise<{ timedOut: number; requeued: number }> {
+    const token = String(Math.random());
+    const lock = await this.redis.set(this.sweepLockKey, token, 'PX', Math.max(1000, this.deps.config.sweepMs), 'NX');
+    if (lock !== 'OK') return { timedOut: 0, requeued: 0 };
+    let timedOut = 0;
+    let requeued = 0;
+    try {
+      const maxWait = this.deps.config.maxWaitSeconds * 1000;
+      for (const key of await this.redis.zrange(this.queueKey, 0, -1)) {
+        const r = await this.get(key);
+        if (!r) {
+          await this.redis.zrem(this.queueKey, key);
+          continue;
+        }
+        if (now - r.waitSince < maxWait) continue;
+        if (await this.leaveQueue(key)) {
+          timedOut++;
+          await this.notifyUser(r, 'handoff:unavailable.timeout', {}, this.tawasulActions(r.lang));
+        }
+      }
+      const idleBefore = now - this.deps.config.idleSeconds * 1000;
+      for (const key of await this.redis.zrangebyscore(this.activeKey, '-inf', idleBefore)) {
+        if (await this.transfer(key, undefined, 'idle')) requeued++;
+      }
+    } finally {
+      await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`, 1, this.sweepLockKey, token);
+    }
+    return { timedOut, requeued };
+  }
+}
+
+function pairs(fields: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] as string] = fields[i + 1] as string;
+  return out;
+}
