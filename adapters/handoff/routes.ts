@@ -11,6 +11,7 @@ import type { Attachment } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { RedisConnection } from '../../bot/storage/redisClient';
+import { loadResources } from '../../bot/i18n';
 import type { AgentAuth } from './auth';
 import { type AgentHub, ClaimConflictError, type HubEvent, idOfKey, keyOfId } from './hub';
 import type { AgentIdentity } from './types';
@@ -109,6 +110,14 @@ export function registerAgentRoutes(deps: AgentRoutesDeps): { close(): void } {
     }
   };
   server.get('/agent', async (_req: Request, res: Response) => serveStatic(res, 'index.html'));
+  // The console's own strings (locales/<lang>/handoff.json → console), for the page to render.
+  const resources = loadResources();
+  server.get('/agent/strings/:lang', async (req: Request, res: Response) => {
+    const lang = (req.params as Record<string, string>).lang === 'en' ? 'en' : 'ar';
+    const handoff = (resources[lang]?.handoff ?? {}) as { console?: Record<string, string> };
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
+    res.end(JSON.stringify(handoff.console ?? {}));
+  });
   server.get('/agent/:file', async (req: Request, res: Response) => {
     const file = String((req.params as Record<string, string>).file ?? '');
     if (!/^[a-z0-9_-]+\.(html|js|css)$/i.test(file)) {
