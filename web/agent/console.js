@@ -111,6 +111,8 @@
   }
 
   // ---- queue -----------------------------------------------------------------------------
+  const langName = (lang) => (lang === 'en' ? s('langEn') : lang === 'ar' ? s('langAr') : lang);
+
   const clock = (seconds) => {
     const m = Math.floor(seconds / 60);
     const sec = String(seconds % 60).padStart(2, '0');
@@ -135,7 +137,7 @@
           'li',
           { class: item.mine ? 'mine' : '', 'data-id': item.id, 'data-testid': 'queue-item' },
           el('span', { class: 'reason', dir: 'auto', text: item.reason || s('none'), 'data-testid': 'reason' }),
-          el('span', { class: 'meta', text: `${s('waiting', { time: clock(item.waitingSeconds) })} · ${s('channel')}: ${item.channel} · ${s('language')}: ${item.lang}` }),
+          el('span', { class: 'meta', text: `${s('waiting', { time: clock(item.waitingSeconds) })} · ${s('channel')}: ${item.channel} · ${s('language')}: ${langName(item.lang)}` }),
           action,
         ),
       );
@@ -184,12 +186,12 @@
     const row = (label, value) => dl.append(el('dt', { text: label }), el('dd', { dir: 'auto', text: value === undefined || value === '' ? s('none') : String(value) }));
     const ctx = view.context || {};
     row(s('reason'), view.reason);
-    row(s('trigger'), view.trigger);
+    row(s('trigger'), { user: s('triggerUser'), misunderstood: s('triggerMisunderstood'), failure: s('triggerFailure') }[view.trigger] || view.trigger);
     row(s('intent'), ctx.intent);
     row(s('verified'), ctx.verified === undefined ? undefined : ctx.verified ? s('yes') : s('no'));
     for (const [k, v] of Object.entries(ctx.details || {})) row(k, v);
     row(s('channel'), view.channel);
-    row(s('language'), view.lang);
+    row(s('language'), langName(view.lang));
   }
 
   async function openConversation(id) {
