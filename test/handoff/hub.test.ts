@@ -4,7 +4,7 @@
  * the small parsers.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Activity } from 'botbuilder';
+import type { Activity, ConversationReference } from 'botbuilder';
 import type { Redis } from 'ioredis';
 import { startApp } from '../helpers/app';
 import { deleteByPrefix, testRedis, uniquePrefix } from '../helpers/redis';
@@ -183,15 +183,14 @@ describe('hub mode in one process', () => {
   });
 
   it('asks why when a dialog failed, and keeps the context the bot collected for the agent', async () => {
-    const { user, hub, app } = await bot();
+    const { hub, app } = await bot();
     await hub.heartbeat(AGENT);
     // A feature dialog that fails starts the handoff with trigger "failure" and its task context.
-    const reference = { channelId: 'emulator', serviceUrl: recorder.url, conversation: { id: 'f-1' }, user: { id: 'u' }, bot: { id: 'bot' }, locale: 'ar-SA' };
+    const reference = { channelId: 'emulator', serviceUrl: recorder.url, conversation: { id: 'f-1' }, user: { id: 'u' }, bot: { id: 'bot' }, locale: 'ar-SA' } as Partial<ConversationReference>;
     await hub.enqueue({ reference, lang: 'ar', reason: 'فشل التجديد', trigger: 'failure', task: { intent: 'iqama.renew', verified: true, details: { dependent: 'سارة (****8904)' } } });
     const agent = await loginAgent(app.baseUrl);
     const claimed = await agent.call('POST', `/conversations/${idOf('f-1')}/claim`);
     expect(claimed.body).toMatchObject({ trigger: 'failure', reason: 'فشل التجديد', context: { intent: 'iqama.renew', verified: true, details: { dependent: 'سارة (****8904)' } } });
-    void user;
   });
 });
 

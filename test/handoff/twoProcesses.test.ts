@@ -172,6 +172,33 @@ describe('handoff across two processes', () => {
     expect((await user('t-1', 'إلغاء')).length).toBeGreaterThan(0);
   });
 
+  it('live events reach an agent on B when the user writes on A (Redis pub/sub)', async () => {
+    const agent = await loginAgent(b.url);
+    await enqueue('s-1', 'حدث مباشر');
+    expect((await agent.call('POST', `/conversations/${idOf('s-1')}/claim`)).status).toBe(200);
+    const controller = new AbortController();
+    const res = await fetch(`${b.url}/api/agent/events`, { headers: { authorization: `Bearer ${agent.token}` }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = '';
+    const read = async (until: string) => {
+      while (!seen.includes(until)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${until}: ${seen}`);
+        seen += decoder.decode(value, { stream: true });
+      }
+    };
+    await read('"hello"');
+    expect(await user('s-1', 'رسالة من العملية أ')).toEqual([]);
+    await read(`"id":"${idOf('s-1')}"`);
+    expect(seen).toContain('"type":"message"');
+    controller.abort();
+    expect((await agent.call('GET', `/conversations/${idOf('s-1')}/messages`)).body.messages.map((m: { text: string }) => m.text)).toContain('رسالة من العملية أ');
+    expect((await agent.call('POST', `/conversations/${idOf('s-1')}/end`)).status).toBe(200);
+  });
+
   it('answers 401 on every agent route without a valid session or key, and sessions expire', async () => {
     const id = idOf('whatever');
     const routes: Array<[string, string]> = [
