@@ -22,6 +22,8 @@ export interface HandoffModuleOptions {
   config?: Partial<HandoffConfig>;
   /** Where the console's files are (default web/agent). */
   staticDir?: string;
+  /** Failed sign-ins allowed per username and address in 15 minutes (default 10). */
+  loginAttempts?: number;
   /** Receives the hub once built (tests, bench). */
   onHub?: (hub: AgentHub) => void;
 }
@@ -48,7 +50,17 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       prefix: ctx.prefix,
       logger,
     });
-    const routes = registerAgentRoutes({ server: ctx.server, hub, auth, subscriber: ctx.createSubscriber(), logger, staticDir: options.staticDir });
+    const routes = registerAgentRoutes({
+      server: ctx.server,
+      hub,
+      auth,
+      subscriber: ctx.createSubscriber(),
+      redis: ctx.redis,
+      prefix: ctx.prefix,
+      loginAttempts: options.loginAttempts,
+      logger,
+      staticDir: options.staticDir,
+    });
     ctx.use(handoffGate({ hub, t: ctx.t, logger }));
 
     // Timeouts: every process runs the sweeper; a Redis lock lets one of them work per round.

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Attachment } from 'botbuilder';
 import type { Logger } from 'pino';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { loadResources } from '../../bot/i18n';
@@ -54,6 +55,11 @@ export interface AgentRoutesDeps {
   hub: AgentHub;
   auth: AgentAuth;
   subscriber: RedisConnection;
+  /** Command connection and key prefix (login attempt limits). */
+  redis: RedisConnection;
+  prefix: string;
+  /** Failed sign-ins allowed per username and address in 15 minutes (default 10). */
+  loginAttempts?: number;
   logger: Logger;
   staticDir?: string;
   heartbeatMs?: number;
@@ -128,10 +134,26 @@ export function registerAgentRoutes(deps: AgentRoutesDeps): { close(): void } {
   });
 
   // ---- sign-in --------------------------------------------------------------------------
+  // Guessing passwords: a few tries per username and client address, then a pause (in Redis, so every process counts).
+  const loginLimiter = new RateLimiterRedis({
+    storeClient: deps.redis,
+    keyPrefix: `${deps.prefix}ho:{hub}:login`,
+    points: deps.loginAttempts ?? 10,
+    duration: 15 * 60,
+  });
   server.post('/api/agent/login', json, async (req: Request, res: Response) => {
     const body = Login.safeParse(req.body);
     if (!body.success) {
       res.send(400, { error: 'invalid_request' });
+      return;
+    }
+    const limitKey = `${req.socket.remoteAddress ?? ''}|${body.data.username}`;
+    try {
+      await loginLimiter.consume(limitKey);
+    } catch (err) {
+      if (err instanceof Error) throw err; // Redis itself failed: a 500, logged by the server.
+      res.header('retry-after', String(Math.ceil(((err as { msBeforeNext?: number }).msBeforeNext ?? 60_000) / 1000)));
+      res.send(429, { error: 'too_many_attempts' });
       return;
     }
     const session = await auth.login(body.data.username, body.data.password);
@@ -140,6 +162,7 @@ export function registerAgentRoutes(deps: AgentRoutesDeps): { close(): void } {
       res.send(401, { error: 'unauthorized' });
       return;
     }
+    await loginLimiter.delete(limitKey).catch(() => undefined);
     await hub.heartbeat(session.agent);
     await hub.audit(session.agent, 'login', '');
     res.send(200, session);

@@ -194,6 +194,32 @@ describe('hub mode in one process', () => {
   });
 });
 
+describe('agent sign-in', () => {
+  it('pauses sign-in after repeated wrong passwords (429), shared by every process', async () => {
+    const prefix = uniquePrefix('login');
+    prefixes.push(prefix);
+    const make = () => startApp({ REDIS_URL, REDIS_KEY_PREFIX: prefix }, { channels: [handoffModule({ loginAttempts: 3 })], features: [handoffDialogFactory] });
+    const [one, two] = [await make(), await make()];
+    apps.push(one, two);
+    const attempt = (app: App & { baseUrl: string }, password: string) =>
+      fetch(`${app.baseUrl}/api/agent/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent', password }) }).then((r) => r.status);
+    expect(await attempt(one, 'nope-1')).toBe(401);
+    expect(await attempt(two, 'nope-2')).toBe(401);
+    expect(await attempt(one, 'nope-3')).toBe(401);
+    expect(await attempt(two, 'agent123')).toBe(429);
+  });
+
+  it('works without Redis (development: in-memory state) with the demo agent', async () => {
+    const app = await startApp({}, { channels: [handoffModule()], features: [handoffDialogFactory] });
+    apps.push(app);
+    const agent = await loginAgent(app.baseUrl);
+    expect((await agent.call('GET', '/queue')).status).toBe(200);
+    await say(app.baseUrl, 'm-1', 'موظف', { extra: { serviceUrl: recorder.url } });
+    expect(texts(await say(app.baseUrl, 'm-1', 'سؤال', { extra: { serviceUrl: recorder.url } })).join()).toContain('ترتيبك في القائمة: 1');
+    expect((await agent.call('POST', `/conversations/${idOf('m-1')}/claim`)).status).toBe(200);
+  });
+});
+
 describe('parsers and strings', () => {
   it('reads ratings in digits, Arabic-Indic digits and words', () => {
     expect(['5', '٥', '۵', '4 ⭐', '3 من 5', 'خمسة', 'أربعة', 'ثلاث', 'two', 'One'].map(parseRating)).toEqual([5, 5, 5, 4, 3, 5, 4, 3, 2, 1]);
