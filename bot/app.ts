@@ -123,6 +123,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     adapter,
     logic,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    onRequest: () => inflight.begin(),
     metricsEnabled: config.METRICS_ENABLED,
     readiness: { redis: async () => (await redis.ping()) === 'PONG' },
   });

@@ -1,4 +1,7 @@
-/** Counts turns in progress so that shutdown can wait for them to finish. */
+/**
+ * Counts turns and HTTP requests in progress so that shutdown can wait for them: a turn
+ * is done only when its HTTP response (expectReplies) has been written too.
+ */
 import type { Middleware } from 'botbuilder';
 
 export class InflightTurns {
@@ -9,13 +12,24 @@ export class InflightTurns {
     return this.active;
   }
 
-  async track<T>(fn: () => Promise<T>): Promise<T> {
+  /** Marks one piece of work as started; call the returned function once when it ends. */
+  begin(): () => void {
     this.active++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.active--;
+      if (this.active === 0) for (const w of this.waiters.splice(0)) w();
+    };
+  }
+
+  async track<T>(fn: () => Promise<T>): Promise<T> {
+    const end = this.begin();
     try {
       return await fn();
     } finally {
-      this.active--;
-      if (this.active === 0) for (const w of this.waiters.splice(0)) w();
+      end();
     }
   }
 

@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createApp, type App, type ChannelModule } from './app';
 import { handoffModule } from '../adapters/handoff';
+import { keywordRecognizer } from './keywordRecognizer';
 
 export interface ProductApp {
   app: App;
@@ -14,7 +15,7 @@ export interface ProductApp {
 
 export async function buildProductApp(config: Config, options: { logger: Logger }): Promise<ProductApp> {
   const channels: ChannelModule[] = [handoffModule()];
-  const app = await createApp(config, { logger: options.logger, channels });
+  const app = await createApp(config, { logger: options.logger, channels, recognizer: keywordRecognizer() });
   return {
     app,
     async close() {

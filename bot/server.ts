@@ -15,6 +15,8 @@ export interface ServerDeps {
   adapter: CloudAdapter;
   logic: TurnLogic;
   maxBodyBytes: number;
+  /** Called when a request starts; the returned function when its response is done. */
+  onRequest?: () => () => void;
   metricsEnabled: boolean;
   /** Each check answers true when its dependency is reachable. */
   readiness: Record<string, () => Promise<boolean>>;
@@ -22,6 +24,14 @@ export interface ServerDeps {
 
 export function createServer(deps: ServerDeps): Server {
   const server = restify.createServer({ name: 'musaed', handleUncaughtExceptions: false });
+  if (deps.onRequest) {
+    const onRequest = deps.onRequest;
+    // Only requests that change something are waited for: long-lived GETs (event streams)
+    // would otherwise hold shutdown for the whole grace period.
+    server.pre(async (req: Request, res: Response) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') res.once('close', onRequest());
+    });
+  }
   server.use(restify.plugins.queryParser({ mapParams: false }));
   const jsonBody = restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false });
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/** Node with the tsx loader: one process, so signals reach our handlers directly. */
+export const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 
 export interface Child {
   proc: ChildProcess;
@@ -13,7 +15,7 @@ export interface Child {
 }
 
 export function startProcess(script: string, env: Record<string, string>, readyPattern = /listening (http\S+)/): Promise<Child> {
-  const proc = spawn(TSX, [path.join(ROOT, script)], {
+  const proc = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
