@@ -111,7 +111,8 @@ export function createServicesClient(options: ServicesClientOptions): ServicesCl
   const timeoutMs = options.timeoutMs ?? 5000;
   const log = options.logger;
 
-  const perAttemptTimeout = timeoutPolicy(timeoutMs, TimeoutStrategy.Aggressive);
+  // Cooperative: the timeout aborts the signal; fetch and the body read stop and we say "timeout".
+  const perAttemptTimeout = timeoutPolicy(timeoutMs, TimeoutStrategy.Cooperative);
   const breaker = circuitBreaker(handleWhen(isUnavailable), {
     halfOpenAfter: options.breaker?.halfOpenAfterMs ?? 10_000,
     breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5),
