@@ -92,10 +92,7 @@ interface HistoryItem {
   at: number;
   reason: Bilingual | null;
 }
-interface PlannedTransition extends HistoryItem {
-  /** Runs when the transition happens (e.g. an approved renewal extends the iqama). */
-  effect?: () => void;
-}
+type PlannedTransition = HistoryItem;
 interface RecordState {
   number: string;
   kind: RequestKind;
@@ -360,7 +357,7 @@ export class SimStore {
     for (const { record, tr } of due) {
       record.pending = record.pending.filter((p) => p !== tr);
       record.history.push({ status: tr.status, at: tr.at, reason: tr.reason });
-      tr.effect?.();
+      if (tr.status === 'approved' && record.kind === 'iqama_renewal' && record.renewal) this.applyRenewal(record.renewal);
       this.events.push({
         seq: this.events.length + 1,
         kind: record.kind === 'tawasul' ? 'ticket' : 'request',
@@ -627,13 +624,18 @@ export class SimStore {
         { status: 'approved', at: now + DECISION_AFTER_MS, reason: this.renewalApprovedReason(bill.months) },
       ],
     });
-    record.pending[1]!.effect = () => {
-      const base = d.iqamaExpiry && d.iqamaExpiry > this.today() ? d.iqamaExpiry : this.today();
-      d.iqamaExpiry = addMonths(base, bill.months);
-    };
     b.usedBy = record.number;
     this.counters.renewalRequests++;
     return this.submitted(record);
+  }
+
+  /** An approved renewal extends the iqama from its expiry (or from today when already expired). */
+  private applyRenewal(renewal: NonNullable<RecordState['renewal']>): void {
+    const sponsor = [...this.people.values()].find((p) => p.dependents.some((d) => d.id === renewal.dependentId));
+    const d = sponsor?.dependents.find((x) => x.id === renewal.dependentId);
+    if (!d) return;
+    const base = d.iqamaExpiry && d.iqamaExpiry > this.today() ? d.iqamaExpiry : this.today();
+    d.iqamaExpiry = addMonths(base, renewal.months);
   }
 
   private submitted(r: RecordState): SubmittedRequest {
