@@ -1,0 +1,116 @@
+/**
+ * One WhatsApp message → one Bot Framework message activity. Button and list replies carry
+ * the choice's value in their id (see render.ts), so they arrive as that text; a number that
+ * answers a numbered menu ("2", "٢") arrives as the value it stands for.
+ */
+import type { Activity, Attachment } from 'botbuilder';
+import { toAsciiDigits } from './text';
+import type { InboundMessage } from './webhook';
+
+export const WHATSAPP_CHANNEL_ID = 'whatsapp';
+const MEDIA_TYPES = ['image', 'document', 'audio', 'video'] as const;
+
+export interface InboundContext {
+  serviceUrl: string;
+  botId: string;
+  locale: string;
+  profileName?: string;
+  /** Values of the numbered menu the user was last shown, if any. */
+  menu?: string[];
+  /** The internal, signed URL that downloads a media id on demand. */
+  mediaUrl(mediaId: string): string;
+}
+
+export type InboundResult =
+  | { kind: 'activity'; activity: Partial<Activity>; answeredMenu: boolean }
+  | { kind: 'unsupported' }
+  | { kind: 'ignore' };
+
+/** "2", "٢", " 2. " → 2; anything else → undefined. */
+export function menuNumber(text: string): number | undefined {
+  const m = /^\s*(\d{1,3})\s*[.)-]?\s*$/.exec(toAsciiDigits(text));
+  return m ? Number(m[1]) : undefined;
+}
+
+function textOf(message: InboundMessage): { text: string; value?: unknown } | undefined {
+  switch (message.type) {
+    case 'text':
+      return message.text ? { text: message.text.body } : undefined;
+    case 'interactive': {
+      const reply = message.interactive?.button_reply ?? message.interactive?.list_reply;
+      return reply ? { text: reply.id, value: { id: reply.id, title: reply.title } } : undefined;
+    }
+    case 'button': {
+      // A template's quick reply: its visible text is what the user chose.
+      const b = message.button;
+      const text = b?.text ?? b?.payload;
+      return text ? { text, value: { payload: b?.payload } } : undefined;
+    }
+    case 'location': {
+      const loc = message.location;
+      if (!loc) return undefined;
+      return {
+        text: [loc.name, loc.address].filter(Boolean).join('، '),
+        value: { latitude: loc.latitude, longitude: loc.longitude, name: loc.name, address: loc.address },
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function toActivity(message: InboundMessage, ctx: InboundContext): InboundResult {
+  if (message.type === 'reaction' || message.type === 'system') return { kind: 'ignore' };
+  const attachments: Attachment[] = [];
+  let text: string | undefined;
+  let value: unknown;
+  const mediaType = MEDIA_TYPES.find((t) => t === message.type);
+  if (mediaType) {
+    const media = message[mediaType];
+    if (!media) return { kind: 'unsupported' };
+    attachments.push({
+      contentType: media.mime_type ?? 'application/octet-stream',
+      contentUrl: ctx.mediaUrl(media.id),
+      ...(media.filename ? { name: media.filename } : {}),
+    });
+    text = media.caption ?? '';
+  } else {
+    const mapped = textOf(message);
+    if (!mapped) return { kind: 'unsupported' };
+    text = mapped.text;
+    value = mapped.value;
+  }
+
+  let answeredMenu = false;
+  if (message.type === 'text' && ctx.menu) {
+    const n = menuNumber(text);
+    const chosen = n !== undefined ? ctx.menu[n - 1] : undefined;
+    if (chosen !== undefined) {
+      value = { menuNumber: n };
+      text = chosen;
+      answeredMenu = true;
+    }
+  }
+
+  const waId = message.from;
+  const timestamp = message.timestamp ? new Date(Number(message.timestamp) * 1000) : new Date();
+  const activity: Partial<Activity> = {
+    type: 'message',
+    id: message.id,
+    timestamp,
+    channelId: WHATSAPP_CHANNEL_ID,
+    serviceUrl: ctx.serviceUrl,
+    from: { id: waId, name: ctx.profileName ?? '', role: 'user' },
+    recipient: { id: ctx.botId, name: 'Musaed', role: 'bot' },
+    conversation: { id: waId, isGroup: false, conversationType: 'personal', name: '' },
+    text,
+    locale: ctx.locale,
+    ...(attachments.length ? { attachments } : {}),
+    ...(value !== undefined ? { value } : {}),
+    channelData: { whatsapp: { type: message.type, ...(message.location ? { location: message.location } : {}), ...(message.context?.id ? { replyTo: message.context.id } : {}) } },
+    ...(message.type === 'location' && message.location
+      ? { entities: [{ type: 'GeoCoordinates', latitude: message.location.latitude, longitude: message.location.longitude, name: message.location.name ?? '' }] }
+      : {}),
+  };
+  return { kind: 'activity', activity, answeredMenu };
+}

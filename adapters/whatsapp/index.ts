@@ -1,0 +1,312 @@
+/**
+ * The WhatsApp channel (WhatsApp Business Cloud API) as a channel module:
+ *   GET  /api/whatsapp                 webhook verification (hub.challenge)
+ *   POST /api/whatsapp                 signed webhooks → de-duplicated → the bot, in order per user
+ *   GET  /api/whatsapp/media/:id       signed, expiring link that downloads inbound media on demand
+ *   POST /connector/whatsapp/v3/...    the bot's replies (Connector API) → Graph API messages
+ * Without WHATSAPP_* credentials the channel is disabled and its routes answer 503.
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import restify, { type Request, type Response } from 'restify';
+import type { Activity } from 'botbuilder';
+import type { ChannelModule } from '../../bot/app';
+import type { ChannelContext } from '../../bot/channels';
+import { CONNECTOR_SECRET_HEADER } from '../../bot/adapter';
+import { loadWhatsAppConfig, type WhatsAppConfig } from './config';
+import { GraphClient } from './graph';
+import { toActivity, WHATSAPP_CHANNEL_ID } from './inbound';
+import { maskWaId, OutboundSender } from './outbound';
+import type { RenderLabels } from './render';
+import { isValidMediaSignature, isValidSignature, mediaSignature } from './signature';
+import { WhatsAppStore } from './store';
+import { LOCALE_OF, type Lang } from './text';
+import { eventsOf, WebhookPayload, type InboundMessage } from './webhook';
+
+export { loadWhatsAppConfig, WhatsAppConfigError, type WhatsAppConfig, type TemplateSpec } from './config';
+export { GraphClient, GraphError, classify, type GraphErrorKind } from './graph';
+export { renderActivity, renderChoices, templateMessage, LIMITS, type WaMessage, type Choice, type RenderLabels, type Rendered } from './render';
+export { markdownToWhatsApp, splitText, truncate, toTemplateParam, toAsciiDigits } from './text';
+export { toActivity, menuNumber, WHATSAPP_CHANNEL_ID } from './inbound';
+export { isValidSignature, signatureOf } from './signature';
+export { OutboundSender, WINDOW_MS, maskWaId } from './outbound';
+export { WhatsAppStore } from './store';
+
+export interface WhatsAppChannelOptions {
+  /** The Graph API transport (tests point the base URL at a fake instead; this is for more). */
+  fetch?: typeof fetch;
+  /** Milliseconds since the epoch; tests move it to cross the 24-hour window. */
+  clock?: () => number;
+  /** Receives the running channel (tests wait for background work with idle()). */
+  onReady?: (channel: WhatsAppChannelHandle) => void;
+}
+
+export interface WhatsAppChannelHandle {
+  config: WhatsAppConfig;
+  store: WhatsAppStore;
+  /** Resolves when every webhook received so far has been processed. */
+  idle(): Promise<void>;
+}
+
+const MEDIA_LINK_TTL_MS = 24 * 3600 * 1000;
+const DISABLED = {
+  error: 'whatsapp_disabled',
+  detail: 'WhatsApp is not configured: set WHATSAPP_VERIFY_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID',
+};
+
+class BodyTooLargeError extends Error {}
+
+/** The exact bytes of the request body (the signature is over them), up to max bytes. */
+function readRawBody(req: Request, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function queryOf(req: Request): URLSearchParams {
+  return new URL(req.url ?? '/', 'http://localhost').searchParams;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function whatsAppChannel(options: WhatsAppChannelOptions = {}): ChannelModule {
+  return (ctx) => {
+    const config = loadWhatsAppConfig(ctx.config as Record<string, unknown>);
+    if (!config) {
+      const disabled = async (_req: Request, res: Response) => {
+        res.send(503, DISABLED);
+      };
+      ctx.server.get('/api/whatsapp', disabled);
+      ctx.server.post('/api/whatsapp', disabled);
+      ctx.server.get('/api/whatsapp/media/:mediaId', disabled);
+      ctx.logger.info('WhatsApp channel disabled (no WHATSAPP_* credentials)');
+      return;
+    }
+    registerWhatsApp(ctx, config, options);
+  };
+}
+
+function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: WhatsAppChannelOptions): void {
+  const logger = ctx.logger.child({ module: 'whatsapp' });
+  const clock = options.clock ?? Date.now;
+  const store = new WhatsAppStore(ctx.redis, ctx.prefix);
+  const graph = new GraphClient({
+    graphUrl: config.graphUrl,
+    version: config.graphVersion,
+    phoneNumberId: config.phoneNumberId,
+    accessToken: config.accessToken,
+    attempts: config.sendAttempts,
+    retryBaseMs: config.retryBaseMs,
+    fetch: options.fetch,
+    onRetry: (err, attempt) => logger.warn({ err: { message: err.message, code: err.code }, attempt }, 'Graph API call retried'),
+  });
+  const labels = (lang: Lang): RenderLabels => ({
+    choose: ctx.t(lang, 'whatsapp:choose'),
+    listButton: ctx.t(lang, 'whatsapp:listButton'),
+    numberedHint: ctx.t(lang, 'whatsapp:numberedHint'),
+  });
+  const sender = new OutboundSender({ config, graph, store, labels, clock, logger, metrics: ctx.metrics });
+  const mediaKey = createHmac('sha256', config.appSecret).update('musaed:whatsapp:media').digest('hex');
+  const serviceUrl = () => `${ctx.internalBaseUrl()}/connector/whatsapp/`;
+
+  // ---- background work: in order per user, awaited on shutdown and by tests ----
+  const chains = new Map<string, Promise<void>>();
+  const pending = new Set<Promise<void>>();
+  const inOrder = (waId: string, work: () => Promise<void>) => {
+    const previous = chains.get(waId) ?? Promise.resolve();
+    const next = previous.then(work).catch((err: unknown) => {
+      ctx.metrics.errors.inc({ kind: 'channel' });
+      logger.error({ err, from: maskWaId(waId) }, 'WhatsApp message not processed');
+    });
+    chains.set(waId, next);
+    pending.add(next);
+    void next.finally(() => {
+      pending.delete(next);
+      if (chains.get(waId) === next) chains.delete(waId);
+    });
+  };
+  const idle = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+  ctx.onClose(async () => {
+    await Promise.race([idle(), new Promise((r) => setTimeout(r, ctx.config.SHUTDOWN_GRACE_MS).unref())]);
+  });
+
+  const mediaUrl = (mediaId: string) => {
+    const exp = clock() + MEDIA_LINK_TTL_MS;
+    return `${ctx.internalBaseUrl()}/api/whatsapp/media/${encodeURIComponent(mediaId)}?exp=${exp}&sig=${mediaSignature(mediaId, exp, mediaKey)}`;
+  };
+
+  async function handleMessage(message: InboundMessage, profileName: string | undefined): Promise<void> {
+    const waId = message.from;
+    await store.recordInbound(waId, clock());
+    // Blue ticks and "typing…" while the bot works; a failure here must not stop the answer.
+    await graph.markReadWithTyping(message.id).catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'mark-as-read failed'));
+    const lang = await store.lang(waId);
+    const menu = message.type === 'text' ? await store.menu(waId) : undefined;
+    const result = toActivity(message, {
+      serviceUrl: serviceUrl(),
+      botId: config.phoneNumberId,
+      locale: LOCALE_OF[lang ?? 'ar'],
+      profileName,
+      menu,
+      mediaUrl,
+    });
+    if (menu && message.type === 'text') await store.clearMenu(waId);
+    if (result.kind === 'ignore') return;
+    if (result.kind === 'unsupported') {
+      const reply = lang ?? 'ar';
+      logger.info({ from: maskWaId(waId), type: message.type }, 'unsupported WhatsApp message type');
+      await sender.deliver(waId, { type: 'message', text: ctx.t(reply, 'whatsapp:unsupported'), locale: LOCALE_OF[reply], replyToId: message.id });
+      return;
+    }
+    await ctx.gateway.process(result.activity);
+  }
+
+  // ---- inbound ----
+  ctx.server.get('/api/whatsapp', async (req: Request, res: Response) => {
+    const q = queryOf(req);
+    const token = q.get('hub.verify_token') ?? '';
+    if (q.get('hub.mode') === 'subscribe' && sameSecret(token, config.verifyToken)) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(q.get('hub.challenge') ?? '');
+      return;
+    }
+    logger.warn('WhatsApp webhook verification refused');
+    res.send(403, { error: 'forbidden' });
+  });
+
+  ctx.server.post('/api/whatsapp', async (req: Request, res: Response) => {
+    let raw: Buffer;
+    try {
+      raw = await readRawBody(req, ctx.config.MAX_BODY_BYTES);
+    } catch (err) {
+      res.send(err instanceof BodyTooLargeError ? 413 : 400, { error: err instanceof BodyTooLargeError ? 'too_large' : 'bad_request' });
+      return;
+    }
+    if (!isValidSignature(raw, req.header('x-hub-signature-256'), config.appSecret)) {
+      ctx.metrics.errors.inc({ kind: 'bad_request' });
+      logger.warn({ present: Boolean(req.header('x-hub-signature-256')) }, 'WhatsApp webhook with a missing or wrong signature');
+      res.send(401, { error: 'invalid_signature' });
+      return;
+    }
+    let parsed;
+    try {
+      parsed = WebhookPayload.safeParse(JSON.parse(raw.toString('utf8')));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      ctx.metrics.errors.inc({ kind: 'bad_request' });
+      res.send(400, { error: 'invalid_payload' });
+      return;
+    }
+    if (parsed.data.object !== 'whatsapp_business_account') {
+      res.send(200, { status: 'ignored' });
+      return;
+    }
+    const events = eventsOf(parsed.data, config.phoneNumberId);
+    if (events.invalid) logger.warn({ invalid: events.invalid }, 'WhatsApp webhook entries that did not validate were skipped');
+
+    // De-duplicate before acknowledging: if Redis is down, 503 makes Meta deliver again later.
+    const fresh: typeof events.messages = [];
+    try {
+      for (const m of events.messages) if (await store.firstSeen(m.message.id, config.dedupTtlSeconds)) fresh.push(m);
+    } catch (err) {
+      for (const m of fresh) await store.forget(m.message.id).catch(() => undefined);
+      ctx.metrics.errors.inc({ kind: 'storage' });
+      logger.error({ err }, 'WhatsApp webhook not accepted: Redis unavailable');
+      res.send(503, { error: 'unavailable' });
+      return;
+    }
+    res.send(200, { status: 'received' });
+
+    for (const s of events.statuses) {
+      const log = { status: s.status, to: s.recipient_id ? maskWaId(s.recipient_id) : undefined, codes: s.errors?.map((e) => e.code) };
+      if (s.status === 'failed') logger.warn(log, 'WhatsApp reports a message failed');
+      else logger.debug(log, 'WhatsApp message status');
+    }
+    for (const { message, profileName } of fresh) inOrder(message.from, () => handleMessage(message, profileName));
+  });
+
+  ctx.server.get('/api/whatsapp/media/:mediaId', async (req: Request, res: Response) => {
+    const mediaId = String(req.params.mediaId ?? '');
+    const q = queryOf(req);
+    if (!isValidMediaSignature(mediaId, Number(q.get('exp')), q.get('sig') ?? '', mediaKey, clock())) {
+      res.send(403, { error: 'forbidden' });
+      return;
+    }
+    try {
+      const info = await graph.mediaInfo(mediaId);
+      const download = await graph.download(info.url);
+      const headers: Record<string, string> = { 'content-type': download.headers.get('content-type') ?? info.mimeType ?? 'application/octet-stream' };
+      const length = download.headers.get('content-length');
+      if (length) headers['content-length'] = length;
+      res.writeHead(200, headers);
+      if (!download.body) {
+        res.end();
+        return;
+      }
+      await new Promise<void>((resolve, reject) => {
+        Readable.fromWeb(download.body as unknown as WebReadableStream).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
+      });
+    } catch (err) {
+      ctx.metrics.errors.inc({ kind: 'channel' });
+      logger.error({ err: { message: (err as Error).message } }, 'WhatsApp media download failed');
+      if (!res.headersSent) res.send(502, { error: 'media_unavailable' });
+      else res.destroy();
+    }
+  });
+
+  // ---- outbound: the bot's Connector API calls ----
+  const jsonBody = restify.plugins.bodyParser({ maxBodySize: ctx.config.MAX_BODY_BYTES, mapParams: false, mapFiles: false });
+  const onActivity = async (req: Request, res: Response) => {
+    if (!ctx.gateway.isTrusted(req.header(CONNECTOR_SECRET_HEADER))) {
+      res.send(401, { error: 'unauthorized' });
+      return;
+    }
+    const waId = String(req.params.conversationId ?? '');
+    if (!/^\d{5,20}$/.test(waId)) {
+      res.send(400, { error: 'invalid_conversation' });
+      return;
+    }
+    const activity = (req.body ?? {}) as Partial<Activity>;
+    const { id } = await sender.deliver(waId, activity, req.header('x-ms-client-request-id'));
+    res.send(200, { id });
+  };
+  const base = '/connector/whatsapp/v3/conversations/:conversationId/activities';
+  ctx.server.post(base, jsonBody, onActivity);
+  ctx.server.post(`${base}/:activityId`, jsonBody, onActivity);
+  // WhatsApp cannot edit or delete a sent message: acknowledged, nothing to do.
+  const noChange = async (req: Request, res: Response) => {
+    if (!ctx.gateway.isTrusted(req.header(CONNECTOR_SECRET_HEADER))) {
+      res.send(401, { error: 'unauthorized' });
+      return;
+    }
+    res.send(200, { id: String(req.params.activityId ?? '') });
+  };
+  ctx.server.put(`${base}/:activityId`, jsonBody, noChange);
+  ctx.server.del(`${base}/:activityId`, noChange);
+
+  logger.info({ graph: config.graphUrl, version: config.graphVersion, template: config.template?.name }, 'WhatsApp channel enabled');
+  void WHATSAPP_CHANNEL_ID;
+  options.onReady?.({ config, store, idle });
+}

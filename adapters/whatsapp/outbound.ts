@@ -1,0 +1,136 @@
+/**
+ * Delivers the bot's activities to a WhatsApp user: renders them (render.ts), keeps to the
+ * 24-hour customer-service window (an approved template outside it, and when the API answers
+ * 131047), and records each part sent so a repeated delivery of the same activity never sends
+ * a part twice.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Activity } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Metrics } from '../../bot/metrics';
+import type { WhatsAppConfig } from './config';
+import { GraphError, type GraphClient } from './graph';
+import { renderActivity, templateMessage, type RenderLabels, type WaMessage } from './render';
+import type { WhatsAppStore } from './store';
+import { langOfLocale, type Lang } from './text';
+
+export const WINDOW_MS = 24 * 3600 * 1000;
+const RECORD_TTL_SECONDS = 24 * 3600;
+
+export function maskWaId(waId: string): string {
+  return `…${waId.slice(-2)}`;
+}
+
+export interface OutboundDeps {
+  config: WhatsAppConfig;
+  graph: GraphClient;
+  store: WhatsAppStore;
+  labels: (lang: Lang) => RenderLabels;
+  clock: () => number;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export type DeliveryOutcome = 'sent' | 'template' | 'skipped' | 'undeliverable' | 'failed' | 'no_template';
+
+export class OutboundSender {
+  constructor(private readonly deps: OutboundDeps) {}
+
+  /**
+   * The idempotency key of one delivery. The bot's Connector client keeps the same
+   * x-ms-client-request-id when it retries a call, so a retried call is recognised and parts
+   * already sent are not sent again. Without it each call is a new delivery (an agent may well
+   * send "ok" twice, with the same reply-to id).
+   */
+  static keyOf(requestId: string | undefined, activity: Partial<Activity>): string {
+    const basis = requestId && /^[\w-]{8,128}$/.test(requestId) ? `r:${requestId}` : activity.id ? `a:${activity.id}` : `n:${randomUUID()}`;
+    return createHash('sha256').update(basis).digest('hex').slice(0, 32);
+  }
+
+  async deliver(waId: string, activity: Partial<Activity>, requestId?: string): Promise<{ id: string; outcome: DeliveryOutcome }> {
+    const { store, logger } = this.deps;
+    const id = OutboundSender.keyOf(requestId, activity);
+    if (activity.type !== 'message') return { id, outcome: 'skipped' };
+    const lang = await this.languageFor(waId, activity);
+    const rendered = renderActivity(activity, this.deps.labels(lang));
+    if (rendered.messages.length === 0) return { id, outcome: 'skipped' };
+    const ttl = RECORD_TTL_SECONDS;
+    const sent = await store.sentParts(id);
+
+    const last = await store.lastInbound(waId);
+    if (last === undefined || this.deps.clock() - last >= WINDOW_MS) {
+      logger.info({ to: maskWaId(waId) }, 'outside the 24-hour window: sending the template');
+      return { id, outcome: await this.sendTemplate(waId, id, rendered.summary, lang, sent, ttl) };
+    }
+
+    if (rendered.menu) await store.setMenu(waId, rendered.menu);
+    else if (rendered.hasChoices) await store.clearMenu(waId);
+
+    for (const [i, message] of rendered.messages.entries()) {
+      if (sent[String(i)]) continue;
+      const outcome = await this.sendPart(waId, id, String(i), message, ttl);
+      if (outcome === 'window') return { id, outcome: await this.sendTemplate(waId, id, rendered.summary, lang, sent, ttl) };
+      if (outcome !== 'sent') return { id, outcome };
+    }
+    return { id, outcome: 'sent' };
+  }
+
+  /** The reply language: the activity's (the bot's turn language), else the one last used. */
+  private async languageFor(waId: string, activity: Partial<Activity>): Promise<Lang> {
+    const fromActivity = langOfLocale(activity.locale);
+    if (fromActivity) {
+      await this.deps.store.setLang(waId, fromActivity);
+      return fromActivity;
+    }
+    return (await this.deps.store.lang(waId)) ?? 'ar';
+  }
+
+  private async sendPart(
+    waId: string,
+    id: string,
+    part: string,
+    message: WaMessage,
+    ttl: number,
+  ): Promise<'sent' | 'window' | 'undeliverable' | 'failed'> {
+    try {
+      const wamid = await this.deps.graph.send(waId, message);
+      await this.deps.store.markPartSent(id, part, wamid, ttl);
+      return 'sent';
+    } catch (err) {
+      if (!(err instanceof GraphError)) throw err;
+      if (err.kind === 'window') return 'window';
+      this.deps.metrics.errors.inc({ kind: 'channel' });
+      const log = { err: { message: err.message, code: err.code, status: err.status }, to: maskWaId(waId), type: message.type };
+      if (err.kind === 'undeliverable') {
+        this.deps.logger.warn(log, 'WhatsApp message undeliverable (131026): giving up');
+        return 'undeliverable';
+      }
+      this.deps.logger.error(log, 'WhatsApp message not sent');
+      return 'failed';
+    }
+  }
+
+  private async sendTemplate(
+    waId: string,
+    id: string,
+    summary: string,
+    lang: Lang,
+    sent: Record<string, string>,
+    ttl: number,
+  ): Promise<DeliveryOutcome> {
+    if (sent.t) return 'template';
+    const template = this.deps.config.template;
+    if (!template) {
+      this.deps.metrics.errors.inc({ kind: 'channel' });
+      this.deps.logger.warn({ to: maskWaId(waId) }, 'outside the 24-hour window and WHATSAPP_TEMPLATE_NOTIFY is not set: message not sent');
+      return 'no_template';
+    }
+    const language = template.languages.find((l) => l.toLowerCase().startsWith(lang)) ?? template.languages[0] ?? lang;
+    const outcome = await this.sendPart(waId, id, 't', templateMessage(template.name, language, summary), ttl);
+    if (outcome === 'window') {
+      this.deps.logger.error({ to: maskWaId(waId) }, 'the template was refused as outside the window');
+      return 'failed';
+    }
+    return outcome === 'sent' ? 'template' : outcome;
+  }
+}
