@@ -83,7 +83,7 @@ export function createRequestListener(options: ServerOptions) {
   route('POST', '/v1/identity/challenges', 'none', (c) => {
     const { idNumber } = json(z.object({ idNumber: z.string() }), c.body);
     const { otp, ...result } = store.startVerification(idNumber.replace(/\s/g, ''));
-    if (options.devLogOtp) logger?.info({ challengeId: result.challengeId }, `sim: demo one-time code ${otp.split('').join(' ')} sent to ${result.maskedMobile}`);
+    if (options.devLogOtp) logger?.info({ challengeId: result.challengeId }, `sim: demo one-time code ${otp} sent to ${result.maskedMobile}`);
     else logger?.info({ challengeId: result.challengeId }, `sim: one-time code sent to ${result.maskedMobile}`);
     return { status: 201, body: result };
   });

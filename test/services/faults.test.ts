@@ -46,8 +46,9 @@ describe('reads retry with backoff', () => {
   });
 
   it('retries a slow answer that passes the timeout', async () => {
-    const api = client(proxy.url, { timeoutMs: 300, retry: { retries: 2, initialDelayMs: 5, maxDelayMs: 20 } });
-    proxy.plan({ slowMs: 1500 });
+    // Generous timeout so a loaded machine's normal answer never trips it; the slow one always does.
+    const api = client(proxy.url, { timeoutMs: 1000, retry: { retries: 2, initialDelayMs: 5, maxDelayMs: 20 } });
+    proxy.plan({ slowMs: 5000 });
     const deps = await api.listDependents(token);
     expect(deps).toHaveLength(6);
     expect(attempts('/v1/me/dependents')).toBe(2);
@@ -61,8 +62,8 @@ describe('reads retry with backoff', () => {
     expect(attempts('/v1/me')).toBe(3);
     proxy.plan('status500', 'status500', 'status500');
     expect(await failure(() => api.getProfile(token))).toMatchObject({ kind: 'unavailable', reason: 'server_error', status: 500 });
-    proxy.plan({ slowMs: 1500 }, { slowMs: 1500 }, { slowMs: 1500 });
-    const slow = client(proxy.url, { timeoutMs: 200, retry: { retries: 2, initialDelayMs: 5, maxDelayMs: 20 }, breaker: { consecutiveFailures: 100 } });
+    proxy.plan({ slowMs: 5000 }, { slowMs: 5000 }, { slowMs: 5000 });
+    const slow = client(proxy.url, { timeoutMs: 300, retry: { retries: 2, initialDelayMs: 5, maxDelayMs: 20 }, breaker: { consecutiveFailures: 100 } });
     expect(await failure(() => slow.listTawasulSections())).toMatchObject({ kind: 'unavailable', reason: 'timeout' });
   });
 
@@ -91,9 +92,9 @@ describe('writes never create a second record', () => {
   });
 
   it('timed-out write (slow answer): sent once; the retry with the same key creates nothing new', async () => {
-    const api = client(proxy.url, { timeoutMs: 300 });
+    const api = client(proxy.url, { timeoutMs: 1000 });
     const key = newIdempotencyKey();
-    proxy.plan({ slowMs: 1500, forward: true });
+    proxy.plan({ slowMs: 5000, forward: true });
     expect(await failure(() => api.issueTravelPermit(token, { dependentId: 'D1002' }, key))).toMatchObject({
       kind: 'unavailable',
       reason: 'timeout',
