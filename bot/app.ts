@@ -42,6 +42,8 @@ export interface AppOverrides {
   /** Replace the feature dialogs (tests of the core). */
   features?: DialogFactory[];
   channels?: ChannelModule[];
+  /** More readiness checks for /readyz (Redis is always checked). */
+  readiness?: Record<string, () => Promise<boolean>>;
 }
 
 export interface App {
@@ -125,7 +127,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     maxBodyBytes: config.MAX_BODY_BYTES,
     onRequest: () => inflight.begin(),
     metricsEnabled: config.METRICS_ENABLED,
-    readiness: { redis: async () => (await redis.ping()) === 'PONG' },
+    readiness: { redis: async () => (await redis.ping()) === 'PONG', ...overrides.readiness },
   });
 
   let baseUrl = '';
@@ -152,7 +154,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const provided: Partial<FeatureDeps> = {};
   for (const channel of overrides.channels ?? []) Object.assign(provided, (await channel(channelContext)) ?? {});
 
-  const featureDeps: FeatureDeps = { ...provided, t, recognizer, state };
+  const featureDeps: FeatureDeps = { redis, redisPrefix: prefix, ...provided, t, recognizer, state };
   const mainDialog = new MainDialog(
     { t, recognizer, state, dialogState, detectCommand: overrides.detectCommand },
     createFeatureDialogs(featureDeps, overrides.features),

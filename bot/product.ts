@@ -1,11 +1,15 @@
 /**
- * The product as `npm start` runs it: the core app plus the real recognizer, the services
- * client (or the in-process simulator), the channels, the agent hub and the notifier.
+ * The product as `npm start` runs it: the core app plus the recognizer, the services client
+ * (pointing at SERVICES_API_URL, or at the simulator started in-process), the channels,
+ * the agent hub and the notifier.
  */
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createApp, type App, type ChannelModule } from './app';
 import { handoffModule } from '../adapters/handoff';
+import { whatsAppChannel } from '../adapters/whatsapp';
+import { createServicesClient } from '../adapters/services';
+import { createSimulator } from '../sim';
 import { keywordRecognizer } from './keywordRecognizer';
 
 export interface ProductApp {
@@ -14,12 +18,37 @@ export interface ProductApp {
 }
 
 export async function buildProductApp(config: Config, options: { logger: Logger }): Promise<ProductApp> {
-  const channels: ChannelModule[] = [handoffModule()];
-  const app = await createApp(config, { logger: options.logger, channels, recognizer: keywordRecognizer() });
+  const { logger } = options;
+  const sim = config.SERVICES_API_URL
+    ? undefined
+    : createSimulator({
+        otpCode: config.SIM_OTP_CODE,
+        apiKey: config.SERVICES_API_KEY,
+        logger: logger.child({ module: 'sim' }),
+        devLogOtp: config.NODE_ENV === 'development',
+        admin: config.NODE_ENV !== 'production',
+      });
+  const servicesUrl = config.SERVICES_API_URL ?? (await sim!.start()).url;
+  if (sim) logger.info({ url: servicesUrl }, 'SERVICES_API_URL is not set: the services simulator runs in-process');
+  const services = createServicesClient({
+    baseUrl: servicesUrl,
+    apiKey: config.SERVICES_API_KEY,
+    timeoutMs: config.SERVICES_TIMEOUT_MS,
+    logger: logger.child({ module: 'services' }),
+  });
+
+  const channels: ChannelModule[] = [() => ({ services }), whatsAppChannel(), handoffModule()];
+  const app = await createApp(config, {
+    logger,
+    channels,
+    recognizer: keywordRecognizer(),
+    readiness: { services: () => services.ping() },
+  });
   return {
     app,
     async close() {
       await app.close();
+      await sim?.stop();
     },
   };
 }

@@ -5,11 +5,18 @@
 import type { Dialog } from 'botbuilder-dialogs';
 import type { CoreDeps } from './deps';
 import type { HandoffHub } from '../adapters/handoff/types';
+import type { ServicesApi } from '../adapters/services/types';
+import type { RedisConnection } from '../bot/storage/redisClient';
 import { handoffDialogFactory } from './handoffDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
 export interface FeatureDeps extends CoreDeps {
   handoff?: HandoffHub;
+  /** The services API client (the bot's tools). */
+  services?: ServicesApi;
+  /** Shared Redis connection (ioredis-mock in memory mode) and key prefix, e.g. for rate limits. */
+  redis?: RedisConnection;
+  redisPrefix?: string;
 }
 
 export type DialogFactory = (deps: FeatureDeps) => Dialog;
