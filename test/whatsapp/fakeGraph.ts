@@ -20,6 +20,8 @@ export interface QueuedError {
   code: number;
   status: number;
   times: number;
+  /** Sends to let through before failing. */
+  after: number;
 }
 
 export interface FakeGraph {
@@ -39,7 +41,7 @@ export interface FakeGraph {
   /** Every request's method and path (auth checks, media steps). */
   requests: Array<{ method: string; path: string; auth: boolean }>;
   /** The next `times` sends answer with this error code (status defaults per code). */
-  failNext(code: number, options?: { status?: number; times?: number }): void;
+  failNext(code: number, options?: { status?: number; times?: number; after?: number }): void;
   addMedia(id: string, bytes: Buffer, mimeType: string): void;
   /** Meta's serialisation of a payload: JSON with non-ASCII as \uXXXX and "/" as "\/". */
   serialize(payload: unknown): Buffer;
@@ -164,7 +166,8 @@ export async function startFakeGraph(settings: { accessToken?: string; appSecret
           return json(res, 200, { success: true });
         }
         const failure = queue[0];
-        if (failure) {
+        if (failure && failure.after > 0) failure.after--;
+        else if (failure) {
           if (--failure.times <= 0) queue.shift();
           failures.push(failure.code);
           return graphError(res, failure.status, failure.code);
@@ -226,7 +229,7 @@ export async function startFakeGraph(settings: { accessToken?: string; appSecret
     failures,
     requests,
     failNext(code, options = {}) {
-      queue.push({ code, status: options.status ?? DEFAULT_STATUS[code] ?? 400, times: options.times ?? 1 });
+      queue.push({ code, status: options.status ?? DEFAULT_STATUS[code] ?? 400, times: options.times ?? 1, after: options.after ?? 0 });
     },
     addMedia(id, bytes, mimeType) {
       media.set(id, { bytes, mimeType });
