@@ -60,7 +60,11 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
         method.apply(this, masked);
       },
     },
-    serializers: { err: (e: unknown) => maskValue(e, 0) },
+    serializers: {
+      err: (e: unknown) => maskValue(e, 0),
+      // Child bindings skip the log formatter; a conversation id can be a phone number (WhatsApp).
+      conversation: (v: unknown) => (typeof v === 'string' && /^\+?\d{8,15}$/.test(v) ? `…${v.slice(-2)}` : maskValue(v, 0)),
+    },
   };
   return settings.destination ? pino(options, settings.destination) : pino(options);
 }
