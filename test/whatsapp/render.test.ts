@@ -11,7 +11,8 @@ const withChoices = (text: string, titles: string[]): Partial<Activity> => ({ ty
 function accepted(messages: WaMessage[]): void {
   for (const m of messages) expect(whyRejected({ messaging_product: 'whatsapp', to: '966500000001', ...m })).toBeUndefined();
 }
-const rowsOf = (m: WaMessage | undefined) => {
+type Row = { id: string; title: string; description?: string };
+const rowsOf = (m: WaMessage | undefined): Row[] => {
   if (m?.type !== 'interactive') throw new Error(`not interactive: ${m?.type}`);
   return m.interactive.type === 'button' ? m.interactive.action.buttons.map((b) => b.reply) : m.interactive.action.sections[0]!.rows;
 };
@@ -121,8 +122,8 @@ describe('choices → buttons, list or numbered menu', () => {
     expect(rows[0]).toEqual({ id: AT_26, title: `${AT_26.slice(0, 23)}…`, description: AT_26 });
     expect(rows[0]!.title.length).toBeLessThanOrEqual(24);
     expect(rows[1]!.id).toBe(long);
-    expect((rows[1] as { description: string }).description.length).toBe(72);
-    expect((rows[1] as { description: string }).description.endsWith('…')).toBe(true);
+    expect(rows[1]!.description?.length).toBe(72);
+    expect(rows[1]!.description?.endsWith('…')).toBe(true);
     // No text of its own: the body asks to choose.
     expect(r.messages[0]).toMatchObject({ interactive: { body: { text: 'اختر ما يناسبك:' } } });
     accepted(r.messages);
@@ -155,7 +156,7 @@ describe('choices → buttons, list or numbered menu', () => {
       {
         type: 'message',
         text: 'اختر',
-        suggestedActions: { to: [], actions: [imBack('نعم'), imBack('نعم'), { type: 'postBack', title: 'لا', value: 'لا' }, { type: 'messageBack', title: 'ربما', text: 'ربما لاحقاً' }] },
+        suggestedActions: { to: [], actions: [imBack('نعم'), imBack('نعم'), { type: 'postBack', title: 'لا', value: 'لا' }, { type: 'messageBack', title: 'ربما', text: 'ربما لاحقاً', value: undefined }] },
       },
       labels,
     );
