@@ -4,7 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadWhatsAppConfig, whatsAppChannel } from '../../adapters/whatsapp';
 import { createLogger } from '../../bot/logger';
 import { startApp } from '../helpers/app';
-import { msg, startWhatsApp } from './support';
+import { testRedis } from '../helpers/redis';
+import { webhookOf } from './fakeGraph';
+import { msg, startWhatsApp, WA_DB } from './support';
 
 const CREDS = {
   WHATSAPP_VERIFY_TOKEN: 'v',
@@ -90,5 +92,28 @@ describe('outside the window with no template configured, and logs', () => {
       expect(lines.filter((l) => l.includes(number))).toEqual([]);
     }
     expect(lines.filter((l) => l.includes(h!.fake.accessToken))).toEqual([]);
+  });
+});
+
+describe('Redis unavailable when a webhook arrives', () => {
+  it('answers 503 so Meta delivers again, and the redelivery is answered once Redis is back', async () => {
+    const redis = testRedis(WA_DB);
+    const h = await startWhatsApp({ overrides: { redis } });
+    try {
+      const waId = h.newUser();
+      const payload = webhookOf(h.fake.phoneNumberId, waId, [msg.text('hello')]);
+      redis.disconnect();
+      expect((await h.fake.deliver(h.app.baseUrl, payload)).status).toBe(503);
+      await h.channel.idle();
+      expect(h.seenFrom(waId)).toEqual([]);
+      await redis.connect();
+      expect((await h.fake.deliver(h.app.baseUrl, payload)).status).toBe(200);
+      await h.channel.idle();
+      expect(h.seenFrom(waId).map((a) => a.text)).toEqual(['hello']);
+      expect(h.fake.sent.filter((s) => s.to === waId).length).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+      redis.disconnect();
+    }
   });
 });
