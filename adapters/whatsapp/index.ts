@@ -16,7 +16,7 @@ import type { ChannelContext } from '../../bot/channels';
 import { CONNECTOR_SECRET_HEADER } from '../../bot/adapter';
 import { loadWhatsAppConfig, type WhatsAppConfig } from './config';
 import { GraphClient } from './graph';
-import { toActivity, WHATSAPP_CHANNEL_ID } from './inbound';
+import { toActivity } from './inbound';
 import { maskWaId, OutboundSender } from './outbound';
 import type { RenderLabels } from './render';
 import { isValidMediaSignature, isValidSignature, mediaSignature } from './signature';
@@ -307,6 +307,5 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
   ctx.server.del(`${base}/:activityId`, noChange);
 
   logger.info({ graph: config.graphUrl, version: config.graphVersion, template: config.template?.name }, 'WhatsApp channel enabled');
-  void WHATSAPP_CHANNEL_ID;
   options.onReady?.({ config, store, idle });
 }

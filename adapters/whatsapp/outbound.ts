@@ -119,6 +119,7 @@ export class OutboundSender {
     ttl: number,
   ): Promise<DeliveryOutcome> {
     if (sent.t) return 'template';
+    if (!summary) return 'skipped'; // Only media: a template cannot carry it.
     const template = this.deps.config.template;
     if (!template) {
       this.deps.metrics.errors.inc({ kind: 'channel' });
