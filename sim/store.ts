@@ -3,6 +3,7 @@
  * bills, requests and tickets with their clock-driven lifecycle, and the event feed.
  * Pure in-memory and synchronous; server.ts adds HTTP, auth and idempotency on top.
  */
+import { hasValidCheckDigit } from '../dialogs/understanding/idNumber';
 import { randomBytes } from 'node:crypto';
 import type {
   Attachment,
@@ -163,19 +164,9 @@ const zeroCounters = (): SimCounters => ({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The Luhn-style check digit of Saudi ID numbers (same rule as dialogs/understanding/idNumber). */
+/** A 10-digit ID number starting 1 or 2 with a valid check digit (the shared rule). */
 export function isValidIdNumber(id: string): boolean {
-  if (!/^[12]\d{9}$/.test(id)) return false;
-  let sum = 0;
-  for (let i = 0; i < 10; i++) {
-    let d = id.charCodeAt(i) - 48;
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
+  return /^[12]\d{9}$/.test(id) && hasValidCheckDigit(id);
 }
 
 export function maskMobile(mobile: string): string {

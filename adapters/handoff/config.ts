@@ -2,6 +2,7 @@
  * Handoff settings from the environment (the core's Config lets extra keys through).
  * A wrong value stops start-up with one line naming the variable.
  */
+import { ConfigError, formatConfigError } from '../../bot/config';
 import { z } from 'zod';
 import type { HandoffMode } from './types';
 
@@ -46,7 +47,7 @@ export interface HandoffConfig {
 export function loadHandoffConfig(env: Record<string, unknown>, overrides: Partial<HandoffConfig> = {}): HandoffConfig {
   const parsed = HandoffEnv.safeParse(env);
   if (!parsed.success) {
-    throw new Error('Invalid configuration: ' + parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new ConfigError(formatConfigError(parsed.error));
   }
   const e = parsed.data;
   return {

@@ -3,6 +3,7 @@
  * With none of the credentials set the channel is disabled, so `npm start` works without
  * Meta; with only some of them set start-up stops with one line naming what is missing.
  */
+import { ConfigError, formatConfigError } from '../../bot/config';
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -65,15 +66,13 @@ export interface WhatsAppConfig {
 
 const REQUIRED = ['WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_APP_SECRET', 'WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID'] as const;
 
-export class WhatsAppConfigError extends Error {}
+export class WhatsAppConfigError extends ConfigError {}
 
 /** The channel's settings, or undefined when WhatsApp is not configured at all (disabled). */
 export function loadWhatsAppConfig(env: Record<string, unknown>): WhatsAppConfig | undefined {
   const parsed = WhatsAppEnv.safeParse(env);
   if (!parsed.success) {
-    throw new WhatsAppConfigError(
-      'Invalid configuration: ' + parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-    );
+    throw new WhatsAppConfigError(formatConfigError(parsed.error));
   }
   const e = parsed.data;
   const missing = REQUIRED.filter((k) => !e[k]);
