@@ -262,7 +262,8 @@ export async function startFakeGraph(settings: { accessToken?: string; appSecret
 let seq = 0;
 export const newWamid = () => `wamid.HBgM${Date.now().toString(36)}${(++seq).toString(36)}`;
 
-export function webhookOf(phoneNumberId: string, waId: string, messages: Array<Record<string, unknown>>, name = 'عبدالله'): Record<string, unknown> {
+/** The envelope Meta wraps every webhook change in. */
+function envelope(phoneNumberId: string, value: Record<string, unknown>): Record<string, unknown> {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -274,8 +275,7 @@ export function webhookOf(phoneNumberId: string, waId: string, messages: Array<R
             value: {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: '966920000000', phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name }, wa_id: waId }],
-              messages: messages.map((m) => ({ from: waId, timestamp: String(Math.floor(Date.now() / 1000)), ...m })),
+              ...value,
             },
           },
         ],
@@ -284,33 +284,25 @@ export function webhookOf(phoneNumberId: string, waId: string, messages: Array<R
   };
 }
 
+export function webhookOf(phoneNumberId: string, waId: string, messages: Array<Record<string, unknown>>, name = 'عبدالله'): Record<string, unknown> {
+  return envelope(phoneNumberId, {
+    contacts: [{ profile: { name }, wa_id: waId }],
+    messages: messages.map((m) => ({ from: waId, timestamp: String(Math.floor(Date.now() / 1000)), ...m })),
+  });
+}
+
 export function statusWebhookOf(phoneNumberId: string, waId: string, status: string, id = newWamid()): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
+  return envelope(phoneNumberId, {
+    statuses: [
       {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '966920000000', phone_number_id: phoneNumberId },
-              statuses: [
-                {
-                  id,
-                  status,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  recipient_id: waId,
-                  ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}),
-                },
-              ],
-            },
-          },
-        ],
+        id,
+        status,
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        recipient_id: waId,
+        ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}),
       },
     ],
-  };
+  });
 }
 
 export const msg = {
