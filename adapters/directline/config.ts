@@ -1,0 +1,68 @@
+/**
+ * Direct Line settings from the environment (the core's Config lets extra keys through).
+ * The channel always runs: outside production it works with no settings at all (a fixed
+ * development secret, with a warning), in production it refuses to start without a secret.
+ */
+import { z } from 'zod';
+import { ConfigError, formatConfigError } from '../../bot/config';
+
+/** Used only when NODE_ENV is not production; anyone can read it here, so it protects nothing. */
+export const DEV_DIRECTLINE_SECRET = 'musaed-development-directline-secret-not-for-production';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const optionalBool = optionalString.pipe(
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .optional(),
+);
+
+const DirectLineEnv = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** The channel secret: Bearer credential for /tokens/generate and the key tokens are signed with. */
+  DIRECTLINE_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+  /** Whether /tokens/generate answers without the secret (the page at / needs it); default: not in production. */
+  DIRECTLINE_ALLOW_ANONYMOUS: optionalBool,
+  DIRECTLINE_TOKEN_TTL_SECONDS: int(60, 24 * 3600).default(30 * 60),
+  /** Anonymous tokens per client address per minute. */
+  DIRECTLINE_ANONYMOUS_PER_MINUTE: int(1, 10_000).default(20),
+  /** Seconds between WebSocket heartbeats (an empty frame and a ping). */
+  DIRECTLINE_HEARTBEAT_SECONDS: int(1, 600).default(20),
+});
+
+export interface DirectLineConfig {
+  secret: string;
+  /** True when the secret is the development default (logged as a warning at start). */
+  devSecret: boolean;
+  allowAnonymous: boolean;
+  tokenTtlSeconds: number;
+  anonymousPerMinute: number;
+  heartbeatMs: number;
+}
+
+export class DirectLineConfigError extends ConfigError {}
+
+export function loadDirectLineConfig(env: Record<string, unknown>): DirectLineConfig {
+  const parsed = DirectLineEnv.safeParse(env);
+  if (!parsed.success) throw new DirectLineConfigError(formatConfigError(parsed.error));
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.DIRECTLINE_SECRET) {
+    throw new DirectLineConfigError('Invalid configuration: DIRECTLINE_SECRET: required in production');
+  }
+  if (production && e.DIRECTLINE_SECRET === DEV_DIRECTLINE_SECRET) {
+    throw new DirectLineConfigError('Invalid configuration: DIRECTLINE_SECRET: the development default cannot be used in production');
+  }
+  return {
+    secret: e.DIRECTLINE_SECRET ?? DEV_DIRECTLINE_SECRET,
+    devSecret: !e.DIRECTLINE_SECRET,
+    allowAnonymous: e.DIRECTLINE_ALLOW_ANONYMOUS ?? !production,
+    tokenTtlSeconds: e.DIRECTLINE_TOKEN_TTL_SECONDS,
+    anonymousPerMinute: e.DIRECTLINE_ANONYMOUS_PER_MINUTE,
+    heartbeatMs: e.DIRECTLINE_HEARTBEAT_SECONDS * 1000,
+  };
+}
