@@ -30,6 +30,8 @@ const DirectLineEnv = z.object({
   DIRECTLINE_TOKEN_TTL_SECONDS: int(60, 24 * 3600).default(30 * 60),
   /** Anonymous tokens per client address per minute. */
   DIRECTLINE_ANONYMOUS_PER_MINUTE: int(1, 10_000).default(20),
+  /** Behind a reverse proxy: count rate limits by the first X-Forwarded-For address. */
+  DIRECTLINE_TRUST_PROXY: optionalBool,
   /** Seconds between WebSocket heartbeats (an empty frame and a ping). */
   DIRECTLINE_HEARTBEAT_SECONDS: int(1, 600).default(20),
 });
@@ -42,6 +44,7 @@ export interface DirectLineConfig {
   tokenTtlSeconds: number;
   anonymousPerMinute: number;
   heartbeatMs: number;
+  trustProxy: boolean;
 }
 
 export class DirectLineConfigError extends ConfigError {}
@@ -64,5 +67,6 @@ export function loadDirectLineConfig(env: Record<string, unknown>): DirectLineCo
     tokenTtlSeconds: e.DIRECTLINE_TOKEN_TTL_SECONDS,
     anonymousPerMinute: e.DIRECTLINE_ANONYMOUS_PER_MINUTE,
     heartbeatMs: e.DIRECTLINE_HEARTBEAT_SECONDS * 1000,
+    trustProxy: e.DIRECTLINE_TRUST_PROXY ?? false,
   };
 }

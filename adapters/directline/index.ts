@@ -1,0 +1,296 @@
+/**
+ * A self-hosted Direct Line 3.0 endpoint, the part the official clients use
+ * (botframework-directlinejs, Web Chat), as a channel module:
+ *   POST /v3/directline/tokens/generate              token for a new conversation (secret, or anonymous when allowed)
+ *   POST /v3/directline/tokens/refresh               the same token with a new expiry
+ *   POST /v3/directline/conversations                start (or resume) the token's conversation
+ *   GET  /v3/directline/conversations/:id            reconnect: a fresh streamUrl from a watermark
+ *   GET  /v3/directline/conversations/:id/activities?watermark=   polling
+ *   POST /v3/directline/conversations/:id/activities              send
+ *   POST /v3/directline/conversations/:id/upload?userId=          send files (multipart)
+ *   GET  /v3/directline/conversations/:id/stream     WebSocket (streamUrl)
+ *   GET  /v3/directline/files/:id/:file?exp=&sig=    signed links to uploaded files
+ *   POST /connector/directline/v3/...                the bot's replies (Connector API, loopback)
+ * Conversations live in Redis (store.ts), so every process serves every conversation.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Activity } from 'botbuilder';
+import type { Request, Response } from 'restify';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { ChannelModule } from '../../bot/app';
+import type { ChannelContext } from '../../bot/channels';
+import { CONNECTOR_SECRET_HEADER, isUnavailableError } from '../../bot/adapter';
+import { activityProblem, ClientActivity, conversationUpdateOf, DIRECTLINE_CHANNEL_ID, echoOf, inboundOf, outboundOf } from './activities';
+import { loadDirectLineConfig, type DirectLineConfig } from './config';
+import { bearerOf, clientAddress, HttpProblem, publicOrigin, queryOf, readJson } from './http';
+import { DirectLineStore, type ConversationMeta } from './store';
+import { isChannelSecret, newConversationId, newUserId, TokenSigner, type TokenClaims } from './tokens';
+
+export { loadDirectLineConfig, DirectLineConfigError, DEV_DIRECTLINE_SECRET, type DirectLineConfig } from './config';
+export { TokenSigner, newConversationId, newUserId } from './tokens';
+export { DirectLineStore, activityId } from './store';
+export { DIRECTLINE_CHANNEL_ID, BOT_ACCOUNT } from './activities';
+
+export interface DirectLineChannelOptions {
+  /** Milliseconds since the epoch; tests move it to expire tokens. */
+  clock?: () => number;
+  /** Receives the running channel (tests wait for background work with idle()). */
+  onReady?: (channel: DirectLineChannelHandle) => void;
+}
+
+export interface DirectLineChannelHandle {
+  config: DirectLineConfig;
+  store: DirectLineStore;
+  tokens: TokenSigner;
+  /** Resolves when every activity received so far has been through the bot. */
+  idle(): Promise<void>;
+}
+
+const BASE = '/v3/directline';
+const CONV_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const USER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
+/** Bodies of the token and conversation calls are tiny. */
+const SMALL_BODY = 16 * 1024;
+
+type Caller = { kind: 'secret' } | { kind: 'token'; claims: TokenClaims };
+
+export function directLineChannel(options: DirectLineChannelOptions = {}): ChannelModule {
+  return (ctx) => {
+    registerDirectLine(ctx, loadDirectLineConfig(ctx.config as Record<string, unknown>), options);
+  };
+}
+
+function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, options: DirectLineChannelOptions): void {
+  const logger = ctx.logger.child({ module: 'directline' });
+  if (config.devSecret) logger.warn('DIRECTLINE_SECRET is not set: using the development secret (never in production)');
+  const clock = options.clock ?? Date.now;
+  const ttlMs = ctx.config.CONVERSATION_TTL_SECONDS * 1000;
+  const store = new DirectLineStore(ctx.redis, ctx.prefix, ttlMs);
+  const tokens = new TokenSigner(config.secret, clock);
+  const anonymousLimiter = new RateLimiterRedis({
+    storeClient: ctx.redis,
+    keyPrefix: `${ctx.prefix}dl:rl:generate`,
+    points: config.anonymousPerMinute,
+    duration: 60,
+  });
+  /** Where the bot sends its replies: any process can take them, PUBLIC_URL when there is one. */
+  const connectorBase = () => `${ctx.config.PUBLIC_URL?.replace(/\/+$/, '') ?? ctx.internalBaseUrl()}/connector/directline/`;
+
+  // ---- background work: the bot's turns, in order per conversation, awaited on shutdown ----
+  const chains = new Map<string, Promise<void>>();
+  const pending = new Set<Promise<void>>();
+  const toBot = (conv: string, activity: Partial<Activity>) => {
+    const previous = chains.get(conv) ?? Promise.resolve();
+    const next = previous
+      .then(() => ctx.gateway.process(activity))
+      .catch((err: unknown) => {
+        ctx.metrics.errors.inc({ kind: 'channel' });
+        logger.error({ err, type: activity.type }, 'Direct Line activity not processed');
+      });
+    chains.set(conv, next);
+    pending.add(next);
+    void next.finally(() => {
+      pending.delete(next);
+      if (chains.get(conv) === next) chains.delete(conv);
+    });
+  };
+  const idle = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+  ctx.onClose(async () => {
+    await Promise.race([idle(), new Promise((r) => setTimeout(r, ctx.config.SHUTDOWN_GRACE_MS).unref())]);
+  });
+
+  // ---- helpers ----
+  const fail = (res: Response, status: number, code: string, message?: string) => {
+    if (status === 400 || status === 413 || status === 415) ctx.metrics.errors.inc({ kind: 'bad_request' });
+    res.send(status, { error: { code, message: message ?? code } });
+  };
+
+  /** Every handler: HttpProblem → its status; Redis down → 503; anything else → 500, logged. */
+  const route =
+    (handler: (req: Request, res: Response) => Promise<void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        await handler(req, res);
+      } catch (err) {
+        if (res.headersSent) return;
+        if (err instanceof HttpProblem) return fail(res, err.status, err.code, err.detail);
+        if (isUnavailableError(err)) {
+          ctx.metrics.errors.inc({ kind: 'storage' });
+          logger.error({ err }, 'Direct Line: Redis unavailable');
+          return fail(res, 503, 'unavailable', 'try again shortly');
+        }
+        ctx.metrics.errors.inc({ kind: 'channel' });
+        logger.error({ err, route: req.getRoute()?.path }, 'Direct Line request failed');
+        fail(res, 500, 'internal_error');
+      }
+    };
+
+  /** The channel secret or a valid conversation token; 401 without credentials, 403 for a bad or expired one. */
+  const authenticate = (req: IncomingMessage): Caller => {
+    const bearer = bearerOf(req);
+    if (!bearer) throw new HttpProblem(401, 'unauthorized', 'send Authorization: Bearer <token>');
+    if (isChannelSecret(bearer, config.secret)) return { kind: 'secret' };
+    const check = tokens.verify(bearer);
+    if (!check.ok) throw new HttpProblem(403, check.reason === 'expired' ? 'token_expired' : 'forbidden', check.reason === 'expired' ? 'the token has expired' : 'invalid token');
+    return { kind: 'token', claims: check.claims };
+  };
+
+  /** The conversation of the URL, which a token must be bound to (403) and which must exist (404). */
+  const conversationOf = async (req: Request, caller: Caller): Promise<{ conv: string; meta: ConversationMeta }> => {
+    const conv = String(req.params.conversationId ?? '');
+    if (caller.kind === 'token' && caller.claims.conv !== conv) throw new HttpProblem(403, 'forbidden', 'the token is for another conversation');
+    const meta = CONV_ID.test(conv) ? await store.meta(conv) : undefined;
+    if (!meta) throw new HttpProblem(404, 'not_found', 'unknown conversation');
+    return { conv, meta };
+  };
+
+  const watermarkOf = (req: IncomingMessage): number => {
+    const raw = queryOf(req).get('watermark') ?? '';
+    if (raw === '') return 0;
+    if (!/^\d{1,9}$/.test(raw)) throw new HttpProblem(400, 'bad_watermark', 'watermark must be a number');
+    return Number(raw);
+  };
+
+  const issue = (conv: string, user: string) => ({ token: tokens.sign({ conv, user, ttlSeconds: config.tokenTtlSeconds }), expires_in: config.tokenTtlSeconds });
+
+  const streamUrl = (req: IncomingMessage, conv: string, user: string, watermark?: number) => {
+    const origin = publicOrigin(req, ctx.config.PUBLIC_URL).replace(/^http/, 'ws');
+    const t = tokens.sign({ conv, user, scope: 'stream', ttlSeconds: Math.min(config.tokenTtlSeconds, 300) });
+    return `${origin}${BASE}/conversations/${conv}/stream?t=${t}${watermark ? `&watermark=${watermark}` : ''}`;
+  };
+
+  /** A user id a secret holder chose (validated), else a new one. */
+  const userFromBody = (body: unknown): string => {
+    const id = (body as { user?: { id?: unknown }; User?: { Id?: unknown } } | undefined)?.user?.id ?? (body as { User?: { Id?: unknown } } | undefined)?.User?.Id;
+    if (id === undefined || id === null || id === '') return newUserId();
+    if (typeof id !== 'string' || !USER_ID.test(id)) throw new HttpProblem(400, 'bad_user', 'user.id: letters, digits and . _ : @ - only, up to 64');
+    return id;
+  };
+
+  const localeFromBody = (body: unknown): string | undefined => {
+    const locale = (body as { locale?: unknown } | undefined)?.locale;
+    return typeof locale === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(locale) ? locale : undefined;
+  };
+
+  // ---- tokens ----
+  ctx.server.post(`${BASE}/tokens/generate`, route(async (req, res) => {
+    const bearer = bearerOf(req);
+    let user: string;
+    if (bearer) {
+      if (!isChannelSecret(bearer, config.secret)) throw new HttpProblem(403, 'forbidden', 'only the channel secret can generate tokens');
+      user = userFromBody(await readJson(req, SMALL_BODY, { optional: true }));
+    } else {
+      if (!config.allowAnonymous) throw new HttpProblem(401, 'unauthorized', 'send Authorization: Bearer <secret>');
+      try {
+        await anonymousLimiter.consume(clientAddress(req, config.trustProxy));
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) throw err;
+        res.header('retry-after', String(Math.ceil(err.msBeforeNext / 1000)));
+        throw new HttpProblem(429, 'too_many_requests', 'too many new conversations from this address; try again shortly');
+      }
+      // Anonymous callers never choose their user id: it keys the bot's user state.
+      user = newUserId();
+    }
+    const conv = newConversationId();
+    res.send(200, { conversationId: conv, ...issue(conv, user) });
+  }));
+
+  ctx.server.post(`${BASE}/tokens/refresh`, route(async (req, res) => {
+    const caller = authenticate(req);
+    if (caller.kind !== 'token') throw new HttpProblem(403, 'forbidden', 'refresh takes a token, not the secret');
+    res.send(200, { conversationId: caller.claims.conv, ...issue(caller.claims.conv, caller.claims.user) });
+  }));
+
+  // ---- conversations ----
+  ctx.server.post(`${BASE}/conversations`, route(async (req, res) => {
+    const caller = authenticate(req);
+    const body = await readJson(req, SMALL_BODY, { optional: true });
+    const conv = caller.kind === 'token' ? caller.claims.conv : newConversationId();
+    const user = caller.kind === 'token' ? caller.claims.user : userFromBody(body);
+    const locale = localeFromBody(body);
+    const created = await store.create(conv, { user, ...(locale ? { locale } : {}), createdAt: new Date(clock()).toISOString() });
+    const existing = created ? undefined : await store.meta(conv);
+    if (!created && !existing) throw new HttpProblem(404, 'not_found', 'unknown conversation');
+    const token =
+      caller.kind === 'token'
+        ? { token: bearerOf(req)!, expires_in: caller.claims.exp - tokens.now() }
+        : issue(conv, existing?.user ?? user);
+    res.send(created ? 201 : 200, { conversationId: conv, ...token, streamUrl: streamUrl(req, conv, existing?.user ?? user), referenceGrammarId: '' });
+    if (created) {
+      logger.info({ conversation: conv }, 'Direct Line conversation started');
+      toBot(conv, conversationUpdateOf(conv, user, connectorBase(), locale));
+    }
+  }));
+
+  ctx.server.get(`${BASE}/conversations/:conversationId`, route(async (req, res) => {
+    const caller = authenticate(req);
+    const { conv, meta } = await conversationOf(req, caller);
+    const watermark = watermarkOf(req);
+    const token =
+      caller.kind === 'token' ? { token: bearerOf(req)!, expires_in: caller.claims.exp - tokens.now() } : issue(conv, meta.user);
+    res.send(200, { conversationId: conv, ...token, streamUrl: streamUrl(req, conv, meta.user, watermark), referenceGrammarId: '' });
+  }));
+
+  ctx.server.get(`${BASE}/conversations/:conversationId/activities`, route(async (req, res) => {
+    const { conv } = await conversationOf(req, authenticate(req));
+    const page = await store.since(conv, watermarkOf(req));
+    res.send(200, { activities: page.activities, watermark: String(page.watermark) });
+  }));
+
+  ctx.server.post(`${BASE}/conversations/:conversationId/activities`, route(async (req, res) => {
+    const caller = authenticate(req);
+    const { conv, meta } = await conversationOf(req, caller);
+    const parsed = ClientActivity.safeParse(await readJson(req, ctx.config.MAX_BODY_BYTES));
+    if (!parsed.success) throw new HttpProblem(400, 'invalid_activity', activityProblem(parsed.error));
+    const posted = parsed.data;
+    // The user's typing is not stored, and not sent to the bot (each would be a turn under the conversation lock).
+    if (posted.type === 'typing') {
+      res.send(200, { id: `${conv}|typing-${randomBytes(4).toString('hex')}` });
+      return;
+    }
+    const user = caller.kind === 'token' ? caller.claims.user : posted.from?.id && USER_ID.test(posted.from.id) ? posted.from.id : meta.user;
+    const echo = echoOf(posted, { conv, user, locale: meta.locale });
+    const { id } = await store.append(conv, echo);
+    res.send(200, { id });
+    toBot(conv, inboundOf(echo, id, connectorBase()));
+  }));
+
+  // ---- the bot's replies: Connector API calls on the loopback ----
+  const connector =
+    (handler: (req: Request, res: Response, conv: string) => Promise<void>) =>
+    route(async (req, res) => {
+      if (!ctx.gateway.isTrusted(req.header(CONNECTOR_SECRET_HEADER))) throw new HttpProblem(401, 'unauthorized');
+      const conv = String(req.params.conversationId ?? '');
+      if (!CONV_ID.test(conv) || !(await store.meta(conv))) throw new HttpProblem(404, 'not_found', 'unknown conversation');
+      await handler(req, res, conv);
+    });
+  const onReply = connector(async (req, res, conv) => {
+    const activity = (await readJson(req, ctx.config.MAX_BODY_BYTES)) as Partial<Activity>;
+    if (!activity || typeof activity !== 'object' || typeof activity.type !== 'string') throw new HttpProblem(400, 'invalid_activity', 'type: required');
+    const out = outboundOf(activity, conv);
+    if (activity.type === 'typing') {
+      // Passing signals are not kept: only open sockets see them.
+      const id = `${conv}|typing-${randomBytes(4).toString('hex')}`;
+      await store.publish(conv, { ephemeral: { ...out, id } });
+      res.send(200, { id });
+      return;
+    }
+    const { id } = await store.append(conv, out);
+    res.send(200, { id });
+  });
+  const connectorBasePath = '/connector/directline/v3/conversations/:conversationId/activities';
+  ctx.server.post(connectorBasePath, onReply);
+  ctx.server.post(`${connectorBasePath}/:activityId`, onReply);
+  // Sent activities are not edited or deleted on the page: acknowledged, nothing to do.
+  const noChange = connector(async (req, res) => {
+    res.send(200, { id: String(req.params.activityId ?? '') });
+  });
+  ctx.server.put(`${connectorBasePath}/:activityId`, noChange);
+  ctx.server.del(`${connectorBasePath}/:activityId`, noChange);
+
+  logger.info({ anonymous: config.allowAnonymous, channelId: DIRECTLINE_CHANNEL_ID }, 'Direct Line channel enabled');
+  options.onReady?.({ config, store, tokens, idle });
+}

@@ -1,0 +1,106 @@
+/**
+ * Direct Line conversations in Redis, so any bot process serves any conversation and a page
+ * reload resumes it:
+ *   dl:{conv}:meta   JSON { user, locale, createdAt }            (SET NX: one start only)
+ *   dl:{conv}:acts   list of activities; the watermark is the list length
+ *   dl:{conv}:att:N  uploaded file (hash: data, type, name)
+ * All with the conversation TTL, renewed on every new activity. New activities are announced
+ * on the pub/sub channel dl:ev:{conv}; listeners read what they miss from the list, so a
+ * lost or late announcement never loses an activity.
+ */
+import type { Activity } from 'botbuilder';
+import type { RedisConnection } from '../../bot/storage/redisClient';
+
+export interface ConversationMeta {
+  user: string;
+  locale?: string;
+  createdAt: string;
+}
+
+/** What goes out on the conversation's channel: a new watermark, or a passing (unstored) activity such as typing. */
+export type StreamEvent = { watermark: number } | { ephemeral: Partial<Activity> };
+
+export interface StoredFile {
+  data: Buffer;
+  contentType: string;
+  name: string;
+}
+
+/** "conv|0000012": the same shape as Azure's ids, and it carries the activity's watermark. */
+export function activityId(conv: string, index: number): string {
+  return `${conv}|${String(index).padStart(7, '0')}`;
+}
+
+export class DirectLineStore {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly prefix: string,
+    private readonly ttlMs: number,
+  ) {}
+
+  private key(conv: string, part: string): string {
+    return `${this.prefix}dl:{${conv}}:${part}`;
+  }
+
+  channel(conv: string): string {
+    return `${this.prefix}dl:ev:{${conv}}`;
+  }
+
+  /** Creates the conversation; false when it already existed (a second start is not a new conversation). */
+  async create(conv: string, meta: ConversationMeta): Promise<boolean> {
+    const ok = await this.redis.set(this.key(conv, 'meta'), JSON.stringify(meta), 'PX', this.ttlMs, 'NX');
+    return ok === 'OK';
+  }
+
+  async meta(conv: string): Promise<ConversationMeta | undefined> {
+    const raw = await this.redis.get(this.key(conv, 'meta'));
+    if (!raw) return undefined;
+    return JSON.parse(raw) as ConversationMeta;
+  }
+
+  /**
+   * Appends one activity and announces it. Its id and watermark come from its place in the
+   * list, which only Redis knows atomically, so the stored JSON has no id; reads add it.
+   */
+  async append(conv: string, activity: Partial<Activity>): Promise<{ id: string; watermark: number }> {
+    const { id: _ignored, ...rest } = activity;
+    const acts = this.key(conv, 'acts');
+    const results = await this.redis
+      .multi()
+      .rpush(acts, JSON.stringify(rest))
+      .pexpire(acts, this.ttlMs)
+      .pexpire(this.key(conv, 'meta'), this.ttlMs)
+      .exec();
+    const [err, length] = results?.[0] ?? [new Error('append failed'), 0];
+    if (err) throw err;
+    const watermark = Number(length);
+    await this.publish(conv, { watermark });
+    return { id: activityId(conv, watermark - 1), watermark };
+  }
+
+  async publish(conv: string, event: StreamEvent): Promise<void> {
+    await this.redis.publish(this.channel(conv), JSON.stringify(event));
+  }
+
+  /** Activities from the watermark on (at most max), and the watermark after them. */
+  async since(conv: string, watermark: number, max = 100): Promise<{ activities: Partial<Activity>[]; watermark: number }> {
+    const rows = await this.redis.lrange(this.key(conv, 'acts'), watermark, watermark + max - 1);
+    const activities = rows.map((row, i) => ({ ...(JSON.parse(row) as Partial<Activity>), id: activityId(conv, watermark + i) }));
+    if (rows.length > 0) return { activities, watermark: watermark + rows.length };
+    // Nothing new: answer with the real end of the list (a watermark past it is brought back).
+    const length = await this.redis.llen(this.key(conv, 'acts'));
+    return { activities, watermark: Math.min(watermark, length) };
+  }
+
+  async saveFile(conv: string, fileId: string, file: StoredFile): Promise<void> {
+    const key = this.key(conv, `att:${fileId}`);
+    await this.redis.multi().hset(key, { data: file.data, type: file.contentType, name: file.name }).pexpire(key, this.ttlMs).exec();
+  }
+
+  async file(conv: string, fileId: string): Promise<StoredFile | undefined> {
+    const key = this.key(conv, `att:${fileId}`);
+    const [data, type, name] = await this.redis.hmgetBuffer(key, 'data', 'type', 'name');
+    if (!data || !type) return undefined;
+    return { data, contentType: type.toString('utf8'), name: name?.toString('utf8') ?? 'file' };
+  }
+}
