@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Activity } from 'botbuilder';
 import type { Request, Response } from 'restify';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -25,6 +26,7 @@ import { activityProblem, ClientActivity, conversationUpdateOf, DIRECTLINE_CHANN
 import { loadDirectLineConfig, type DirectLineConfig } from './config';
 import { bearerOf, clientAddress, HttpProblem, publicOrigin, queryOf, readJson } from './http';
 import { DirectLineStore, type ConversationMeta } from './store';
+import { StreamHub } from './stream';
 import { isChannelSecret, newConversationId, newUserId, TokenSigner, type TokenClaims } from './tokens';
 
 export { loadDirectLineConfig, DirectLineConfigError, DEV_DIRECTLINE_SECRET, type DirectLineConfig } from './config';
@@ -45,10 +47,14 @@ export interface DirectLineChannelHandle {
   tokens: TokenSigner;
   /** Resolves when every activity received so far has been through the bot. */
   idle(): Promise<void>;
+  /** Open WebSockets on this process. */
+  sockets(): number;
 }
 
 const BASE = '/v3/directline';
 const CONV_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/;
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
 const USER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 /** Bodies of the token and conversation calls are tiny. */
 const SMALL_BODY = 16 * 1024;
@@ -291,6 +297,37 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   ctx.server.put(`${connectorBasePath}/:activityId`, noChange);
   ctx.server.del(`${connectorBasePath}/:activityId`, noChange);
 
+  // ---- the WebSocket (streamUrl) ----
+  const hub = new StreamHub(store, ctx.createSubscriber(), logger, config.heartbeatMs);
+  const refuse = (socket: Duplex, status: number) => {
+    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined); // a client that drops mid-handshake must not crash the process
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const m = STREAM_PATH.exec(url.pathname);
+    if (!m) {
+      // Not ours: leave it to another upgrade listener, or close it if there is none.
+      if (ctx.server.listenerCount('upgrade') === 1) refuse(socket, 404);
+      return;
+    }
+    const conv = decodeURIComponent(m[1]!);
+    // Browsers cannot set headers on a WebSocket: the stream token rides in the URL (t=).
+    const check = tokens.verify(url.searchParams.get('t') ?? '', 'stream');
+    if (!check.ok || check.claims.conv !== conv) return refuse(socket, 403);
+    const raw = url.searchParams.get('watermark') ?? '';
+    if (raw !== '' && !/^\d{1,9}$/.test(raw)) return refuse(socket, 400);
+    try {
+      if (!CONV_ID.test(conv) || !(await store.meta(conv))) return refuse(socket, 404);
+    } catch (err) {
+      logger.error({ err }, 'Direct Line: Redis unavailable at WebSocket open');
+      return refuse(socket, 503);
+    }
+    hub.accept(req, socket, head, conv, raw === '' ? 0 : Number(raw));
+  };
+  ctx.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void onUpgrade(req, socket, head));
+  ctx.onClose(() => hub.close());
+
   logger.info({ anonymous: config.allowAnonymous, channelId: DIRECTLINE_CHANNEL_ID }, 'Direct Line channel enabled');
-  options.onReady?.({ config, store, tokens, idle });
+  options.onReady?.({ config, store, tokens, idle, sockets: () => hub.size });
 }
