@@ -9,14 +9,14 @@
  *   POST /v3/directline/conversations/:id/activities              send
  *   POST /v3/directline/conversations/:id/upload?userId=          send files (multipart)
  *   GET  /v3/directline/conversations/:id/stream     WebSocket (streamUrl)
- *   GET  /v3/directline/files/:id/:file?exp=&sig=    signed links to uploaded files
+ *   GET  /v3/directline/conversations/:id/files/:file?exp=&sig=   signed links to uploaded files
  *   POST /connector/directline/v3/...                the bot's replies (Connector API, loopback)
  * Conversations live in Redis (store.ts), so every process serves every conversation.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Activity } from 'botbuilder';
+import type { Activity, Attachment } from 'botbuilder';
 import type { Request, Response } from 'restify';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ChannelModule } from '../../bot/app';
@@ -24,15 +24,17 @@ import type { ChannelContext } from '../../bot/channels';
 import { CONNECTOR_SECRET_HEADER, isUnavailableError } from '../../bot/adapter';
 import { activityProblem, ClientActivity, conversationUpdateOf, DIRECTLINE_CHANNEL_ID, echoOf, inboundOf, outboundOf } from './activities';
 import { loadDirectLineConfig, type DirectLineConfig } from './config';
-import { bearerOf, clientAddress, HttpProblem, publicOrigin, queryOf, readJson } from './http';
+import { bearerOf, clientAddress, HttpProblem, isMultipart, publicOrigin, queryOf, readBody, readJson } from './http';
 import { DirectLineStore, type ConversationMeta } from './store';
 import { StreamHub } from './stream';
-import { isChannelSecret, newConversationId, newUserId, TokenSigner, type TokenClaims } from './tokens';
+import { attachmentKey, attachmentSignature, isChannelSecret, isValidAttachmentSignature, newConversationId, newUserId, TokenSigner, type TokenClaims } from './tokens';
+import { MAX_UPLOAD_BYTES, parseUpload } from './upload';
 
 export { loadDirectLineConfig, DirectLineConfigError, DEV_DIRECTLINE_SECRET, type DirectLineConfig } from './config';
 export { TokenSigner, newConversationId, newUserId } from './tokens';
 export { DirectLineStore, activityId } from './store';
 export { DIRECTLINE_CHANNEL_ID, BOT_ACCOUNT } from './activities';
+export { MAX_FILE_BYTES, MAX_FILES, sniffType } from './upload';
 
 export interface DirectLineChannelOptions {
   /** Milliseconds since the epoch; tests move it to expire tokens. */
@@ -262,6 +264,60 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     const { id } = await store.append(conv, echo);
     res.send(200, { id });
     toBot(conv, inboundOf(echo, id, connectorBase()));
+  }));
+
+  // ---- files ----
+  const fileKey = attachmentKey(config.secret);
+  const fileLink = (origin: string, conv: string, fileId: string) => {
+    const exp = clock() + ttlMs;
+    return `${origin}${BASE}/conversations/${conv}/files/${fileId}?exp=${exp}&sig=${attachmentSignature(fileKey, conv, fileId, exp)}`;
+  };
+
+  ctx.server.post(`${BASE}/conversations/:conversationId/upload`, route(async (req, res) => {
+    const caller = authenticate(req);
+    const { conv, meta } = await conversationOf(req, caller);
+    if (!isMultipart(req)) throw new HttpProblem(415, 'unsupported_media_type', 'send the files as multipart/form-data');
+    const upload = await parseUpload(await readBody(req, MAX_UPLOAD_BYTES), String(req.headers['content-type']));
+    const parsed = ClientActivity.safeParse(upload.activity ?? { type: 'message' });
+    if (!parsed.success) throw new HttpProblem(400, 'invalid_activity', activityProblem(parsed.error));
+    if (parsed.data.type !== 'message') throw new HttpProblem(400, 'invalid_activity', 'type: files go with a message');
+    const queryUser = queryOf(req).get('userId') ?? '';
+    const user = caller.kind === 'token' ? caller.claims.user : USER_ID.test(queryUser) ? queryUser : meta.user;
+
+    const origin = publicOrigin(req, ctx.config.PUBLIC_URL);
+    const botOrigin = connectorBase().replace(/\/connector\/directline\/$/, '');
+    const forPage: Attachment[] = [];
+    const forBot: Attachment[] = [];
+    for (const file of upload.files) {
+      const fileId = randomBytes(12).toString('base64url');
+      await store.saveFile(conv, fileId, { data: file.data, contentType: file.contentType, name: file.name });
+      forPage.push({ contentType: file.contentType, name: file.name, contentUrl: fileLink(origin, conv, fileId) });
+      forBot.push({ contentType: file.contentType, name: file.name, contentUrl: fileLink(botOrigin, conv, fileId) });
+    }
+    const echo = echoOf(parsed.data, { conv, user, locale: meta.locale, attachments: forPage });
+    const { id } = await store.append(conv, echo);
+    logger.info({ conversation: conv, files: upload.files.length, bytes: upload.files.reduce((n, f) => n + f.data.length, 0) }, 'Direct Line upload');
+    res.send(200, { id });
+    toBot(conv, inboundOf(echo, id, connectorBase(), forBot));
+  }));
+
+  ctx.server.get(`${BASE}/conversations/:conversationId/files/:fileId`, route(async (req, res) => {
+    const conv = String(req.params.conversationId ?? '');
+    const fileId = String(req.params.fileId ?? '');
+    const q = queryOf(req);
+    if (!CONV_ID.test(conv) || !isValidAttachmentSignature(fileKey, conv, fileId, Number(q.get('exp')), q.get('sig') ?? '', clock())) {
+      throw new HttpProblem(403, 'forbidden', 'invalid or expired link');
+    }
+    const file = await store.file(conv, fileId);
+    if (!file) throw new HttpProblem(404, 'not_found', 'the file is no longer kept');
+    res.writeHead(200, {
+      'content-type': file.contentType,
+      'content-length': String(file.data.length),
+      'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'private, max-age=3600',
+    });
+    res.end(file.data);
   }));
 
   // ---- the bot's replies: Connector API calls on the loopback ----
