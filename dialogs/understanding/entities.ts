@@ -1,0 +1,189 @@
+/**
+ * Entities in a message, in Arabic or English: ID numbers (format and check digit),
+ * request/ticket numbers, Saudi mobiles, dates (Gregorian, Umm al-Qura Hijri, relative),
+ * durations in months, ordinals, yes/no, family relations and plain numbers. Works on the
+ * matching form, so Arabic-Indic digits and letter variants are already unified.
+ * `@microsoft/recognizers-text-suite` has no Arabic culture in JavaScript, so Arabic is
+ * handled here; English number words come from answers.ts as well to keep one behaviour.
+ */
+import umalquraModule from '@umalqura/core';
+import { hasValidCheckDigit } from './idNumber';
+import { normalizeForMatching } from './normalize';
+import { parseInteger, parseOrdinal, parseYesNo } from './answers';
+import type { Entities, Relation } from './types';
+
+const DAY_MS = 86_400_000;
+
+// The package is CommonJS with a default export; under ESM it arrives wrapped in `default`.
+const uq = ((umalquraModule as unknown as { default?: typeof umalquraModule }).default ?? umalquraModule);
+
+/** Digit runs with the separators people type inside numbers (spaces, dashes, dots). */
+const DIGIT_RUN = /(?<![\d+])\+?\d[\d\s\-.]*\d(?!\d)/g;
+
+/** "2026-12-05" or "05.12.2026" is a date, not a request number. */
+const DATE_LIKE = /^\d{4}[-.]\d{1,2}[-.]\d{1,2}$|^\d{1,2}[-.]\d{1,2}[-.]\d{4}$/;
+
+const RELATIONS: Array<[RegExp, Relation]> = [
+  [/(^| )(زوجتي|زوجتى|مرتي|حرمتي|الزوجه|زوجه|(my )?wife|spouse)( |$)/, 'wife'],
+  [/(^| )(زوجي|(my )?husband)( |$)/, 'husband'],
+  [/(^| )(ولدي|ابني|الولد|الابن|(my )?son)( |$)/, 'son'],
+  [/(^| )(بنتي|ابنتي|البنت|الابنه|(my )?daughter)( |$)/, 'daughter'],
+  [/(^| )(ابوي|والدي|الوالد|ابويه|(my )?father|(my )?dad)( |$)/, 'father'],
+  [/(^| )(امي|والدتي|الوالده|امايه|(my )?mother|(my )?mom|(my )?mum)( |$)/, 'mother'],
+  [/(^| )(عيالي|اولادي|اطفالي|ابنائي|(my )?(kids|children|child))( |$)/, 'child'],
+];
+
+const GREGORIAN_MONTHS: Record<string, number> = {
+  january: 1, jan: 1, يناير: 1, february: 2, feb: 2, فبراير: 2, march: 3, mar: 3, مارس: 3,
+  april: 4, apr: 4, ابريل: 4, may: 5, مايو: 5, june: 6, jun: 6, يونيو: 6, july: 7, jul: 7, يوليو: 7,
+  august: 8, aug: 8, اغسطس: 8, september: 9, sep: 9, sept: 9, سبتمبر: 9, october: 10, oct: 10,
+  اكتوبر: 10, november: 11, nov: 11, نوفمبر: 11, december: 12, dec: 12, ديسمبر: 12,
+};
+/** Umm al-Qura month names as people type them (letter variants already unified). */
+const HIJRI_MONTHS: Array<[RegExp, number]> = [
+  [/محرم|muharram/, 1], [/صفر|safar/, 2], [/ربيع (الاول|اول)|rabi (al )?awwal/, 3],
+  [/ربيع (الثاني|الاخر|ثاني)|rabi (al )?(thani|akhir)/, 4], [/جمادي (الاولي|الاول|اولي)|jumada (al )?ula/, 5],
+  [/جمادي (الاخره|الثانيه|الاخر|ثاني)|jumada (al )?(akhirah|thani)/, 6], [/رجب|rajab/, 7], [/شعبان|shaban/, 8],
+  [/رمضان|ramadan/, 9], [/شوال|shawwal/, 10], [/ذو القعده|ذي القعده|dhu al qadah|dhul qadah/, 11],
+  [/ذو الحجه|ذي الحجه|dhu al hijjah|dhul hijjah/, 12],
+];
+
+const UNIT_DAYS: Array<[RegExp, number]> = [
+  [/^(يوم|ايام|days?)$/, 1], [/^(اسبوع|اسابيع|weeks?)$/, 7], [/^(شهر|شهور|اشهر|months?)$/, 30],
+];
+
+function iso(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+function validGregorian(y: number, m: number, d: number): Date | undefined {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? date : undefined;
+}
+
+function hijriToIso(y: number, m: number, d: number): string | undefined {
+  if (m < 1 || m > 12 || d < 1 || d > 30 || y < 1300 || y > 1600) return undefined;
+  try {
+    const g = uq(y, m, d).date;
+    return iso(new Date(Date.UTC(g.getFullYear(), g.getMonth(), g.getDate())));
+  } catch {
+    return undefined;
+  }
+}
+
+function dateOf(y: number, m: number, d: number, hijriMarked: boolean): Entities['date'] {
+  if (hijriMarked || (y >= 1300 && y <= 1600)) {
+    const h = hijriToIso(y, m, d);
+    return h ? { iso: h, calendar: 'hijri' } : undefined;
+  }
+  const g = validGregorian(y, m, d);
+  return g ? { iso: iso(g), calendar: 'gregorian' } : undefined;
+}
+
+function findDate(text: string, now: Date): Entities['date'] {
+  const hijriMarked = /(^| )(هـ|ه|هجري|هجريه|ah|hijri)( |$)/.test(text);
+  // yyyy-mm-dd or yyyy/mm/dd
+  let m = /(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)/.exec(text);
+  if (m) return dateOf(Number(m[1]), Number(m[2]), Number(m[3]), hijriMarked);
+  // dd/mm/yyyy (day first, as written in the Kingdom)
+  m = /(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)/.exec(text);
+  if (m) return dateOf(Number(m[3]), Number(m[2]), Number(m[1]), hijriMarked);
+  // "15 جمادي الاخره 1448" / "5 december 2026" / "december 5 2026"
+  for (const [re, month] of HIJRI_MONTHS) {
+    const named = new RegExp(`(?<day>\\d{1,2}) (?:من )?(?:${re.source})(?: (?<year>\\d{4}))?`).exec(text)?.groups;
+    if (named) return dateOf(named.year ? Number(named.year) : uq(now).hy, month, Number(named.day), true);
+  }
+  const g = /(?<!\d)(\d{1,2}) (?:of )?([a-z]+|[\u0621-\u064a]+),? (\d{4})(?!\d)|([a-z]+) (\d{1,2}),? (\d{4})/.exec(text);
+  if (g) {
+    const [day, name, year] = g[1] ? [g[1], g[2], g[3]] : [g[5], g[4], g[6]];
+    const month = GREGORIAN_MONTHS[name ?? ''];
+    if (month) return dateOf(Number(year), month, Number(day), false);
+  }
+  return relativeDate(text, now);
+}
+
+function relativeDate(text: string, now: Date): Entities['date'] {
+  const base = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const at = (days: number): Entities['date'] => ({ iso: iso(new Date(base + days * DAY_MS)), calendar: 'gregorian' });
+  if (/(^| )(اليوم|today)( |$)/.test(text)) return at(0);
+  if (/(^| )(بكره|بكرا|غدا|باكر|tomorrow)( |$)/.test(text)) return at(1);
+  if (/(^| )(امس|البارحه|yesterday)( |$)/.test(text)) return at(-1);
+  if (/بعد بكره|day after tomorrow/.test(text)) return at(2);
+  if (/(^| )بعد (يومين)( |$)/.test(text)) return at(2);
+  if (/(^| )بعد (اسبوعين)( |$)|in two weeks/.test(text)) return at(14);
+  if (/(^| )بعد (اسبوع)( |$)|next week|الاسبوع (الجاي|القادم)/.test(text)) return at(7);
+  if (/(^| )بعد (شهر)( |$)|next month|الشهر (الجاي|القادم)/.test(text)) return at(30);
+  const rel = /(?:بعد|خلال|in|after) (\S+(?: و\S+)?) (\S+)/.exec(text);
+  if (rel) {
+    const n = parseInteger(rel[1] ?? '');
+    const unit = UNIT_DAYS.find(([re]) => re.test(rel[2] ?? ''))?.[1];
+    if (n !== undefined && unit !== undefined && n > 0 && n <= 3650) return at(n * unit);
+  }
+  return undefined;
+}
+
+function findMonths(text: string): number | undefined {
+  if (/(^| )(سنتين|عامين|two years|2 years)( |$)/.test(text)) return 24;
+  if (/(^| )(سنه|عام|year|one year|1 year|a year)( |$)/.test(text) && !/\d+ (سنوات|سنين|years)/.test(text)) return 12;
+  const years = /(\S+) (سنوات|سنين|years)/.exec(text);
+  if (years) {
+    const n = parseInteger(years[1] ?? '');
+    if (n !== undefined && n > 0 && n <= 10) return n * 12;
+  }
+  const months = /(\S+) (شهر|شهور|اشهر|months?)/.exec(text);
+  if (months) {
+    const n = parseInteger(months[1] ?? '');
+    if (n !== undefined && n > 0 && n <= 120) return n;
+  }
+  if (/(^| )(شهرين|two months)( |$)/.test(text)) return 2;
+  return undefined;
+}
+
+/** Digits only; undefined when the run mixes in too many separators to be one number. */
+function digitsOf(run: string): string {
+  return run.replace(/[\s\-.]/g, '');
+}
+
+/**
+ * Entities in a message. `now` anchors relative dates ("بعد ثلاثة أيام") and the current
+ * Hijri year; tests pass a fixed date.
+ */
+export function extractEntities(raw: string, now: Date = new Date()): Entities {
+  const text = normalizeForMatching(raw);
+  const entities: Entities = {};
+
+  for (const match of text.matchAll(DIGIT_RUN)) {
+    const run = match[0];
+    const plus = run.startsWith('+');
+    const digits = digitsOf(run.replace('+', ''));
+    if (/^(00)?9665\d{8}$/.test(digits) || (plus && /^9665\d{8}$/.test(digits))) {
+      entities.mobile ??= `+${digits.replace(/^00/, '')}`;
+    } else if (/^05\d{8}$/.test(digits)) {
+      entities.mobile ??= `+966${digits.slice(1)}`;
+    } else if (/^[12]\d{9}$/.test(digits) && hasValidCheckDigit(digits)) {
+      entities.idNumber ??= digits;
+    } else if (/^\d{5,12}$/.test(digits) && !DATE_LIKE.test(run.trim())) {
+      entities.requestNumber ??= digits;
+    }
+  }
+
+  const date = findDate(text, now);
+  if (date) entities.date = date;
+  const months = findMonths(text);
+  if (months !== undefined) entities.months = months;
+  const possessiveFree = text.replace(/['’]s\b/g, '');
+  const relation = RELATIONS.find(([re]) => re.test(possessiveFree))?.[1];
+  if (relation) entities.relation = relation;
+
+  const words = text.split(' ').length;
+  // Yes/no and list positions are answers to a question: only short messages carry them.
+  if (words <= 5) {
+    const yesNo = parseYesNo(raw);
+    if (yesNo !== undefined) entities.yesNo = yesNo;
+    const ordinal = parseOrdinal(raw);
+    if (ordinal !== undefined) entities.ordinal = ordinal;
+    const number = parseInteger(raw);
+    if (number !== undefined && !entities.requestNumber && !entities.idNumber && !entities.mobile) entities.number = number;
+  }
+  return entities;
+}
