@@ -1,14 +1,17 @@
 /**
  * The understanding contract from the command line (design.md):
  *   npm run nlu -- "text"                         one JSON line
- *   npm run nlu -- --eval FILE.jsonl [--out FILE] per-intent figures, then "accuracy: 0.NNN"
+ *   npm run nlu -- --eval FILE.jsonl [--out FILE] [--unseen]
+ *                                                 per-intent figures, then "accuracy: 0.NNN";
+ *                                                 --unseen skips lines that are training examples
  */
 import fs from 'node:fs';
-import { createRecognizer } from './recognizer';
+import { createRecognizer, examplesOf, loadTrainingData } from './recognizer';
+import { classifierText } from './features';
 import { evaluate, parseLabelled } from './evaluate';
 
 function usage(): never {
-  process.stderr.write('usage: npm run nlu -- "text"\n       npm run nlu -- --eval FILE.jsonl [--out FILE]\n');
+  process.stderr.write('usage: npm run nlu -- "text"\n       npm run nlu -- --eval FILE.jsonl [--out FILE] [--unseen]\n');
   process.exit(2);
 }
 
@@ -28,7 +31,13 @@ function main(argv: string[]): void {
   }
   const file = argv[evalAt + 1];
   if (!file) usage();
-  const result = evaluate(recognizer, parseLabelled(fs.readFileSync(file, 'utf8')));
+  let lines = parseLabelled(fs.readFileSync(file, 'utf8'));
+  if (argv.includes('--unseen')) {
+    // Only utterances that are not training examples (the test suite's figures).
+    const training = new Set(examplesOf(loadTrainingData()).map((e) => classifierText(e.text)));
+    lines = lines.filter((l) => !training.has(classifierText(l.text)));
+  }
+  const result = evaluate(recognizer, lines);
   const outAt = argv.indexOf('--out');
   const outFile = outAt === -1 ? undefined : argv[outAt + 1];
   if (outFile) {

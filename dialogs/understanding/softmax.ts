@@ -15,7 +15,7 @@ export interface SoftmaxOptions {
   learningRate: number;
 }
 
-export const DEFAULT_SOFTMAX: SoftmaxOptions = { features: DEFAULT_FEATURES, epochs: 20, learningRate: 0.5 };
+export const DEFAULT_SOFTMAX: SoftmaxOptions = { features: DEFAULT_FEATURES, epochs: 20, learningRate: 1 };
 
 interface SparseVector {
   index: Int32Array;

@@ -19,23 +19,28 @@ describe('understanding on the evaluation set', () => {
   let recognizer: MusaedRecognizer;
   let result: Evaluation;
 
+  let all: LabelledUtterance[];
+
   beforeAll(() => {
-    lines = parseLabelled(fs.readFileSync(EVAL_FILE, 'utf8'));
+    all = parseLabelled(fs.readFileSync(EVAL_FILE, 'utf8'));
+    // Short commands ("السلام عليكم", "cancel") are bound to be written the same way twice;
+    // only utterances absent from the training examples count.
+    const training = new Set(examplesOf(loadTrainingData()).map((e) => classifierText(e.text)));
+    lines = all.filter((l) => !training.has(classifierText(l.text)));
     recognizer = createRecognizer();
     result = evaluate(recognizer, lines);
   });
 
-  it('is big and varied enough to mean something', () => {
+  it('is big and varied enough to mean something, without the lines that are also training examples', () => {
     expect(lines.length).toBeGreaterThanOrEqual(400);
     expect(lines.filter((l) => l.intent === 'none').length).toBeGreaterThanOrEqual(80);
     for (const l of lines) expect(INTENTS, l.text).toContain(l.intent);
     for (const l of lines.filter((x) => x.intent === 'faq')) expect(FAQ_IDS, l.text).toContain(l.faq);
   });
 
-  it('shares no utterance with the training examples', () => {
-    const training = new Set(examplesOf(loadTrainingData()).map((e) => classifierText(e.text)));
-    const overlap = lines.filter((l) => training.has(classifierText(l.text))).map((l) => l.text);
-    expect(overlap).toEqual([]);
+  it('still scores the overlapping lines right (they are mostly short commands)', () => {
+    const overlap = all.filter((l) => !lines.includes(l));
+    expect(evaluate(recognizer, overlap).accuracy).toBeGreaterThanOrEqual(0.98);
   });
 
   it('reaches the goals: accuracy ≥ 0.95, FAQ top-1 ≥ 0.90, out-of-scope leak ≤ 0.05', () => {
