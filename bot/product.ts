@@ -8,9 +8,10 @@ import type { Logger } from './logger';
 import { createApp, type App, type ChannelModule } from './app';
 import { handoffModule } from '../adapters/handoff';
 import { whatsAppChannel } from '../adapters/whatsapp';
+import { directLineChannel } from '../adapters/directline';
 import { createServicesClient } from '../adapters/services';
 import { createSimulator } from '../sim';
-import { keywordRecognizer } from './keywordRecognizer';
+import { createRecognizer } from '../dialogs/understanding/recognizer';
 
 export interface ProductApp {
   app: App;
@@ -37,11 +38,11 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
     logger: logger.child({ module: 'services' }),
   });
 
-  const channels: ChannelModule[] = [() => ({ services }), whatsAppChannel(), handoffModule()];
+  const channels: ChannelModule[] = [() => ({ services }), directLineChannel(), whatsAppChannel(), handoffModule()];
   const app = await createApp(config, {
     logger,
     channels,
-    recognizer: keywordRecognizer(),
+    recognizer: createRecognizer(),
     readiness: { services: () => services.ping() },
   });
   return {

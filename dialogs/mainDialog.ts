@@ -58,13 +58,17 @@ export interface HandoffDialogOptions {
  * Whether an utterance is a global command. Inside a dialog only near-certain commands
  * interrupt (short rule hits), so free text such as a Tawasul description is never hijacked.
  */
+/** Similarity a short in-dialog message needs to count as a command (the recognizer's own bar is lower). */
+const IN_DIALOG_COMMAND_SCORE = 0.6;
+
 export type CommandDetector = (u: Understanding, inDialog: boolean) => GlobalCommand | undefined;
 
 export const defaultCommandDetector: CommandDetector = (u, inDialog) => {
-  if (!COMMANDS.has(u.intent)) return undefined;
+  if (!COMMANDS.has(u.intent) || u.alternative) return undefined;
+  if (!inDialog) return u.intent as GlobalCommand;
+  // Inside a task: an exact command (score 1), or a short message that is clearly one.
   const words = u.normalized.split(' ').filter(Boolean).length;
-  if (inDialog && (u.score < 0.95 || words > 6)) return undefined;
-  return u.score >= 0.75 ? (u.intent as GlobalCommand) : undefined;
+  return u.score >= 0.999 || (u.score >= IN_DIALOG_COMMAND_SCORE && words <= 6) ? (u.intent as GlobalCommand) : undefined;
 };
 
 export interface MainDialogDeps extends CoreDeps {

@@ -8,6 +8,7 @@ import type { HandoffHub } from '../adapters/handoff/types';
 import type { ServicesApi } from '../adapters/services/types';
 import type { RedisConnection } from '../bot/storage/redisClient';
 import { handoffDialogFactory } from './handoffDialog';
+import { faqDialogFactory } from './faqDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
 export interface FeatureDeps extends CoreDeps {
@@ -23,6 +24,7 @@ export type DialogFactory = (deps: FeatureDeps) => Dialog;
 
 export const FEATURE_DIALOGS: DialogFactory[] = [
   handoffDialogFactory,
+  faqDialogFactory,
 ];
 
 export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {
