@@ -3,7 +3,8 @@
  *   npm run nlu -- "text"                         one JSON line
  *   npm run nlu -- --eval FILE.jsonl [--out FILE] [--unseen]
  *                                                 per-intent figures, then "accuracy: 0.NNN";
- *                                                 --unseen skips lines that are training examples
+ *                                                 --unseen skips lines that are training examples;
+ *                                                 --model knn scores the nearest-neighbour baseline
  */
 import fs from 'node:fs';
 import { createRecognizer, examplesOf, loadTrainingData } from './recognizer';
@@ -11,12 +12,21 @@ import { classifierText } from './features';
 import { evaluate, parseLabelled } from './evaluate';
 
 function usage(): never {
-  process.stderr.write('usage: npm run nlu -- "text"\n       npm run nlu -- --eval FILE.jsonl [--out FILE] [--unseen]\n');
+  process.stderr.write('usage: npm run nlu -- "text"\n       npm run nlu -- --eval FILE.jsonl [--out FILE] [--unseen] [--model softmax|knn]\n');
   process.exit(2);
 }
 
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
 function main(argv: string[]): void {
-  const recognizer = createRecognizer();
+  const modelAt = argv.indexOf('--model');
+  const model = modelAt === -1 ? 'softmax' : argv[modelAt + 1];
+  if (model !== 'softmax' && model !== 'knn') usage();
+  const started = performance.now();
+  const recognizer = createRecognizer({ model });
+  const trainMs = performance.now() - started;
   const evalAt = argv.indexOf('--eval');
   if (evalAt === -1) {
     const text = argv.filter((a) => !a.startsWith('--')).join(' ');
@@ -38,6 +48,12 @@ function main(argv: string[]): void {
     lines = lines.filter((l) => !training.has(classifierText(l.text)));
   }
   const result = evaluate(recognizer, lines);
+  // Per-utterance classification time, after a warm-up pass (the evaluation above).
+  const times = lines.map((l) => {
+    const t0 = performance.now();
+    recognizer.recognize(l.text);
+    return performance.now() - t0;
+  }).sort((a, b) => a - b);
   const outAt = argv.indexOf('--out');
   const outFile = outAt === -1 ? undefined : argv[outAt + 1];
   if (outFile) {
@@ -48,6 +64,7 @@ function main(argv: string[]): void {
   for (const [intent, f] of rows) {
     process.stdout.write(`${intent.padEnd(16)} ${String(f.support).padStart(7)} ${f.precision.toFixed(3).padStart(9)} ${f.recall.toFixed(3).padStart(7)}\n`);
   }
+  process.stdout.write(`model: ${model} (${recognizer.exampleCount} examples, trained in ${trainMs.toFixed(0)} ms)\nclassification ms p50: ${percentile(times, 50).toFixed(3)} p99: ${percentile(times, 99).toFixed(3)}\n`);
   process.stdout.write(`lines: ${result.total}\nfaq top-1: ${result.faqTop1.toFixed(3)}\nout-of-scope routed in scope: ${result.outOfScopeLeak.toFixed(3)}\nclarified (did you mean): ${result.clarified}\n`);
   process.stdout.write(`accuracy: ${result.accuracy.toFixed(3)}\n`);
 }
