@@ -3,10 +3,12 @@
  * request/ticket numbers, Saudi mobiles, dates (Gregorian, Umm al-Qura Hijri, relative),
  * durations in months, ordinals, yes/no, family relations and plain numbers. Works on the
  * matching form, so Arabic-Indic digits and letter variants are already unified.
- * `@microsoft/recognizers-text-suite` has no Arabic culture in JavaScript, so Arabic is
- * handled here; English number words come from answers.ts as well to keep one behaviour.
+ * `@microsoft/recognizers-text-suite` has no Arabic culture in JavaScript, so Arabic (and
+ * day-first numeric dates, as written in the Kingdom) is handled here; English dates the
+ * patterns here miss ("next Tuesday", "two weeks from now") go to recognizers-text.
  */
 import umalquraModule from '@umalqura/core';
+import { Culture, recognizeDateTime } from '@microsoft/recognizers-text-suite';
 import { hasValidCheckDigit } from './idNumber';
 import { normalizeForMatching } from './normalize';
 import { parseInteger, parseOrdinal, parseYesNo } from './answers';
@@ -99,7 +101,23 @@ function findDate(text: string, now: Date): Entities['date'] {
     const month = GREGORIAN_MONTHS[name ?? ''];
     if (month) return dateOf(Number(year), month, Number(day), false);
   }
-  return relativeDate(text, now);
+  return relativeDate(text, now) ?? englishDate(text, now);
+}
+
+// Only messages that look like they carry an English date pay for recognizers-text.
+const WEEKDAY = '(monday|tuesday|wednesday|thursday|friday|saturday|sunday)';
+const ENGLISH_DATE_HINT = new RegExp(`\\b((next|last|this|coming) (${WEEKDAY}|week|month|year)|${WEEKDAY}|from now|ago|\\d+(st|nd|rd|th) of|(january|february|march|april|june|july|august|september|october|november|december) \\d|\\d (january|february|march|april|june|july|august|september|october|november|december))\\b`);
+
+function englishDate(text: string, now: Date): Entities['date'] {
+  if (!ENGLISH_DATE_HINT.test(text)) return undefined;
+  for (const result of recognizeDateTime(text, Culture.English, undefined, now)) {
+    const values = (result.resolution as { values?: Array<{ type?: string; value?: string }> } | undefined)?.values ?? [];
+    // Ambiguous dates ("5th of December") come past and future: the future one is meant.
+    const dates = values.filter((v) => v.type === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(v.value ?? ''));
+    const value = dates[dates.length - 1]?.value;
+    if (value) return { iso: value, calendar: 'gregorian' };
+  }
+  return undefined;
 }
 
 function relativeDate(text: string, now: Date): Entities['date'] {

@@ -110,7 +110,12 @@ function modelFor(options: RecognizerOptions, kind: ModelKind): { examples: Exam
   if (options.data) return build(examplesOf(options.data));
   const key = `${kind}:${options.localesDir ?? DEFAULT_LOCALES_DIR}`;
   let entry = shared.get(key);
-  if (!entry) shared.set(key, (entry = build(examplesOf(loadTrainingData(options.localesDir)))));
+  if (!entry) {
+    shared.set(key, (entry = build(examplesOf(loadTrainingData(options.localesDir)))));
+    // recognizers-text compiles its English date grammar on first use (≈ 1 s): pay it at
+    // start-up, not in the first user's turn that mentions "next Tuesday".
+    extractEntities('next tuesday');
+  }
   return entry;
 }
 
