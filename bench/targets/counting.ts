@@ -43,4 +43,4 @@ const app = await createApp(config, {
   recognizer,
   features: [(deps) => new CountingDialog(deps)],
 });
-announce(await app.listen(), () => app.close());
+await announce(await app.listen(), () => app.close());

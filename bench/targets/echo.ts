@@ -115,7 +115,7 @@ server.post('/api/messages', async (req, res) => {
   await adapter.process(req, res, (context) => bot.run(context));
 });
 server.listen(port(), '127.0.0.1', () => {
-  announce(`http://127.0.0.1:${server.address().port}`, async () => {
+  void announce(`http://127.0.0.1:${server.address().port}`, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     for (const close of closers) await close().catch(() => undefined);
   });

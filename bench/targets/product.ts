@@ -12,4 +12,4 @@ import { announce, port } from './serve';
 const config = loadConfig({ ...process.env, PORT: String(port()), HOST: '127.0.0.1' });
 const logger = createLogger({ level: config.LOG_LEVEL });
 const product = await buildProductApp(config, { logger });
-announce(await product.app.listen(), () => product.close());
+await announce(await product.app.listen(), () => product.close());

@@ -14,5 +14,5 @@ server.post('/api/messages', async (_req, res) => {
 });
 server.listen(port(), '127.0.0.1', () => {
   const address = server.address();
-  announce(`http://127.0.0.1:${address.port}`, () => new Promise<void>((resolve) => server.close(() => resolve())));
+  void announce(`http://127.0.0.1:${address.port}`, () => new Promise<void>((resolve) => server.close(() => resolve())));
 });

@@ -1,0 +1,120 @@
+/**
+ * One load cell: autocannon (programmatic API) with C connections for a few seconds against
+ * POST /api/messages, expectReplies. Requests draw conversations from a pool of 2×C (first
+ * in, first out, so one conversation never has two turns in flight) and send each
+ * conversation's next scripted step. Latency is recorded per response for exact p50/p95/p99.
+ */
+import autocannon from 'autocannon';
+import type { Script } from './scripts';
+import { summarize, type Summary } from './stats';
+
+export interface CellOptions {
+  url: string;
+  connections: number;
+  seconds: number;
+  script: Script;
+  /** Conversation ids start with this (unique per cell, so state starts fresh). */
+  conversationPrefix: string;
+}
+
+export interface CellResult extends Summary {
+  connections: number;
+  seconds: number;
+  turnsPerSec: number;
+  /** Non-2xx answers, socket errors and timeouts. */
+  errors: number;
+  /** 2xx answers without the step's expected fragment. */
+  unexpected: number;
+  conversations: number;
+  /** The first unexpected reply, to say what went wrong. */
+  sample?: string;
+}
+
+interface Cursor {
+  id: string;
+  step: number;
+}
+
+let seq = 0;
+
+function body(script: Script, c: Cursor): string {
+  const step = script.steps[c.step % script.steps.length];
+  // Built by hand: JSON.stringify of the whole activity costs the load generator more CPU.
+  return (
+    `{"type":"message","id":"b${++seq}","timestamp":"${new Date().toISOString()}","channelId":"emulator",` +
+    `"serviceUrl":"http://127.0.0.1:9/","deliveryMode":"expectReplies",` +
+    `"from":{"id":"u-${c.id}","name":"bench","role":"user"},"recipient":{"id":"bot","name":"bot","role":"bot"},` +
+    `"conversation":{"id":"${c.id}","isGroup":false,"conversationType":"personal"},` +
+    `"locale":"${step.locale}","text":${JSON.stringify(step.text)}}`
+  );
+}
+
+export function runCell(options: CellOptions): Promise<CellResult> {
+  const { script } = options;
+  const free: Cursor[] = [];
+  let minted = 0;
+  const mint = (): Cursor => ({ id: `${options.conversationPrefix}-${minted++}`, step: 0 });
+  for (let i = 0; i < options.connections * 2; i++) free.push(mint());
+
+  const latencies: number[] = [];
+  let ok = 0;
+  let unexpected = 0;
+  let sample: string | undefined;
+  const started = process.hrtime.bigint();
+
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        duration: options.seconds,
+        timeout: 30,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/messages',
+            setupRequest: (request, context) => {
+              // A request lost to a timeout keeps its conversation; mint another then.
+              const cursor = free.shift() ?? mint();
+              context.cursor = cursor;
+              return { ...request, body: body(script, cursor) };
+            },
+            onResponse: (status, text, context) => {
+              const cursor = context.cursor as Cursor | undefined;
+              if (!cursor) return;
+              if (status >= 200 && status < 300) {
+                const step = script.steps[cursor.step % script.steps.length];
+                if (text.includes(step.expect)) ok++;
+                else {
+                  unexpected++;
+                  sample ??= `${step.name}: ${text.slice(0, 300)}`;
+                }
+              }
+              cursor.step++;
+              free.push(cursor);
+            },
+          },
+        ],
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+        resolve({
+          connections: options.connections,
+          seconds: options.seconds,
+          ...summarize(latencies),
+          turnsPerSec: (ok + unexpected) / Math.max(elapsed, options.seconds),
+          errors: result.errors + result.non2xx,
+          unexpected,
+          conversations: minted,
+          sample,
+        });
+      },
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+}
