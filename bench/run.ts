@@ -1,0 +1,267 @@
+/**
+ * `npm run bench` (issue #10): the product as in production and its anchors, side by side,
+ * each in its own process, driven over HTTP with expectReplies by autocannon.
+ *
+ *   BENCH_SECONDS      seconds per cell (default 6); BENCH_WARMUP warm-up seconds (default 2)
+ *   BENCH_CONNECTIONS  comma-separated C values (default 1,50,200)
+ *   BENCH_SYSTEMS      comma-separated subset of: product,echo-memory,echo-redis,echo-peer,restify
+ *   BENCH_REDIS_URL    default redis://127.0.0.1:6379/6 (only keys under bench:<run>: are written and removed)
+ *   BENCH_PROFILE=1    CPU-profile the product during its C=50 cell and print where the time went
+ *
+ * Prints the table, Redis footprint, lost updates, classifier and store figures, then the
+ * goals with pass/miss, and last one JSON line with every figure.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { runCell, type CellResult } from './lib/load';
+import { startTarget, type Target } from './lib/processes';
+import { deleteByPrefix, footprint, lostUpdates, turn, type Footprint, type LostUpdates } from './lib/probes';
+import { ECHO_SCRIPT, FIXED_SCRIPT, NOT_YET, PRODUCT_SCRIPT, STATUS_MENU_TITLE, type Script } from './lib/scripts';
+import { storeCeiling, type StoreOps } from './lib/storeCeiling';
+import { timeClassifier } from './lib/classifier';
+import { summarizeProfile } from './lib/profile';
+import { round } from './lib/stats';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,50,200').split(',').map(Number);
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/6';
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const RUN = randomBytes(3).toString('hex');
+const PREFIX = `bench:${RUN}:`;
+const IDLE_CONVERSATIONS = 20;
+
+type SystemKey = 'product' | 'echo-memory' | 'echo-redis' | 'echo-peer' | 'restify';
+
+interface System {
+  key: SystemKey;
+  label: string;
+  script: string;
+  env: Record<string, string>;
+  load: Script;
+  /** Whether the lost-update probe runs on this target (echo bots count every turn). */
+  counts: boolean;
+}
+
+const redisEnv = { REDIS_URL, LOG_LEVEL: 'warn' };
+const SYSTEMS: System[] = [
+  {
+    key: 'product',
+    label: 'product (Musaed)',
+    script: 'bench/targets/product.ts',
+    env: { ...redisEnv, REDIS_KEY_PREFIX: `${PREFIX}product:`, NODE_ENV: 'production', DIRECTLINE_SECRET: randomBytes(24).toString('hex'), SERVICES_API_URL: '' },
+    load: PRODUCT_SCRIPT,
+    counts: false,
+  },
+  { key: 'echo-memory', label: 'echo, MemoryStorage', script: 'bench/targets/echo.ts', env: { STORAGE: 'memory' }, load: ECHO_SCRIPT, counts: true },
+  { key: 'echo-redis', label: 'echo, our RedisStorage', script: 'bench/targets/echo.ts', env: { ...redisEnv, STORAGE: 'redis', REDIS_KEY_PREFIX: `${PREFIX}echo-redis:` }, load: ECHO_SCRIPT, counts: true },
+  { key: 'echo-peer', label: 'echo, botbuilder-storage-redis', script: 'bench/targets/echo.ts', env: { ...redisEnv, STORAGE: 'peer', REDIS_KEY_PREFIX: `${PREFIX}echo-peer:` }, load: ECHO_SCRIPT, counts: true },
+  { key: 'restify', label: 'bare restify', script: 'bench/targets/restify.ts', env: {}, load: FIXED_SCRIPT, counts: false },
+];
+const selected = new Set((process.env.BENCH_SYSTEMS ?? SYSTEMS.map((s) => s.key).join(',')).split(',').map((s) => s.trim()));
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+const todos: string[] = [];
+const cells: Partial<Record<SystemKey, CellResult[]>> = {};
+const lost: Record<string, LostUpdates> = {};
+const notes: string[] = [];
+let productRun: (Footprint & { conversations: number; perConversation: number }) | undefined;
+let idle: (Footprint & { conversations: number; perConversation: number }) | undefined;
+let profileSummary: ReturnType<typeof summarizeProfile> | undefined;
+
+function cellLine(label: string, r: CellResult): string {
+  const cols = [
+    label.padEnd(32),
+    String(r.connections).padStart(4),
+    r.turnsPerSec.toFixed(0).padStart(8),
+    r.p50.toFixed(1).padStart(8),
+    r.p95.toFixed(1).padStart(8),
+    r.p99.toFixed(1).padStart(8),
+    String(r.errors).padStart(7),
+    String(r.unexpected).padStart(7),
+  ];
+  return cols.join(' ');
+}
+
+/** Turns the status step into a TODO while the status dialog answers "not available yet". */
+async function checkPending(target: Target): Promise<void> {
+  for (const p of PRODUCT_SCRIPT.pending) todos.push(`product script: ${p.name}: ${p.todo}`);
+  const reply = await turn(target.url, `${PREFIX}probe-status`, STATUS_MENU_TITLE);
+  if (!JSON.stringify(reply).includes(NOT_YET)) {
+    todos.push('product script: the status dialog now answers "متابعة طلب": move its steps from pending into PRODUCT_SCRIPT.steps (bench/lib/scripts.ts)');
+  }
+}
+
+async function loadSystem(system: System, redis: Redis): Promise<void> {
+  const profileFile = path.join(os.tmpdir(), `musaed-bench-${RUN}-${system.key}.cpuprofile`);
+  const profiling = PROFILE && system.key === 'product';
+  const target = await startTarget(system.key, system.script, { ...system.env, ...(profiling ? { BENCH_CPU_PROFILE: profileFile } : {}) });
+  let minted = system.key === 'product' ? 1 : 0; // the status probe's conversation
+  try {
+    if (system.key === 'product') await checkPending(target);
+    const warm = await runCell({ url: target.url, connections: 50, seconds: WARMUP, script: system.load, conversationPrefix: `${PREFIX}${system.key}-warm` });
+    minted += warm.conversations;
+    const results: CellResult[] = [];
+    for (const c of CONNECTIONS) {
+      if (profiling && c === 50) target.proc.kill('SIGUSR2');
+      const r = await runCell({ url: target.url, connections: c, seconds: SECONDS, script: system.load, conversationPrefix: `${PREFIX}${system.key}-c${c}` });
+      minted += r.conversations;
+      results.push(r);
+      log(cellLine(system.label, r));
+      if (r.sample) notes.push(`${system.key} C=${c}: ${r.unexpected} unexpected replies, first: ${r.sample}`);
+    }
+    cells[system.key] = results;
+
+    if (system.key === 'product') {
+      const prefix = `${PREFIX}product:`;
+      const f = await footprint(redis, prefix);
+      productRun = { ...f, conversations: minted, perConversation: f.bytes / Math.max(1, minted) };
+      const idleTag = `${PREFIX}idle`;
+      for (let i = 0; i < IDLE_CONVERSATIONS; i++) await turn(target.url, `${idleTag}-${i}`, 'السلام عليكم');
+      const fi = await footprint(redis, prefix, `*${idleTag}-*`);
+      idle = { ...fi, conversations: IDLE_CONVERSATIONS, perConversation: fi.bytes / IDLE_CONVERSATIONS };
+    }
+    if (system.counts) lost[system.key] = await lostUpdates(target.url, `${PREFIX}${system.key}-lost`, 'count');
+  } finally {
+    await target.stop();
+    const noisy = target
+      .output()
+      .split('\n')
+      .filter((l) => /"level":"(warn|error|fatal)"/.test(l) && !/no agent credentials/.test(l));
+    if (noisy.length) notes.push(`${system.key} logged ${noisy.length} warn/error lines; first: ${noisy[0].slice(0, 300)}`);
+  }
+  if (profiling) profileSummary = summarizeProfile(profileFile, 12);
+}
+
+async function productLostUpdates(): Promise<void> {
+  const target = await startTarget('counting', 'bench/targets/counting.ts', { ...redisEnv, REDIS_KEY_PREFIX: `${PREFIX}counting:`, NODE_ENV: 'production' });
+  try {
+    lost.product = await lostUpdates(target.url, `${PREFIX}product-lost`, 'السلام عليكم');
+  } finally {
+    await target.stop();
+  }
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const url = new URL(REDIS_URL);
+  log(`Musaed bench ${RUN}: ${os.cpus().length} cores, Node ${process.version}, ${SECONDS} s per cell (warm-up ${WARMUP} s), C = ${CONNECTIONS.join(', ')}, Redis ${url.host} db ${url.pathname.slice(1) || '0'}`);
+  log(`load: POST /api/messages, deliveryMode expectReplies, 2×C conversations per cell; product script: ${PRODUCT_SCRIPT.steps.map((s) => s.name).join(' → ')}`);
+  log();
+  log(`${'system'.padEnd(32)} ${'C'.padStart(4)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'unexp.'.padStart(7)}`);
+  let store: StoreOps[] = [];
+  try {
+    for (const system of SYSTEMS) if (selected.has(system.key)) await loadSystem(system, redis);
+    if (selected.has('product')) await productLostUpdates();
+    store = await storeCeiling(redis, { host: url.hostname, port: Number(url.port || 6379), db: Number(url.pathname.slice(1) || 0), key: `${PREFIX}rb`, requests: 100_000 });
+  } finally {
+    await deleteByPrefix(redis, PREFIX);
+    redis.disconnect();
+  }
+  const classifier = await timeClassifier();
+
+  for (const s of store) log(`${`redis-benchmark ${s.op}`.padEnd(32)} ${'50'.padStart(4)} ${s.opsPerSec.toFixed(0).padStart(8)} ${s.p50.toFixed(2).padStart(8)} ${''.padStart(8)} ${s.p99.toFixed(2).padStart(8)}${s.tool === 'ioredis' ? '  (ioredis, unpipelined: redis-benchmark not found)' : ''}`);
+
+  // Ratios of the product to each anchor, per C.
+  const product = cells.product;
+  if (product) {
+    log();
+    log(`product / anchor: turns/s ratio, p99 ratio`);
+    log(`${'anchor'.padEnd(32)} ${CONNECTIONS.map((c) => `C=${c}`.padStart(18)).join('')}`);
+    for (const key of ['echo-memory', 'echo-redis', 'echo-peer', 'restify'] as const) {
+      const anchor = cells[key];
+      if (!anchor) continue;
+      const label = SYSTEMS.find((s) => s.key === key)?.label ?? key;
+      log(`${label.padEnd(32)} ${product.map((p, i) => `${ratio(p.turnsPerSec, anchor[i].turnsPerSec).toFixed(2)}, ${ratio(p.p99, anchor[i].p99).toFixed(2)}×`.padStart(18)).join('')}`);
+    }
+  }
+
+  log();
+  if (productRun) {
+    const kinds = Object.entries(productRun.byKind).map(([k, v]) => `${k} ${kb(v.bytes / productRun!.conversations)}`).join(', ');
+    log(`Redis after the run: ${productRun.keys} keys, ${kb(productRun.bytes)} for ${productRun.conversations} conversations = ${kb(productRun.perConversation)} per conversation (${kinds})`);
+  }
+  if (idle) {
+    const kinds = Object.entries(idle.byKind).map(([k, v]) => `${k} ${kb(v.bytes / idle!.conversations)}`).join(', ');
+    log(`Redis per idle conversation (one greeting turn, ${idle.conversations} conversations): ${kb(idle.perConversation)} (${kinds})`);
+  }
+  for (const [key, l] of Object.entries(lost)) {
+    log(`lost updates, ${key.padEnd(12)}: ${l.lost} of ${l.sent + 1} (counter ${l.final}, expected ${l.expected}; ${l.duplicates} duplicate counts among the 50 replies)`);
+  }
+  log(
+    classifier.available
+      ? `classifier: p50 ${classifier.p50Ms.toFixed(3)} ms, p99 ${classifier.p99Ms.toFixed(3)} ms per utterance (${classifier.utterances} evaluation texts × ${classifier.samples / classifier.utterances}; training ${classifier.trainMs.toFixed(0)} ms)`
+      : `classifier: n/a (${classifier.reason})`,
+  );
+
+  // Goals (issue #10).
+  const at50 = (key: SystemKey) => cells[key]?.[CONNECTIONS.indexOf(50)];
+  const goals: Array<{ goal: string; value: string; pass: boolean | null }> = [];
+  const p50c = at50('product');
+  const m50c = at50('echo-memory');
+  const r50c = at50('echo-redis');
+  if (p50c && m50c) {
+    goals.push({ goal: 'product turns ≥ 60% of the MemoryStorage echo bot at C=50', value: `${(ratio(p50c.turnsPerSec, m50c.turnsPerSec) * 100).toFixed(0)}%`, pass: p50c.turnsPerSec >= 0.6 * m50c.turnsPerSec });
+    goals.push({ goal: 'product p99 ≤ 1.5× the echo bot at C=50', value: `${ratio(p50c.p99, m50c.p99).toFixed(2)}×`, pass: p50c.p99 <= 1.5 * m50c.p99 });
+  }
+  if (r50c && m50c) goals.push({ goal: 'our RedisStorage echo ≥ 90% of MemoryStorage at C=50', value: `${(ratio(r50c.turnsPerSec, m50c.turnsPerSec) * 100).toFixed(0)}%`, pass: r50c.turnsPerSec >= 0.9 * m50c.turnsPerSec });
+  if (lost.product) goals.push({ goal: '0 lost updates (product)', value: `${lost.product.lost}${lost['echo-peer'] ? ` (peer: ${lost['echo-peer'].lost})` : ''}`, pass: lost.product.lost === 0 });
+  if (idle) goals.push({ goal: '≤ 4 KB of Redis per idle conversation', value: kb(idle.perConversation), pass: idle.perConversation <= 4096 });
+  goals.push({ goal: 'classification p99 < 1 ms', value: classifier.available ? `${classifier.p99Ms.toFixed(3)} ms` : 'n/a', pass: classifier.available ? classifier.p99Ms < 1 : null });
+  log();
+  log('goals:');
+  for (const g of goals) log(`  ${g.pass === null ? 'n/a ' : g.pass ? 'PASS' : 'MISS'}  ${g.goal}: ${g.value}`);
+
+  if (profileSummary) {
+    const line = (h: { name: string; ms: number; share: number }) => `    ${(h.share * 100).toFixed(1).padStart(5)}%  ${h.name}`;
+    log();
+    log(`product CPU profile during its C=50 cell (${profileSummary.totalMs.toFixed(0)} ms busy), by package:`);
+    for (const h of profileSummary.byPackage) log(line(h));
+    log('  by function (self time):');
+    for (const h of profileSummary.byFunction) log(line(h));
+  }
+  for (const t of todos) log(`TODO ${t}`);
+  for (const n of notes) log(`note: ${n}`);
+  const elapsed = (Date.now() - started) / 1000;
+  log(`(${elapsed.toFixed(0)} s)`);
+
+  const cellJson = (r: CellResult) => ({ c: r.connections, turnsPerSec: round(r.turnsPerSec), p50: round(r.p50, 2), p95: round(r.p95, 2), p99: round(r.p99, 2), errors: r.errors, unexpected: r.unexpected });
+  log(
+    JSON.stringify({
+      bench: 'musaed',
+      run: RUN,
+      cores: os.cpus().length,
+      node: process.version,
+      seconds: SECONDS,
+      elapsedSeconds: round(elapsed),
+      script: PRODUCT_SCRIPT.steps.map((s) => s.name),
+      systems: Object.fromEntries(Object.entries(cells).map(([k, rs]) => [k, rs.map(cellJson)])),
+      ratios: product
+        ? Object.fromEntries(
+            (['echo-memory', 'echo-redis', 'echo-peer', 'restify'] as const)
+              .filter((k) => cells[k])
+              .map((k) => [k, product.map((p, i) => ({ c: p.connections, turns: round(ratio(p.turnsPerSec, cells[k]![i].turnsPerSec), 3), p99: round(ratio(p.p99, cells[k]![i].p99), 3) }))]),
+          )
+        : {},
+      store: store.map((s) => ({ op: s.op, opsPerSec: round(s.opsPerSec, 0), p50: s.p50, p99: s.p99, tool: s.tool })),
+      redisBytesPerConversation: productRun ? Math.round(productRun.perConversation) : null,
+      redisBytesPerIdleConversation: idle ? Math.round(idle.perConversation) : null,
+      redisIdleByKind: idle ? Object.fromEntries(Object.entries(idle.byKind).map(([k, v]) => [k, Math.round(v.bytes / idle!.conversations)])) : null,
+      lostUpdates: Object.fromEntries(Object.entries(lost).map(([k, l]) => [k, { lost: l.lost, of: l.sent + 1, duplicates: l.duplicates }])),
+      classifier: classifier.available ? { p50Ms: round(classifier.p50Ms, 4), p99Ms: round(classifier.p99Ms, 4), utterances: classifier.utterances } : null,
+      goals: goals.map((g) => ({ goal: g.goal, value: g.value, pass: g.pass })),
+      todo: todos,
+    }),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
