@@ -62,6 +62,17 @@ export type Lang = 'ar' | 'en';
 const ARABIC_LETTER = /[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]/g;
 const LATIN_LETTER = /[a-zA-Z]/g;
 
+// Digits standing for Arabic letters inside a Latin word (3 = ع, 7 = ح, 2 = ء, 5 = خ, 6 = ط, 9 = ق),
+// but not English ordinals ("2nd") or codes ("SV1020").
+const ARABIZI_DIGIT_WORD = /\b(?!\d(?:st|nd|rd|th)\b)(?:[a-z]+[235679][a-z]+|[235679][a-z]{2,})\b/i;
+// Words that are Arabic in Latin letters and not English.
+const ARABIZI_WORDS = /\b(wesh|wsh|abi|abgha|abga|kaif|kef|shlon|ya3ni|yaani|mumkin|momkin|inshallah|talabi|iqamti|jawazi|zawjti|waladi|binti|ajaded|ajadid|shukran|salam|marhaba|ahlan)\b/i;
+
+/** Arabic written in Latin letters ("wesh sar 3la talabi"): the reply should be in Arabic. */
+export function isArabizi(text: string): boolean {
+  return ARABIZI_DIGIT_WORD.test(text) || ARABIZI_WORDS.test(text);
+}
+
 /**
  * The language a message is written in, or undefined when it carries no letters (digits,
  * emoji). Mixed messages count letters: Arabic wins ties because a Saudi user who mixes in
@@ -71,7 +82,7 @@ export function detectLanguage(text: string): Lang | undefined {
   const arabic = text.match(ARABIC_LETTER)?.length ?? 0;
   const latin = text.match(LATIN_LETTER)?.length ?? 0;
   if (arabic === 0 && latin === 0) return undefined;
-  if (arabic === 0) return 'en';
+  if (arabic === 0) return isArabizi(text) ? 'ar' : 'en';
   if (latin === 0) return 'ar';
   return arabic * 2 >= latin ? 'ar' : 'en';
 }
