@@ -6,7 +6,8 @@
  *   BENCH_CONNECTIONS  comma-separated C values (default 1,50,200)
  *   BENCH_SYSTEMS      comma-separated subset of: product,echo-memory,echo-redis,echo-peer,restify
  *   BENCH_REDIS_URL    default redis://127.0.0.1:6379/6 (only keys under bench:<run>: are written and removed)
- *   BENCH_PROFILE=1    CPU-profile the product during its C=50 cell and print where the time went
+ *   BENCH_PROFILE      1 (the product) or a comma-separated list of systems: CPU-profile their C=50
+ *                      cell (start-up and warm-up left out) and print where the time went per turn
  *
  * Prints the table, Redis footprint, lost updates, classifier and store figures, then the
  * goals with pass/miss, and last one JSON line with every figure.
@@ -28,7 +29,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,50,200').split(',').map(Number);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/6';
-const PROFILE = process.env.BENCH_PROFILE === '1';
+const PROFILE = new Set(process.env.BENCH_PROFILE === '1' ? ['product'] : (process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean));
 const RUN = randomBytes(3).toString('hex');
 const PREFIX = `bench:${RUN}:`;
 const IDLE_CONVERSATIONS = 20;
@@ -69,7 +70,7 @@ const lost: Record<string, LostUpdates> = {};
 const notes: string[] = [];
 let productRun: (Footprint & { conversations: number; perConversation: number }) | undefined;
 let idle: (Footprint & { conversations: number; perConversation: number }) | undefined;
-let profileSummary: ReturnType<typeof summarizeProfile> | undefined;
+const profiles: Array<{ key: SystemKey; turns: number; summary: ReturnType<typeof summarizeProfile> }> = [];
 
 function cellLine(label: string, r: CellResult): string {
   const cols = [
@@ -81,6 +82,7 @@ function cellLine(label: string, r: CellResult): string {
     r.p99.toFixed(1).padStart(8),
     String(r.errors).padStart(7),
     String(r.unexpected).padStart(7),
+    r.cpuMsPerTurn.toFixed(2).padStart(9),
   ];
   return cols.join(' ');
 }
@@ -96,7 +98,8 @@ async function checkPending(target: Target): Promise<void> {
 
 async function loadSystem(system: System, redis: Redis): Promise<void> {
   const profileFile = path.join(os.tmpdir(), `musaed-bench-${RUN}-${system.key}.cpuprofile`);
-  const profiling = PROFILE && system.key === 'product';
+  const profiling = PROFILE.has(system.key);
+  let profiledTurns = 0;
   const target = await startTarget(system.key, system.script, { ...system.env, ...(profiling ? { BENCH_CPU_PROFILE: profileFile } : {}) });
   let minted = system.key === 'product' ? 1 : 0; // the status probe's conversation
   try {
@@ -106,8 +109,9 @@ async function loadSystem(system: System, redis: Redis): Promise<void> {
     const results: CellResult[] = [];
     for (const c of CONNECTIONS) {
       if (profiling && c === 50) target.proc.kill('SIGUSR2');
-      const r = await runCell({ url: target.url, connections: c, seconds: SECONDS, script: system.load, conversationPrefix: `${PREFIX}${system.key}-c${c}` });
+      const r = await runCell({ url: target.url, connections: c, seconds: SECONDS, script: system.load, conversationPrefix: `${PREFIX}${system.key}-c${c}`, pid: target.proc.pid });
       minted += r.conversations;
+      if (profiling && c === 50) profiledTurns = Math.round(r.turnsPerSec * r.seconds);
       results.push(r);
       log(cellLine(system.label, r));
       if (r.sample) notes.push(`${system.key} C=${c}: ${r.unexpected} unexpected replies, first: ${r.sample}`);
@@ -132,7 +136,7 @@ async function loadSystem(system: System, redis: Redis): Promise<void> {
       .filter((l) => /"level":"(warn|error|fatal)"/.test(l) && !/no agent credentials/.test(l));
     if (noisy.length) notes.push(`${system.key} logged ${noisy.length} warn/error lines; first: ${noisy[0].slice(0, 300)}`);
   }
-  if (profiling) profileSummary = summarizeProfile(profileFile, 12);
+  if (profiling && profiledTurns > 0) profiles.push({ key: system.key, turns: profiledTurns, summary: summarizeProfile(profileFile, 14) });
 }
 
 async function productLostUpdates(): Promise<void> {
@@ -151,10 +155,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const url = new URL(REDIS_URL);
-  log(`Musaed bench ${RUN}: ${os.cpus().length} cores, Node ${process.version}, ${SECONDS} s per cell (warm-up ${WARMUP} s), C = ${CONNECTIONS.join(', ')}, Redis ${url.host} db ${url.pathname.slice(1) || '0'}`);
+  log(`Musaed bench ${RUN}: ${os.cpus().length} cores, Node ${process.version}, ${SECONDS} s per cell (warm-up ${WARMUP} s), C = ${CONNECTIONS.join(', ')}, Redis ${url.host} db ${url.pathname.slice(1) || '0'}, load average ${os.loadavg()[0].toFixed(2)}`);
   log(`load: POST /api/messages, deliveryMode expectReplies, 2×C conversations per cell; product script: ${PRODUCT_SCRIPT.steps.map((s) => s.name).join(' → ')}`);
   log();
-  log(`${'system'.padEnd(32)} ${'C'.padStart(4)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'unexp.'.padStart(7)}`);
+  log(`${'system'.padEnd(32)} ${'C'.padStart(4)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'unexp.'.padStart(7)} ${'CPU ms/turn'.padStart(9)}`);
   let store: StoreOps[] = [];
   try {
     for (const system of SYSTEMS) if (selected.has(system.key)) await loadSystem(system, redis);
@@ -218,20 +222,20 @@ async function main(): Promise<void> {
   log('goals:');
   for (const g of goals) log(`  ${g.pass === null ? 'n/a ' : g.pass ? 'PASS' : 'MISS'}  ${g.goal}: ${g.value}`);
 
-  if (profileSummary) {
-    const line = (h: { name: string; ms: number; share: number }) => `    ${(h.share * 100).toFixed(1).padStart(5)}%  ${h.name}`;
+  for (const { key, turns, summary } of profiles) {
+    const line = (h: { name: string; ms: number; share: number }) => `    ${(h.share * 100).toFixed(1).padStart(5)}%  ${(h.ms / turns).toFixed(3)} ms/turn  ${h.name}`;
     log();
-    log(`product CPU profile during its C=50 cell (${profileSummary.totalMs.toFixed(0)} ms busy), by package:`);
-    for (const h of profileSummary.byPackage) log(line(h));
-    log('  by function (self time):');
-    for (const h of profileSummary.byFunction) log(line(h));
+    log(`${key}: CPU profile of its C=50 cell (${summary.totalMs.toFixed(0)} ms busy over ${turns} turns = ${(summary.totalMs / turns).toFixed(2)} ms/turn), self time by package:`);
+    for (const h of summary.byPackage) log(line(h));
+    log('  by function:');
+    for (const h of summary.byFunction) log(line(h));
   }
   for (const t of todos) log(`TODO ${t}`);
   for (const n of notes) log(`note: ${n}`);
   const elapsed = (Date.now() - started) / 1000;
-  log(`(${elapsed.toFixed(0)} s)`);
+  log(`(${elapsed.toFixed(0)} s; load average now ${os.loadavg()[0].toFixed(2)}: anything above ~1 means other processes shared the cores, so read turns/s as noisy and CPU ms/turn as the steadier figure)`);
 
-  const cellJson = (r: CellResult) => ({ c: r.connections, turnsPerSec: round(r.turnsPerSec), p50: round(r.p50, 2), p95: round(r.p95, 2), p99: round(r.p99, 2), errors: r.errors, unexpected: r.unexpected });
+  const cellJson = (r: CellResult) => ({ c: r.connections, turnsPerSec: round(r.turnsPerSec), p50: round(r.p50, 2), p95: round(r.p95, 2), p99: round(r.p99, 2), errors: r.errors, unexpected: r.unexpected, cpuMsPerTurn: round(r.cpuMsPerTurn, 2) });
   log(
     JSON.stringify({
       bench: 'musaed',

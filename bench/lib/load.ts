@@ -4,6 +4,7 @@
  * in, first out, so one conversation never has two turns in flight) and send each
  * conversation's next scripted step. Latency is recorded per response for exact p50/p95/p99.
  */
+import fs from 'node:fs';
 import autocannon from 'autocannon';
 import type { Script } from './scripts';
 import { summarize, type Summary } from './stats';
@@ -15,6 +16,8 @@ export interface CellOptions {
   script: Script;
   /** Conversation ids start with this (unique per cell, so state starts fresh). */
   conversationPrefix: string;
+  /** The target's process id, to charge it the CPU time it spent (Linux /proc). */
+  pid?: number;
 }
 
 export interface CellResult extends Summary {
@@ -26,6 +29,11 @@ export interface CellResult extends Summary {
   /** 2xx answers without the step's expected fragment. */
   unexpected: number;
   conversations: number;
+  /**
+   * CPU time (user + system) the target spent per turn, in ms. Unlike turns/s it barely
+   * moves when other processes compete for the cores, so it is the steadier comparison.
+   */
+  cpuMsPerTurn: number;
   /** The first unexpected reply, to say what went wrong. */
   sample?: string;
 }
@@ -36,6 +44,20 @@ interface Cursor {
 }
 
 let seq = 0;
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** utime + stime of a process in ms, from /proc/<pid>/stat; NaN where there is no /proc. */
+export function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return NaN;
+  }
+}
 
 function body(script: Script, c: Cursor): string {
   const step = script.steps[c.step % script.steps.length];
@@ -61,6 +83,7 @@ export function runCell(options: CellOptions): Promise<CellResult> {
   let unexpected = 0;
   let sample: string | undefined;
   const started = process.hrtime.bigint();
+  const cpuBefore = cpuMs(options.pid);
 
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -101,11 +124,13 @@ export function runCell(options: CellOptions): Promise<CellResult> {
       (err, result) => {
         if (err) return reject(err);
         const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+        const turns = ok + unexpected;
         resolve({
           connections: options.connections,
           seconds: options.seconds,
           ...summarize(latencies),
-          turnsPerSec: (ok + unexpected) / Math.max(elapsed, options.seconds),
+          turnsPerSec: turns / Math.max(elapsed, options.seconds),
+          cpuMsPerTurn: (cpuMs(options.pid) - cpuBefore) / Math.max(1, turns),
           errors: result.errors + result.non2xx,
           unexpected,
           conversations: minted,

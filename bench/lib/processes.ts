@@ -18,7 +18,7 @@ export interface Target {
 }
 
 export function startTarget(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Target> {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
