@@ -1,0 +1,158 @@
+/**
+ * The answers of the status lookup in plain language: a request or ticket (what, for whom,
+ * the status explained, what to do when something is needed, the last update in both
+ * calendars, the history for tickets), the person's iqama, the dependents' iqamas and the
+ * exit/re-entry visas, each with days left or "N days ago" (Arabic plurals). Pure functions
+ * of the service's data and "now" (the services' clock in tests), so they are tested alone.
+ */
+import type { Translate } from '../deps';
+import { daysUntil, formatBothCalendars } from '../format/dates';
+import { maskId } from '../understanding/idNumber';
+import type { Lang } from '../understanding/normalize';
+import type { Relation } from '../understanding/types';
+import type { Dependent, ExitReentryVisa, Profile, RequestStatusResult, Relationship } from '../../adapters/services/types';
+
+/** Iqamas this close to expiry get a "time to renew" nudge. */
+export const RENEW_SOON_DAYS = 30;
+
+const NS = 'status:';
+
+/** "23 November 2026 (…1448 AH)". */
+function date(value: string, lang: Lang): string {
+  return formatBothCalendars(value, lang);
+}
+
+/** The status explained in a sentence or two, with what to do when something is needed. */
+export function explainStatus(t: Translate, lang: Lang, r: RequestStatusResult): string {
+  const reason = r.reason?.[lang];
+  switch (r.status) {
+    case 'needs_info': {
+      const what = reason ? t(lang, `${NS}explain.needs_info`, { reason }) : t(lang, `${NS}explain.needsInfoNoReason`);
+      const todo = t(lang, r.kind === 'tawasul' ? `${NS}explain.needsInfoTawasul` : `${NS}explain.needsInfoRequest`, { number: r.number });
+      return `${what}\n${todo}`;
+    }
+    case 'rejected':
+      return reason ? t(lang, `${NS}explain.rejected`, { reason }) : t(lang, `${NS}explain.rejectedNoReason`);
+    case 'resolved':
+      return reason ? t(lang, `${NS}explain.resolved`, { reason }) : t(lang, `${NS}explain.resolvedNoReason`);
+    default:
+      return t(lang, `${NS}explain.${r.status}`);
+  }
+}
+
+/** One request or ticket: what and whose, status with its meaning, dates, and a ticket's history. */
+export function formatRequest(t: Translate, lang: Lang, r: RequestStatusResult): string {
+  const lines = [
+    t(lang, `${NS}request.title`, { kind: r.kindLabel[lang], number: r.number }),
+    t(lang, `${NS}request.for`, { name: r.beneficiary.name[lang] }),
+    t(lang, `${NS}request.status`, { status: r.statusLabel[lang] }),
+    explainStatus(t, lang, r),
+    t(lang, `${NS}request.updated`, { date: date(r.updatedAt, lang) }),
+  ];
+  if (r.kind === 'tawasul' && r.history.length > 0) {
+    lines.push('', t(lang, `${NS}request.history`));
+    for (const h of r.history) {
+      const line = t(lang, `${NS}request.historyLine`, { date: date(h.at, lang), status: h.statusLabel[lang] });
+      const why = h.reason?.[lang];
+      lines.push(why ? t(lang, `${NS}request.historyReason`, { line, reason: why }) : line);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** "N days left" / "N days ago" (Arabic plurals); callers say "today" themselves. */
+function left(t: Translate, lang: Lang, days: number): string {
+  return t(lang, `${NS}validity.left`, { count: days });
+}
+function ago(t: Translate, lang: Lang, days: number): string {
+  return t(lang, `${NS}validity.ago`, { count: days });
+}
+
+export function formatMyIqama(t: Translate, lang: Lang, profile: Profile, now: Date): string {
+  if (!profile.iqama) return t(lang, `${NS}myIqama.citizen`);
+  const expiry = profile.iqama.expiryDate;
+  const days = daysUntil(expiry, now);
+  const args = { name: profile.name[lang], date: date(expiry, lang) };
+  if (days < 0) return t(lang, `${NS}myIqama.expired`, { ...args, ago: ago(t, lang, -days) });
+  if (days === 0) return t(lang, `${NS}myIqama.today`, args);
+  return t(lang, days <= RENEW_SOON_DAYS ? `${NS}myIqama.soon` : `${NS}myIqama.valid`, { ...args, left: left(t, lang, days) });
+}
+
+/** Which dependents a relation named by the user means ("زوجتي" → spouse). */
+const RELATION_MATCH: Record<Relation, ReadonlyArray<Relationship>> = {
+  wife: ['spouse'],
+  husband: ['spouse'],
+  son: ['son'],
+  daughter: ['daughter'],
+  father: ['father'],
+  mother: ['mother'],
+  child: ['son', 'daughter'],
+};
+
+export function dependentsFor(dependents: Dependent[], relation: Relation | undefined): Dependent[] {
+  if (!relation) return dependents;
+  const wanted = RELATION_MATCH[relation];
+  return dependents.filter((d) => wanted.includes(d.relationship));
+}
+
+function dependentLine(t: Translate, lang: Lang, d: Dependent, now: Date): string {
+  const base = { name: d.name[lang], relation: d.relationshipLabel[lang] };
+  if (!d.iqama) return t(lang, `${NS}dependents.lineCitizen`, base);
+  const expiry = d.iqama.expiryDate;
+  const days = daysUntil(expiry, now);
+  const validity =
+    days < 0
+      ? t(lang, `${NS}dependents.expired`, { date: date(expiry, lang), ago: ago(t, lang, -days) })
+      : days === 0
+        ? t(lang, `${NS}dependents.today`, { date: date(expiry, lang) })
+        : t(lang, `${NS}dependents.valid`, { date: date(expiry, lang), left: left(t, lang, days) });
+  return t(lang, `${NS}dependents.line`, { ...base, id: maskId(d.idNumber), validity });
+}
+
+/**
+ * The dependents' iqamas, narrowed to a relation when the user named one ("my wife's
+ * iqama"); when nobody matches, says so and lists everyone.
+ */
+export function formatDependents(t: Translate, lang: Lang, dependents: Dependent[], now: Date, relation?: Relation): string {
+  if (dependents.length === 0) return t(lang, `${NS}dependents.none`);
+  const matching = dependentsFor(dependents, relation);
+  const shown = matching.length > 0 ? matching : dependents;
+  const intro =
+    relation && matching.length === 0
+      ? t(lang, `${NS}dependents.noMatch`, { relation: t(lang, `${NS}relation.${relation}`) })
+      : t(lang, relation ? `${NS}dependents.introFiltered` : `${NS}dependents.intro`);
+  const lines = shown.map((d) => dependentLine(t, lang, d, now));
+  const hint = shown.some((d) => d.iqama) ? ['', t(lang, `${NS}dependents.renewHint`)] : [];
+  return [intro, ...lines, ...hint].join('\n');
+}
+
+function visaState(t: Translate, lang: Lang, v: ExitReentryVisa, now: Date): string {
+  switch (v.status) {
+    case 'used':
+      return t(lang, `${NS}visas.used`);
+    case 'cancelled':
+      return t(lang, `${NS}visas.cancelled`);
+    case 'expired':
+      return t(lang, `${NS}visas.expired`, { date: date(v.exitBefore, lang), ago: ago(t, lang, Math.max(0, -daysUntil(v.exitBefore, now))) });
+    case 'valid': {
+      const days = daysUntil(v.exitBefore, now);
+      const stay = t(lang, `${NS}visas.stay`, { count: v.durationDays });
+      return days <= 0
+        ? t(lang, `${NS}visas.today`, { date: date(v.exitBefore, lang), stay })
+        : t(lang, `${NS}visas.valid`, { date: date(v.exitBefore, lang), left: left(t, lang, days), stay });
+    }
+  }
+}
+
+export function formatVisas(t: Translate, lang: Lang, visas: ExitReentryVisa[], now: Date): string {
+  if (visas.length === 0) return t(lang, `${NS}visas.none`);
+  const lines = visas.map((v) =>
+    t(lang, `${NS}visas.line`, {
+      type: t(lang, `${NS}visas.${v.type}`),
+      number: v.visaNumber,
+      holder: v.holder.name[lang],
+      state: visaState(t, lang, v, now),
+    }),
+  );
+  return [t(lang, `${NS}visas.intro`), ...lines].join('\n');
+}
