@@ -22,6 +22,20 @@ export interface TaskContext {
   details?: Record<string, string>;
 }
 
+/**
+ * Who the user proved to be in this conversation (verifyIdentityDialog.ts). The access token
+ * lives only here, in conversation state, never in logs or transcripts; it is short-lived.
+ */
+export interface VerifiedSession {
+  token: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  /** "******8904" */
+  idMasked: string;
+  kind: 'citizen' | 'resident';
+  name: { ar: string; en: string };
+}
+
 /** Saved per conversation (CONVERSATION_TTL_SECONDS, renewed by every turn). */
 export interface ConversationData {
   welcomed?: boolean;
@@ -30,6 +44,7 @@ export interface ConversationData {
   /** Consecutive messages the bot did not understand. */
   misses?: number;
   task?: TaskContext;
+  session?: VerifiedSession;
 }
 
 export interface StateAccessors {
