@@ -117,7 +117,8 @@ describe('status explained in plain language', () => {
 
 describe('validity with days left and Arabic plurals', () => {
   it.each([
-    [150, 'بقي 150 يوم', '150 days left'],
+    [150, 'بقي 150 يومًا', '150 days left'],
+    [100, 'بقي 100 يوم.', '100 days left'],
     [45, 'بقي 45 يومًا', '45 days left'],
     [20, 'بقي 20 يومًا', '20 days left'],
     [3, 'بقي 3 أيام', '3 days left'],

@@ -1,0 +1,309 @@
+/**
+ * "What happened to my request?": looks up a request or Tawasul ticket by number, the
+ * person's own iqama, their dependents' iqamas or their exit/re-entry visas, and answers in
+ * plain language (dialogs/status/format.ts).
+ *
+ * Flow (one waterfall that restarts itself with its state as options, so every question can
+ * be asked again without nesting): what to look up (skipped when the first message said it:
+ * "وش صار على طلبي ٤٠٠ ٠٠٠ ١٠١؟", "when does my iqama expire") → the number, checked with a
+ * clear reason (9 digits, 4… requests, 7… tickets) → identity verification (every lookup is
+ * personal data; skipped while the session is valid) → the per-user rate limit (so numbers
+ * cannot be guessed in bulk) → the services call → the answer, then the dialog ends with
+ * "check another / menu" buttons whose titles the router knows. A wrong or unknown number
+ * counts as a try; after three the user is offered an agent or the menu. An expired session
+ * re-verifies and repeats the lookup; an unavailable service offers a retry.
+ */
+import {
+  ComponentDialog,
+  type DialogTurnResult,
+  TextPrompt,
+  WaterfallDialog,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
+import type { ConversationData, VerifiedSession } from './deps';
+import type { DialogFactory, FeatureDeps } from './registry';
+import { DIALOG_IDS, type TaskDialogOptions } from './mainDialog';
+import { localized } from './localizedPrompt';
+import { menuActivity } from './menu';
+import { createUserRateLimiter, minutesToWait, type UserRateLimiter, type UserRateLimitOptions } from './rateLimit';
+import { clearSession, isSessionExpired } from './serviceErrors';
+import { turnLang, turnLogger } from './turnState';
+import { VERIFY_IDENTITY_ID, VerifyIdentityDialog, type VerifyIdentityOptions } from './verifyIdentityDialog';
+import { parseYesNo } from './understanding/answers';
+import { extractEntities } from './understanding/entities';
+import { normalizeForMatching, type Lang } from './understanding/normalize';
+import { formatDependents, formatMyIqama, formatRequest, formatVisas } from './status/format';
+import {
+  checkRequestNumber,
+  detectLookup,
+  LOOKUP_KINDS,
+  optionKey,
+  recognizeLookupChoice,
+  type LookupTarget,
+} from './status/understand';
+import { isServiceError, type ServicesApi } from '../adapters/services/types';
+
+const LOOP = 'statusLookupSteps';
+const KIND_PROMPT = 'statusKind';
+const NUMBER_PROMPT = 'statusNumber';
+const RETRY_PROMPT = 'statusRetry';
+
+/** 10 lookups per 10 minutes per user: plenty for a person, useless for guessing numbers. */
+export const DEFAULT_LOOKUP_LIMIT: UserRateLimitOptions = { points: 10, durationSeconds: 600 };
+const MAX_TRIES = 3;
+const KIND_PROMPT_ATTEMPTS = 3;
+
+/** Buttons after an answer: titles the main menu's router maps back ("check a status", "menu"). */
+const AFTER_ACTIONS = ['menu.status', 'intent.menu'];
+const GIVE_UP_ACTIONS = ['menu.agent', 'intent.menu'];
+const RETRY_ACTIONS = ['status:retry', 'intent.menu'];
+
+export interface StatusLookupOptions {
+  /** Lookups allowed per user and window (default 10 per 10 minutes). */
+  limit?: UserRateLimitOptions;
+  /** "Today" for days left (the services' clock in tests); default the real time. */
+  now?: () => Date;
+}
+
+/** The waterfall's state, passed as options when it restarts itself. */
+interface LoopState {
+  loop: true;
+  target?: LookupTarget;
+  /** A checked request or ticket number. */
+  number?: string;
+  /** Wrong or unknown numbers so far. */
+  tries: number;
+  /** Why the last number was refused: the next number prompt says it. */
+  problem?: { key: string; args?: Record<string, unknown> };
+  /** The session was refused mid-lookup: verify again (saying why) and repeat. */
+  reverify?: boolean;
+}
+
+type Answer = (lang: Lang) => string;
+
+function isLoopState(options: unknown): options is LoopState {
+  return typeof options === 'object' && options !== null && (options as LoopState).loop === true;
+}
+
+export class StatusLookupDialog extends ComponentDialog {
+  private readonly limiter: UserRateLimiter;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly deps: FeatureDeps,
+    options: StatusLookupOptions = {},
+  ) {
+    super(DIALOG_IDS.statusLookup);
+    this.limiter = createUserRateLimiter(deps, 'statusLookup', options.limit ?? DEFAULT_LOOKUP_LIMIT);
+    this.now = options.now ?? (() => new Date());
+    this.addDialog(new VerifyIdentityDialog(deps));
+    this.addDialog(
+      new TextPrompt(KIND_PROMPT, async (pc) =>
+        // After a few misses the step ends the lookup with the menu instead of asking forever.
+        recognizeLookupChoice(deps.t, pc.recognized.value ?? '') !== undefined || pc.attemptCount >= KIND_PROMPT_ATTEMPTS,
+      ),
+    );
+    this.addDialog(new TextPrompt(NUMBER_PROMPT));
+    this.addDialog(new TextPrompt(RETRY_PROMPT));
+    this.addDialog(
+      new WaterfallDialog(LOOP, [
+        this.chooseKind.bind(this),
+        this.askNumber.bind(this),
+        this.checkNumber.bind(this),
+        this.verify.bind(this),
+        this.lookup.bind(this),
+        this.afterFailure.bind(this),
+      ]),
+    );
+    this.initialDialogId = LOOP;
+  }
+
+  private conversation(context: TurnContext): Promise<ConversationData> {
+    return this.deps.state.conversation.get(context, {});
+  }
+
+  private state(step: WaterfallStepContext): LoopState {
+    return (step.values as { state: LoopState }).state;
+  }
+
+  /** What to look up: from the first message, or asked with one button per kind. */
+  private async chooseKind(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    let state: LoopState;
+    if (isLoopState(step.options)) state = step.options;
+    else {
+      const first = (step.options ?? { text: '' }) as TaskDialogOptions;
+      const text = first.text ?? '';
+      const entities = { ...extractEntities(text), ...first.understanding?.entities };
+      state = { loop: true, tries: 0, ...(text ? { target: detectLookup(text, entities) } : {}) };
+    }
+    (step.values as { state: LoopState }).state = state;
+    if (state.target) return step.next(state.target);
+    const lang = turnLang(step.context);
+    const actions = LOOKUP_KINDS.map(optionKey);
+    return step.prompt(KIND_PROMPT, {
+      prompt: localized(this.deps.t, lang, { key: 'status:ask.what', actions }),
+      retryPrompt: localized(this.deps.t, lang, { key: 'status:ask.whatRetry', actions }),
+    });
+  }
+
+  /** For a request: the number (or the text carrying it) goes to the check; else ask for it. */
+  private async askNumber(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.state(step);
+    const target = typeof step.result === 'string' ? recognizeLookupChoice(this.deps.t, step.result) : (step.result as LookupTarget | undefined);
+    if (!target) {
+      const lang = turnLang(step.context);
+      await step.context.sendActivity(menuActivity(this.deps.t, lang, this.deps.t(lang, 'notUnderstood.second')));
+      return step.endDialog();
+    }
+    state.target = target;
+    await this.noteTask(step.context, state);
+    if (target.kind !== 'request' || state.number) return step.next();
+    if (target.numberText) {
+      const text = target.numberText;
+      delete target.numberText;
+      return step.next(text);
+    }
+    const lang = turnLang(step.context);
+    return step.prompt(NUMBER_PROMPT, { prompt: localized(this.deps.t, lang, state.problem ?? { key: 'status:ask.number' }) });
+  }
+
+  /** A number that cannot be one is refused with the reason and counts as a try. */
+  private async checkNumber(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.state(step);
+    if (state.target?.kind !== 'request' || state.number) return step.next();
+    const text = String(step.result ?? '');
+    const check = checkRequestNumber(text);
+    if (check.ok) {
+      state.number = check.number;
+      state.problem = undefined;
+      await this.noteTask(step.context, state);
+      return step.next();
+    }
+    // "my iqama" typed where a number was asked: they changed their mind, follow them.
+    const other = check.problem === 'none' ? detectLookup(text) : undefined;
+    if (other && other.kind !== 'request') return step.replaceDialog(LOOP, { ...state, target: other, problem: undefined } satisfies LoopState);
+    return this.wrongNumber(step, { key: `status:number.${check.problem}`, args: { number: check.number ?? '' } });
+  }
+
+  private async wrongNumber(step: WaterfallStepContext, problem: NonNullable<LoopState['problem']>): Promise<DialogTurnResult> {
+    const state = this.state(step);
+    const tries = state.tries + 1;
+    turnLogger(step.context)?.info({ lookup: 'request', tries, problem: problem.key }, 'status lookup number refused');
+    if (tries >= MAX_TRIES) {
+      const lang = turnLang(step.context);
+      await step.context.sendActivity(localized(this.deps.t, lang, { key: 'status:number.tooManyTries', actions: GIVE_UP_ACTIONS }));
+      return step.endDialog();
+    }
+    return step.replaceDialog(LOOP, { ...state, number: undefined, tries, problem } satisfies LoopState);
+  }
+
+  /** Personal data: a verified session first (returns at once while one is valid). */
+  private async verify(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.state(step);
+    const options: VerifyIdentityOptions = state.reverify ? { reason: 'expired' } : {};
+    state.reverify = false;
+    return step.beginDialog(VERIFY_IDENTITY_ID, options);
+  }
+
+  private async lookup(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.state(step);
+    const session = step.result as VerifiedSession | undefined;
+    const context = step.context;
+    const lang = turnLang(context);
+    const { t } = this.deps;
+    // Not verified: the verification step already said why and offered an agent.
+    if (!session) return step.endDialog();
+    const services = this.deps.services;
+    const target = state.target;
+    if (!services || !target) {
+      await context.sendActivity(localized(t, lang, { key: 'status:failed', actions: GIVE_UP_ACTIONS }));
+      return step.endDialog();
+    }
+
+    const limit = await this.limiter.consume(context);
+    if (!limit.allowed) {
+      turnLogger(context)?.warn({ lookup: target.kind }, 'status lookup rate limited');
+      const wait = t(lang, 'status:wait', { count: minutesToWait(limit.retryAfterMs) });
+      await context.sendActivity(localized(t, lang, { key: 'status:rateLimited', args: { wait }, actions: GIVE_UP_ACTIONS }));
+      return step.endDialog();
+    }
+
+    let answer: Answer;
+    try {
+      answer = await this.fetchAnswer(services, session.token, target, state.number);
+    } catch (err) {
+      if (isSessionExpired(err)) {
+        clearSession(await this.conversation(context));
+        return step.replaceDialog(LOOP, { ...state, reverify: true } satisfies LoopState);
+      }
+      if (target.kind === 'request' && isServiceError(err) && err.kind === 'not_found') {
+        return this.wrongNumber(step, { key: 'status:number.notFound', args: { number: state.number ?? '' } });
+      }
+      turnLogger(context)?.warn(
+        { lookup: target.kind, kind: isServiceError(err) ? err.kind : 'unknown', reason: isServiceError(err) ? err.reason : undefined },
+        'status lookup failed',
+      );
+      return step.prompt(RETRY_PROMPT, { prompt: localized(t, lang, { key: 'status:unavailable', actions: RETRY_ACTIONS }) });
+    }
+
+    turnLogger(context)?.info({ lookup: target.kind }, 'status lookup answered');
+    await context.sendActivity(answer(lang));
+    await context.sendActivity(localized(t, lang, { key: 'status:after', actions: AFTER_ACTIONS }));
+    return step.endDialog();
+  }
+
+  /** After "the service is unavailable": retry, another lookup typed instead, or leave. */
+  private async afterFailure(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.state(step);
+    const text = String(step.result ?? '');
+    const n = normalizeForMatching(text);
+    const retry = (['ar', 'en'] as const).some((l) => normalizeForMatching(this.deps.t(l, 'status:retry')) === n) || parseYesNo(text) === true;
+    if (retry) return step.replaceDialog(LOOP, { ...state, reverify: false } satisfies LoopState);
+    const other = recognizeLookupChoice(this.deps.t, text);
+    if (other) return step.replaceDialog(LOOP, { loop: true, tries: 0, target: other } satisfies LoopState);
+    const lang = turnLang(step.context);
+    await step.context.sendActivity(menuActivity(this.deps.t, lang, this.deps.t(lang, 'menu.anythingElse')));
+    return step.endDialog();
+  }
+
+  /** One services call per kind; the text is rendered later in the turn's language. */
+  private async fetchAnswer(services: ServicesApi, token: string, target: LookupTarget, number: string | undefined): Promise<Answer> {
+    const { t } = this.deps;
+    const now = this.now();
+    switch (target.kind) {
+      case 'request': {
+        const result = await services.getRequestStatus(token, number ?? '');
+        return (lang) => formatRequest(t, lang, result);
+      }
+      case 'myIqama': {
+        const profile = await services.getProfile(token);
+        return (lang) => formatMyIqama(t, lang, profile, now);
+      }
+      case 'dependents': {
+        const dependents = await services.listDependents(token);
+        return (lang) => formatDependents(t, lang, dependents, now, target.relation);
+      }
+      case 'visas': {
+        const visas = await services.listExitReentryVisas(token);
+        return (lang) => formatVisas(t, lang, visas, now);
+      }
+    }
+  }
+
+  /** What an agent sees on handoff: the kind of lookup and the number (not personal). */
+  private async noteTask(context: TurnContext, state: LoopState): Promise<void> {
+    const data = await this.conversation(context);
+    data.task = {
+      ...data.task,
+      intent: 'status.check',
+      details: { lookup: state.target?.kind ?? '', ...(state.number ? { number: state.number } : {}) },
+    };
+  }
+}
+
+export function createStatusLookupDialogFactory(options: StatusLookupOptions = {}): DialogFactory {
+  return (deps) => new StatusLookupDialog(deps, options);
+}
+
+export const statusLookupDialogFactory: DialogFactory = createStatusLookupDialogFactory();
