@@ -111,7 +111,7 @@ async function loadSystem(system: System, redis: Redis): Promise<void> {
       if (profiling && c === 50) target.proc.kill('SIGUSR2');
       const r = await runCell({ url: target.url, connections: c, seconds: SECONDS, script: system.load, conversationPrefix: `${PREFIX}${system.key}-c${c}`, pid: target.proc.pid });
       minted += r.conversations;
-      if (profiling && c === 50) profiledTurns = Math.round(r.turnsPerSec * r.seconds);
+      if (profiling && c === 50) profiledTurns = r.turns;
       results.push(r);
       log(cellLine(system.label, r));
       if (r.sample) notes.push(`${system.key} C=${c}: ${r.unexpected} unexpected replies, first: ${r.sample}`);

@@ -23,6 +23,8 @@ export interface CellOptions {
 export interface CellResult extends Summary {
   connections: number;
   seconds: number;
+  /** Turns answered with 2xx. */
+  turns: number;
   turnsPerSec: number;
   /** Non-2xx answers, socket errors and timeouts. */
   errors: number;
@@ -129,6 +131,7 @@ export function runCell(options: CellOptions): Promise<CellResult> {
           connections: options.connections,
           seconds: options.seconds,
           ...summarize(latencies),
+          turns,
           turnsPerSec: turns / Math.max(elapsed, options.seconds),
           cpuMsPerTurn: (cpuMs(options.pid) - cpuBefore) / Math.max(1, turns),
           errors: result.errors + result.non2xx,
