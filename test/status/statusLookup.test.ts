@@ -290,3 +290,37 @@ describe('status lookup: failures', () => {
     ]);
   });
 });
+
+describe('status lookup: global commands and empty answers', () => {
+  it('switching language at the number question re-asks it in English; the lookup then answers in English', async () => {
+    const h = harness({ sim, url });
+    await play(h, [
+      ['متابعة طلب', t('ar', 'status:ask.what')],
+      ['طلب أو تذكرة برقمها', t('ar', 'status:ask.number')],
+      ['English', [t('en', 'language.switched'), t('en', 'status:ask.number')]],
+      ['400000101', t('en', 'verify:askId')],
+      ...verifyAs(AHMED, 'en', '05******12'),
+      [OTP, ['Renewed passport details update number 400000101', 'Status: Recorded']],
+    ]);
+  });
+
+  it('cancel at the number question ends the lookup; the next number starts a new one', async () => {
+    const h = harness({ sim, url });
+    await play(h, [
+      ['ابي اتابع طلبي', t('ar', 'status:ask.number')],
+      ['إلغاء', t('ar', 'cancel.done')],
+      ['٤٠٠٠٠٠١٠١', t('ar', 'verify:askId')],
+    ]);
+    expect((await h.data()).task).toEqual({ intent: 'status.check', details: { lookup: 'request', number: '400000101' } });
+  });
+
+  it('no dependents and no visas are said plainly', async () => {
+    const h = harness({ sim, url, locale: 'en-US' });
+    await play(h, [
+      ['when do my dependents iqamas expire', t('en', 'verify:askId')],
+      ...verifyAs(BILAL, 'en', '05******93'),
+      [OTP, t('en', 'status:dependents.none')],
+      ['when does my exit re-entry visa expire', t('en', 'status:visas.none')],
+    ]);
+  });
+});
