@@ -244,7 +244,17 @@ export class StatusLookupDialog extends ComponentDialog {
         { lookup: target.kind, kind: isServiceError(err) ? err.kind : 'unknown', reason: isServiceError(err) ? err.reason : undefined },
         'status lookup failed',
       );
-      return step.prompt(RETRY_PROMPT, { prompt: localized(t, lang, { key: 'status:unavailable', actions: RETRY_ACTIONS }) });
+      // A read can always be tried again: say why (serviceErrors' wording) and offer it.
+      const retryable = !isServiceError(err) || err.kind === 'unavailable' || err.kind === 'rate_limited';
+      if (!retryable) {
+        await context.sendActivity(localized(t, lang, { key: 'status:failed', actions: GIVE_UP_ACTIONS }));
+        return step.endDialog();
+      }
+      const why =
+        isServiceError(err) && err.kind === 'rate_limited'
+          ? { key: 'services:error.rateLimited', args: { count: minutesToWait((err.retryAfterSeconds ?? 60) * 1000) } }
+          : { key: 'services:error.unavailable' };
+      return step.prompt(RETRY_PROMPT, { prompt: localized(t, lang, { ...why, actions: RETRY_ACTIONS }) });
     }
 
     turnLogger(context)?.info({ lookup: target.kind }, 'status lookup answered');

@@ -243,7 +243,7 @@ describe('status lookup: failures', () => {
       [
         ['ما حالة الطلب 400000101', t('ar', 'verify:askId')],
         ...verifyAs(AHMED, 'ar', '05******12'),
-        [OTP, t('ar', 'status:unavailable'), ['حاول مرة أخرى', 'القائمة الرئيسية']],
+        [OTP, t('ar', 'services:error.unavailable'), ['حاول مرة أخرى', 'القائمة الرئيسية']],
         ['حاول مرة أخرى', 'الحالة: قيدت'],
       ],
       { 2: () => proxy.plan('pass', 'status503', 'status503', 'status503') },
@@ -257,7 +257,7 @@ describe('status lookup: failures', () => {
       [
         ['status of 400000101', t('en', 'verify:askId')],
         ...verifyAs(AHMED, 'en', '05******12'),
-        [OTP, t('en', 'status:unavailable'), ['Try again']],
+        [OTP, t('en', 'services:error.unavailable'), ['Try again']],
         ['my iqama', 'Your iqama (Ahmed Hassan Abdelrahman) is valid until'],
       ],
       { 2: () => proxy.plan('pass', 'garbage', 'garbage', 'garbage') },
