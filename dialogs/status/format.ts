@@ -95,18 +95,21 @@ export function dependentsFor(dependents: Dependent[], relation: Relation | unde
   return dependents.filter((d) => wanted.includes(d.relationship));
 }
 
+/**
+ * "valid until 23 November 2026 (…), 20 days left" / "expired on …, 5 days ago" / "expires
+ * today, …": an iqama's validity in a phrase (also fit for other dialogs' dependent lists).
+ */
+export function validityPhrase(t: Translate, lang: Lang, expiryDate: string, now: Date): string {
+  const days = daysUntil(expiryDate, now);
+  if (days < 0) return t(lang, `${NS}dependents.expired`, { date: date(expiryDate, lang), ago: ago(t, lang, -days) });
+  if (days === 0) return t(lang, `${NS}dependents.today`, { date: date(expiryDate, lang) });
+  return t(lang, `${NS}dependents.valid`, { date: date(expiryDate, lang), left: left(t, lang, days) });
+}
+
 function dependentLine(t: Translate, lang: Lang, d: Dependent, now: Date): string {
   const base = { name: d.name[lang], relation: d.relationshipLabel[lang] };
   if (!d.iqama) return t(lang, `${NS}dependents.lineCitizen`, base);
-  const expiry = d.iqama.expiryDate;
-  const days = daysUntil(expiry, now);
-  const validity =
-    days < 0
-      ? t(lang, `${NS}dependents.expired`, { date: date(expiry, lang), ago: ago(t, lang, -days) })
-      : days === 0
-        ? t(lang, `${NS}dependents.today`, { date: date(expiry, lang) })
-        : t(lang, `${NS}dependents.valid`, { date: date(expiry, lang), left: left(t, lang, days) });
-  return t(lang, `${NS}dependents.line`, { ...base, id: maskId(d.idNumber), validity });
+  return t(lang, `${NS}dependents.line`, { ...base, id: maskId(d.idNumber), validity: validityPhrase(t, lang, d.iqama.expiryDate, now) });
 }
 
 /**
