@@ -13,11 +13,12 @@
  * goals with pass/miss, and last one JSON line with every figure.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { runCell, type CellResult } from './lib/load';
-import { startTarget, type Target } from './lib/processes';
+import { ROOT, startTarget, type Target } from './lib/processes';
 import { deleteByPrefix, footprint, lostUpdates, turn, type Footprint, type LostUpdates } from './lib/probes';
 import { ECHO_SCRIPT, FIXED_SCRIPT, NOT_YET, PRODUCT_SCRIPT, STATUS_MENU_TITLE, type Script } from './lib/scripts';
 import { storeCeiling, type StoreOps } from './lib/storeCeiling';
@@ -221,6 +222,10 @@ async function main(): Promise<void> {
   log();
   log('goals:');
   for (const g of goals) log(`  ${g.pass === null ? 'n/a ' : g.pass ? 'PASS' : 'MISS'}  ${g.goal}: ${g.value}`);
+  if (p50c && m50c) {
+    // The same comparison by CPU spent per turn, which other load on the machine disturbs less.
+    log(`  (by CPU ms/turn at C=50 the product runs at ${(ratio(m50c.cpuMsPerTurn, p50c.cpuMsPerTurn) * 100).toFixed(0)}% of the echo bot's rate${r50c ? `, our RedisStorage echo at ${(ratio(m50c.cpuMsPerTurn, r50c.cpuMsPerTurn) * 100).toFixed(0)}%` : ''})`);
+  }
 
   for (const { key, turns, summary } of profiles) {
     const line = (h: { name: string; ms: number; share: number }) => `    ${(h.share * 100).toFixed(1).padStart(5)}%  ${(h.ms / turns).toFixed(3)} ms/turn  ${h.name}`;
@@ -236,33 +241,37 @@ async function main(): Promise<void> {
   log(`(${elapsed.toFixed(0)} s; load average now ${os.loadavg()[0].toFixed(2)}: anything above ~1 means other processes shared the cores, so read turns/s as noisy and CPU ms/turn as the steadier figure)`);
 
   const cellJson = (r: CellResult) => ({ c: r.connections, turnsPerSec: round(r.turnsPerSec), p50: round(r.p50, 2), p95: round(r.p95, 2), p99: round(r.p99, 2), errors: r.errors, unexpected: r.unexpected, cpuMsPerTurn: round(r.cpuMsPerTurn, 2) });
-  log(
-    JSON.stringify({
-      bench: 'musaed',
-      run: RUN,
-      cores: os.cpus().length,
-      node: process.version,
-      seconds: SECONDS,
-      elapsedSeconds: round(elapsed),
-      script: PRODUCT_SCRIPT.steps.map((s) => s.name),
-      systems: Object.fromEntries(Object.entries(cells).map(([k, rs]) => [k, rs.map(cellJson)])),
-      ratios: product
-        ? Object.fromEntries(
-            (['echo-memory', 'echo-redis', 'echo-peer', 'restify'] as const)
-              .filter((k) => cells[k])
-              .map((k) => [k, product.map((p, i) => ({ c: p.connections, turns: round(ratio(p.turnsPerSec, cells[k]![i].turnsPerSec), 3), p99: round(ratio(p.p99, cells[k]![i].p99), 3) }))]),
-          )
-        : {},
-      store: store.map((s) => ({ op: s.op, opsPerSec: round(s.opsPerSec, 0), p50: s.p50, p99: s.p99, tool: s.tool })),
-      redisBytesPerConversation: productRun ? Math.round(productRun.perConversation) : null,
-      redisBytesPerIdleConversation: idle ? Math.round(idle.perConversation) : null,
-      redisIdleByKind: idle ? Object.fromEntries(Object.entries(idle.byKind).map(([k, v]) => [k, Math.round(v.bytes / idle!.conversations)])) : null,
-      lostUpdates: Object.fromEntries(Object.entries(lost).map(([k, l]) => [k, { lost: l.lost, of: l.sent + 1, duplicates: l.duplicates }])),
-      classifier: classifier.available ? { p50Ms: round(classifier.p50Ms, 4), p99Ms: round(classifier.p99Ms, 4), utterances: classifier.utterances } : null,
-      goals: goals.map((g) => ({ goal: g.goal, value: g.value, pass: g.pass })),
-      todo: todos,
-    }),
-  );
+  const summary = JSON.stringify({
+    bench: 'musaed',
+    run: RUN,
+    cores: os.cpus().length,
+    node: process.version,
+    seconds: SECONDS,
+    elapsedSeconds: round(elapsed),
+    loadAverage: round(os.loadavg()[0], 2),
+    script: PRODUCT_SCRIPT.steps.map((s) => s.name),
+    systems: Object.fromEntries(Object.entries(cells).map(([k, rs]) => [k, rs.map(cellJson)])),
+    ratios: product
+      ? Object.fromEntries(
+          (['echo-memory', 'echo-redis', 'echo-peer', 'restify'] as const)
+            .filter((k) => cells[k])
+            .map((k) => [k, product.map((p, i) => ({ c: p.connections, turns: round(ratio(p.turnsPerSec, cells[k]![i].turnsPerSec), 3), p99: round(ratio(p.p99, cells[k]![i].p99), 3) }))]),
+        )
+      : {},
+    store: store.map((s) => ({ op: s.op, opsPerSec: round(s.opsPerSec, 0), p50: s.p50, p99: s.p99, tool: s.tool })),
+    redisBytesPerConversation: productRun ? Math.round(productRun.perConversation) : null,
+    redisBytesPerIdleConversation: idle ? Math.round(idle.perConversation) : null,
+    redisIdleByKind: idle ? Object.fromEntries(Object.entries(idle.byKind).map(([k, v]) => [k, Math.round(v.bytes / idle!.conversations)])) : null,
+    lostUpdates: Object.fromEntries(Object.entries(lost).map(([k, l]) => [k, { lost: l.lost, of: l.sent + 1, duplicates: l.duplicates }])),
+    classifier: classifier.available ? { p50Ms: round(classifier.p50Ms, 4), p99Ms: round(classifier.p99Ms, 4), utterances: classifier.utterances } : null,
+    goals: goals.map((g) => ({ goal: g.goal, value: g.value, pass: g.pass })),
+    todo: todos,
+  });
+  // Kept for comparisons across runs (bench/results/ is git-ignored).
+  const dir = path.join(ROOT, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}-${RUN}.json`), `${summary}\n`);
+  log(summary);
 }
 
 main().catch((err: unknown) => {
