@@ -7,8 +7,15 @@ import pino, { type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
-const ID_NUMBER = /(?<![\d*])([12])(\d{5})(\d{4})(?!\d)/g;
-const SAUDI_MOBILE = /(?<![\d*])(?:\+?966|00966|0)?(5)(\d{4})(\d{4})(?!\d)/g;
+// Digits in any of the sets people type (ASCII, Arabic-Indic, Persian), with the spaces or
+// dashes they put between groups: "٢٣٤٥ ٦٧٨ ٩٠٤" is an ID number as much as "2345678904".
+const DIGIT = '[0-9\u0660-\u0669\u06f0-\u06f9]';
+const SEP = '[ \\-]?';
+const NOT_AFTER_DIGIT = '(?<![0-9\u0660-\u0669\u06f0-\u06f9*])';
+const NOT_BEFORE_DIGIT = '(?![0-9\u0660-\u0669\u06f0-\u06f9])';
+const ID_NUMBER = new RegExp(`${NOT_AFTER_DIGIT}[12\u0661\u0662\u06f1\u06f2](?:${SEP}${DIGIT}){9}${NOT_BEFORE_DIGIT}`, 'g');
+const SAUDI_MOBILE = new RegExp(`${NOT_AFTER_DIGIT}(?:\\+?966${SEP}|00966${SEP}|[0\u0660\u06f0])?[5\u0665\u06f5](?:${SEP}${DIGIT}){8}${NOT_BEFORE_DIGIT}`, 'g');
+const compact = (m: string) => m.replace(/[ -]/g, '');
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
 const LONG_SECRET = /\b[A-Za-z0-9_-]{32,}\b/g;
 
@@ -17,8 +24,11 @@ export function maskPii(text: string): string {
   return text
     .replace(BEARER, '$1[redacted]')
     .replace(LONG_SECRET, '[redacted]')
-    .replace(ID_NUMBER, (_m, first: string, _mid: string, last: string) => `${first}*****${last}`)
-    .replace(SAUDI_MOBILE, (_m, _five: string, _a: string, b: string) => `05******${b.slice(-2)}`);
+    .replace(ID_NUMBER, (m) => {
+      const digits = compact(m);
+      return `${digits[0] ?? ''}*****${digits.slice(-4)}`;
+    })
+    .replace(SAUDI_MOBILE, (m) => `05******${compact(m).slice(-2)}`);
 }
 
 const SECRET_FIELD = /^(otp|code|password|passcode|token|accesstoken|access_token|authorization|secret|apikey|api_key|cookie)$/i;

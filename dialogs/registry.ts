@@ -9,6 +9,7 @@ import type { ServicesApi } from '../adapters/services/types';
 import type { RedisConnection } from '../bot/storage/redisClient';
 import { handoffDialogFactory } from './handoffDialog';
 import { faqDialogFactory } from './faqDialog';
+import { statusLookupDialogFactory } from './statusLookupDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
 export interface FeatureDeps extends CoreDeps {
@@ -25,6 +26,7 @@ export type DialogFactory = (deps: FeatureDeps) => Dialog;
 export const FEATURE_DIALOGS: DialogFactory[] = [
   handoffDialogFactory,
   faqDialogFactory,
+  statusLookupDialogFactory,
 ];
 
 export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {

@@ -72,5 +72,12 @@ describe('personal data never reaches a log line in clear', () => {
     expect(maskPii('هوية 1234567897 و 2345678904')).toBe('هوية 1*****7897 و 2*****8904');
     expect(maskPii('+966551234567 / 966551234567 / 0551234567')).not.toMatch(/55123/);
     expect(maskPii('request 12345')).toBe('request 12345');
+    // Arabic-Indic digits and the groups people space out are the same numbers.
+    expect(maskPii('هويتي ٢٣٤٥٦٧٨٩٠٤')).toBe('هويتي ٢*****٨٩٠٤');
+    expect(maskPii('رقمي ٢٣٤٥ ٦٧٨ ٩٠٤ لو سمحت')).toBe('رقمي ٢*****٨٩٠٤ لو سمحت');
+    expect(maskPii('2345-678-904')).toBe('2*****8904');
+    expect(maskPii('جوالي ٠٥٥١٢٣٤٥٦٧')).not.toMatch(/٥٥١٢٣/);
+    expect(maskPii('+966 55 123 4567')).toBe('05******67');
+    expect(maskPii('طلب ٤٠٠٠٠٠١٠١ بتاريخ 2026-11-23')).toBe('طلب ٤٠٠٠٠٠١٠١ بتاريخ 2026-11-23');
   });
 });
