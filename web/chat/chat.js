@@ -1,0 +1,194 @@
+// The web chat page: Web Chat (served from the installed npm package) talking to the bot
+// through our Direct Line endpoint. The conversation token lives in sessionStorage, so a
+// reload resumes the same conversation; the endpoint replays it from the start, so the
+// transcript comes back too. The language toggle re-renders Web Chat (same store, same
+// connection) and tells the bot, whose language preference is its own.
+'use strict';
+
+(() => {
+  const DOMAIN = `${location.origin}/v3/directline`;
+  const SESSION_KEY = 'musaed.chat.session';
+  const LANG_KEY = 'musaed.chat.lang';
+  const LOCALES = { ar: 'ar-SA', en: 'en-US' };
+  const STATUS = { online: 2, expiredToken: 3, failedToConnect: 4, ended: 5 };
+  const COLORS = { brand: '#0b6e4f', brandDark: '#085a40', line: '#dde3df', canvas: '#f7f9f8' };
+
+  const $ = (id) => document.getElementById(id);
+  const nonce = document.querySelector('meta[name="csp-nonce"]')?.content || undefined;
+  const browserPrefersArabic = () => (navigator.languages || [navigator.language]).some((l) => /^ar\b/i.test(l || ''));
+  const savedLang = localStorage.getItem(LANG_KEY);
+
+  const state = {
+    lang: savedLang === 'ar' || savedLang === 'en' ? savedLang : browserPrefersArabic() ? 'ar' : 'en',
+    strings: { ar: {}, en: {} },
+    directLine: null,
+    store: null,
+    refreshTimer: 0,
+  };
+  const s = (key) => state.strings[state.lang][key] || '';
+
+  // ---- strings and layout direction --------------------------------------------------------
+  function applyStrings() {
+    const other = state.lang === 'ar' ? 'en' : 'ar';
+    document.documentElement.lang = state.lang;
+    document.documentElement.dir = state.lang === 'ar' ? 'rtl' : 'ltr';
+    document.title = s('title');
+    for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = s(node.dataset.i18n);
+    const toggle = $('lang');
+    toggle.textContent = state.strings[other].languageName || '';
+    toggle.lang = other;
+    toggle.title = s('switchLanguage');
+    toggle.setAttribute('aria-label', `${s('switchLanguage')}: ${toggle.textContent}`);
+  }
+
+  function showStatus(key) {
+    const node = $('status');
+    node.textContent = key ? s(key) : '';
+    node.hidden = !key;
+  }
+
+  // ---- the conversation token ----------------------------------------------------------------
+  function readSession() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
+      return saved && typeof saved.token === 'string' && typeof saved.conversationId === 'string' ? saved : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function saveSession(body) {
+    const saved = { conversationId: body.conversationId, token: body.token, expiresAt: Date.now() + body.expires_in * 1000 };
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify(saved));
+    return saved;
+  }
+
+  async function tokenCall(action, token) {
+    const res = await fetch(`${DOMAIN}/tokens/${action}`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });
+    if (!res.ok) throw Object.assign(new Error(`tokens/${action} answered ${res.status}`), { status: res.status });
+    return res.json();
+  }
+
+  /** The stored conversation when its token still works (refreshed: a new expiry), else a new one. */
+  async function openSession() {
+    const saved = readSession();
+    if (saved && saved.expiresAt > Date.now() + 5000) {
+      try {
+        return saveSession(await tokenCall('refresh', saved.token));
+      } catch (err) {
+        if (err.status !== 401 && err.status !== 403) throw err; // the network, not the token: do not drop the conversation
+      }
+    }
+    return saveSession(await tokenCall('generate'));
+  }
+
+  /** Keeps the stored token fresh so a reload after a long pause still finds the conversation. */
+  function scheduleRefresh(saved) {
+    clearTimeout(state.refreshTimer);
+    const wait = Math.max(10_000, (saved.expiresAt - Date.now()) * 0.75);
+    state.refreshTimer = setTimeout(async () => {
+      try {
+        scheduleRefresh(saveSession(await tokenCall('refresh', saved.token)));
+      } catch (err) {
+        if (err.status !== 401 && err.status !== 403) state.refreshTimer = setTimeout(() => scheduleRefresh(saved), 30_000);
+      }
+    }, wait);
+  }
+
+  // ---- Web Chat --------------------------------------------------------------------------------
+  function styleOptions() {
+    return {
+      accent: COLORS.brand,
+      backgroundColor: COLORS.canvas,
+      primaryFont: getComputedStyle(document.documentElement).getPropertyValue('--font').trim(),
+      bubbleBackground: '#ffffff',
+      bubbleBorderColor: COLORS.line,
+      bubbleBorderWidth: 1,
+      bubbleBorderRadius: 14,
+      bubbleFromUserBackground: COLORS.brand,
+      bubbleFromUserBorderColor: COLORS.brand,
+      bubbleFromUserTextColor: '#ffffff',
+      bubbleFromUserBorderRadius: 14,
+      bubbleMaxWidth: 560,
+      botAvatarImage: '/chat/logo.svg',
+      botAvatarInitials: s('brand').charAt(0),
+      // FAQ follow-ups are whole questions: wrap them as buttons rather than a sideways carousel.
+      suggestedActionLayout: 'flow',
+      suggestedActionBackgroundColor: '#ffffff',
+      suggestedActionBorderColor: COLORS.brand,
+      suggestedActionTextColor: COLORS.brand,
+      suggestedActionBorderRadius: 18,
+      hideUploadButton: false,
+      sendBoxButtonColor: COLORS.brand,
+      sendBoxButtonColorOnHover: COLORS.brandDark,
+      sendBoxBorderTop: `solid 1px ${COLORS.line}`,
+      rootHeight: '100%',
+    };
+  }
+
+  function render() {
+    window.WebChat.renderWebChat(
+      {
+        directLine: state.directLine,
+        store: state.store,
+        locale: LOCALES[state.lang],
+        dir: state.lang === 'ar' ? 'rtl' : 'ltr',
+        nonce,
+        styleOptions: styleOptions(),
+        overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: s('placeholder') },
+      },
+      $('webchat'),
+    );
+  }
+
+  function switchLanguage() {
+    state.lang = state.lang === 'ar' ? 'en' : 'ar';
+    localStorage.setItem(LANG_KEY, state.lang);
+    applyStrings();
+    if (!state.store) return;
+    render();
+    // The language's own name is a language command the bot understands ("English", "العربية").
+    // Sent as a post back, so it reaches the bot without showing in the transcript.
+    state.store.dispatch({ type: 'WEB_CHAT/SEND_POST_BACK', payload: { value: state.strings[state.lang].languageName } });
+  }
+
+  function newChat() {
+    clearTimeout(state.refreshTimer);
+    sessionStorage.removeItem(SESSION_KEY);
+    location.reload();
+  }
+
+  async function start() {
+    const [ar, en] = await Promise.all(['ar', 'en'].map((lang) => fetch(`/chat/strings/${lang}`).then((r) => r.json())));
+    state.strings = { ar, en };
+    applyStrings();
+    $('lang').addEventListener('click', switchLanguage);
+    $('new-chat').addEventListener('click', newChat);
+    if (!window.WebChat) return showStatus('connectFailed');
+
+    showStatus('connecting');
+    let saved;
+    try {
+      saved = await openSession();
+    } catch {
+      return showStatus('connectFailed');
+    }
+    scheduleRefresh(saved);
+    // No conversationId: the token names its conversation, and POST /conversations with it
+    // resumes that conversation (replayed from the start) or starts it, whichever applies.
+    state.directLine = window.WebChat.createDirectLine({
+      domain: DOMAIN,
+      token: saved.token,
+      webSocket: true,
+      conversationStartProperties: { locale: LOCALES[state.lang] },
+    });
+    state.directLine.connectionStatus$.subscribe((status) => {
+      if (status === STATUS.online) showStatus(null);
+      else if (status === STATUS.failedToConnect || status === STATUS.expiredToken || status === STATUS.ended) showStatus('connectFailed');
+    });
+    state.store = window.WebChat.createStore();
+    render();
+  }
+
+  start().catch(() => showStatus('connectFailed'));
+})();
