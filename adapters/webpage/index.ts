@@ -1,13 +1,12 @@
 /**
  * The web chat page as a channel module:
- *   GET /                                the page (web/chat/index.html), with a fresh CSP nonce
+ *   GET /                                the page (web/chat/index.html)
  *   GET /chat/:file                      its script, style sheet and logo
  *   GET /chat/strings/:lang              its strings (locales/<lang>/web.json)
  *   GET /webchat/<version>/webchat.js    the Web Chat bundle from node_modules (no CDN)
  * The page talks to the bot through the Direct Line endpoint (adapters/directline). The
  * module also shows the user a typing indicator on Direct Line while a turn runs long.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -43,14 +42,15 @@ const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy':
 
 /**
  * Scripts only from this origin (no inline script). Web Chat writes its styles at run time
- * (emotion); it tags them with the nonce the page hands it, so inline styles stay closed to
- * anything else. Images: uploads preview as blob:/data: URLs, and cards may show https images.
+ * (emotion), so inline styles are allowed: a nonce would not do, as Web Chat 4.18 does not
+ * hand its nonce to the scroll container (react-scroll-to-bottom), whose styles would then be
+ * blocked. Images: uploads preview as blob:/data: URLs, and cards may show https images.
  */
-function contentSecurityPolicy(nonce: string, wsOrigin: string): string {
+function contentSecurityPolicy(wsOrigin: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
-    `style-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob: https:",
     "media-src 'self' data: blob:",
     "font-src 'self' data:",
@@ -91,10 +91,11 @@ export function webPageChannel(options: WebPageOptions = {}): ChannelModule {
         throw err;
       });
 
-    let pageTemplate: Promise<string> | undefined;
+    // The page names the bundle by its version; read once.
+    let page: Promise<string> | undefined;
     const loadPage = () =>
-      (pageTemplate ??= fs.readFile(path.join(staticDir, 'index.html'), 'utf8')).catch((err: unknown) => {
-        pageTemplate = undefined;
+      (page ??= fs.readFile(path.join(staticDir, 'index.html'), 'utf8').then((html) => html.replaceAll('__WEBCHAT_BUNDLE__', bundleUrl))).catch((err: unknown) => {
+        page = undefined;
         throw err;
       });
 
@@ -102,12 +103,11 @@ export function webPageChannel(options: WebPageOptions = {}): ChannelModule {
 
     ctx.server.get('/', async (req: Request, res: Response) => {
       try {
-        const nonce = randomBytes(16).toString('base64');
-        const html = (await loadPage()).replaceAll('__CSP_NONCE__', nonce).replaceAll('__WEBCHAT_BUNDLE__', bundleUrl);
+        const html = await loadPage();
         const wsOrigin = publicOrigin(req, ctx.config.PUBLIC_URL).replace(/^http/, 'ws');
         res.writeHead(200, {
           'content-type': TYPES['.html']!,
-          'content-security-policy': contentSecurityPolicy(nonce, wsOrigin),
+          'content-security-policy': contentSecurityPolicy(wsOrigin),
           'x-frame-options': 'DENY',
           'cache-control': 'no-store',
           ...COMMON_HEADERS,

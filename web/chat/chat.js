@@ -14,7 +14,6 @@
   const COLORS = { brand: '#0b6e4f', brandDark: '#085a40', line: '#dde3df', canvas: '#f7f9f8' };
 
   const $ = (id) => document.getElementById(id);
-  const nonce = document.querySelector('meta[name="csp-nonce"]')?.content || undefined;
   const browserPrefersArabic = () => (navigator.languages || [navigator.language]).some((l) => /^ar\b/i.test(l || ''));
   const savedLang = localStorage.getItem(LANG_KEY);
 
@@ -133,7 +132,6 @@
         store: state.store,
         locale: LOCALES[state.lang],
         dir: state.lang === 'ar' ? 'rtl' : 'ltr',
-        nonce,
         styleOptions: styleOptions(),
         overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: s('placeholder') },
       },
