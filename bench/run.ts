@@ -20,11 +20,11 @@ import { Redis } from 'ioredis';
 import { runCell, type CellResult } from './lib/load';
 import { ROOT, startTarget, type Target } from './lib/processes';
 import { deleteByPrefix, footprint, lostUpdates, turn, type Footprint, type LostUpdates } from './lib/probes';
-import { ECHO_SCRIPT, FIXED_SCRIPT, NOT_YET, PRODUCT_SCRIPT, STATUS_MENU_TITLE, type Script } from './lib/scripts';
+import { ECHO_SCRIPT, FIXED_SCRIPT, PRODUCT_SCRIPT, STATUS_PROBE, type Script } from './lib/scripts';
 import { storeCeiling, type StoreOps } from './lib/storeCeiling';
 import { timeClassifier } from './lib/classifier';
 import { summarizeProfile } from './lib/profile';
-import { round } from './lib/stats';
+import { round, summarize } from './lib/stats';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
@@ -88,12 +88,28 @@ function cellLine(label: string, r: CellResult): string {
   return cols.join(' ');
 }
 
-/** Turns the status step into a TODO while the status dialog answers "not available yet". */
-async function checkPending(target: Target): Promise<void> {
-  for (const p of PRODUCT_SCRIPT.pending) todos.push(`product script: ${p.name}: ${p.todo}`);
-  const reply = await turn(target.url, `${PREFIX}probe-status`, STATUS_MENU_TITLE);
-  if (!JSON.stringify(reply).includes(NOT_YET)) {
-    todos.push('product script: the status dialog now answers "متابعة طلب": move its steps from pending into PRODUCT_SCRIPT.steps (bench/lib/scripts.ts)');
+interface ProbeStep {
+  step: string;
+  ms: number[];
+  unexpected: number;
+}
+const statusProbe: ProbeStep[] = [];
+
+/** Verified status lookups one turn at a time (see STATUS_PROBE): latency per step of the flow. */
+async function probeStatus(target: Target): Promise<void> {
+  for (const [i, turns] of STATUS_PROBE.entries()) {
+    for (const probe of turns) {
+      const started = process.hrtime.bigint();
+      const reply = await turn(target.url, `${PREFIX}status-${i}`, probe.text);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      let slot = statusProbe.find((s) => s.step === probe.step);
+      if (!slot) statusProbe.push((slot = { step: probe.step, ms: [], unexpected: 0 }));
+      slot.ms.push(ms);
+      if (!reply.includes(probe.expect)) {
+        slot.unexpected++;
+        notes.push(`status probe, ${probe.step}: unexpected reply: ${reply.slice(0, 200)}`);
+      }
+    }
   }
 }
 
@@ -102,9 +118,9 @@ async function loadSystem(system: System, redis: Redis): Promise<void> {
   const profiling = PROFILE.has(system.key);
   let profiledTurns = 0;
   const target = await startTarget(system.key, system.script, { ...system.env, ...(profiling ? { BENCH_CPU_PROFILE: profileFile } : {}) });
-  let minted = system.key === 'product' ? 1 : 0; // the status probe's conversation
+  let minted = 0;
   try {
-    if (system.key === 'product') await checkPending(target);
+    if (system.key === 'product') for (const p of PRODUCT_SCRIPT.pending) todos.push(`product script: ${p.name}: ${p.todo}`);
     const warm = await runCell({ url: target.url, connections: 50, seconds: WARMUP, script: system.load, conversationPrefix: `${PREFIX}${system.key}-warm` });
     minted += warm.conversations;
     const results: CellResult[] = [];
@@ -123,6 +139,7 @@ async function loadSystem(system: System, redis: Redis): Promise<void> {
       const prefix = `${PREFIX}product:`;
       const f = await footprint(redis, prefix);
       productRun = { ...f, conversations: minted, perConversation: f.bytes / Math.max(1, minted) };
+      await probeStatus(target);
       const idleTag = `${PREFIX}idle`;
       for (let i = 0; i < IDLE_CONVERSATIONS; i++) await turn(target.url, `${idleTag}-${i}`, 'السلام عليكم');
       const fi = await footprint(redis, prefix, `*${idleTag}-*`);
@@ -158,6 +175,7 @@ async function main(): Promise<void> {
   const url = new URL(REDIS_URL);
   log(`Musaed bench ${RUN}: ${os.cpus().length} cores, Node ${process.version}, ${SECONDS} s per cell (warm-up ${WARMUP} s), C = ${CONNECTIONS.join(', ')}, Redis ${url.host} db ${url.pathname.slice(1) || '0'}, load average ${os.loadavg()[0].toFixed(2)}`);
   log(`load: POST /api/messages, deliveryMode expectReplies, 2×C conversations per cell; product script: ${PRODUCT_SCRIPT.steps.map((s) => s.name).join(' → ')}`);
+  for (const p of PRODUCT_SCRIPT.pending) log(`  not in the load mix yet: ${p.name} (see TODO below)`);
   log();
   log(`${'system'.padEnd(32)} ${'C'.padStart(4)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'unexp.'.padStart(7)} ${'CPU ms/turn'.padStart(9)}`);
   let store: StoreOps[] = [];
@@ -175,7 +193,7 @@ async function main(): Promise<void> {
 
   // Ratios of the product to each anchor, per C.
   const product = cells.product;
-  if (product) {
+  if (product && (['echo-memory', 'echo-redis', 'echo-peer', 'restify'] as const).some((k) => cells[k])) {
     log();
     log(`product / anchor: turns/s ratio, p99 ratio`);
     log(`${'anchor'.padEnd(32)} ${CONNECTIONS.map((c) => `C=${c}`.padStart(18)).join('')}`);
@@ -196,12 +214,16 @@ async function main(): Promise<void> {
     const kinds = Object.entries(idle.byKind).map(([k, v]) => `${k} ${kb(v.bytes / idle!.conversations)}`).join(', ');
     log(`Redis per idle conversation (one greeting turn, ${idle.conversations} conversations): ${kb(idle.perConversation)} (${kinds})`);
   }
+  if (statusProbe.length) {
+    const parts = statusProbe.map((s) => `${s.step} ${summarize(s.ms).p50.toFixed(0)} ms${s.unexpected ? ` (${s.unexpected} unexpected)` : ''}`);
+    log(`status lookup with verification, C=1, ${STATUS_PROBE.length} demo identities, p50 per turn: ${parts.join('; ')}`);
+  }
   for (const [key, l] of Object.entries(lost)) {
     log(`lost updates, ${key.padEnd(12)}: ${l.lost} of ${l.sent + 1} (counter ${l.final}, expected ${l.expected}; ${l.duplicates} duplicate counts among the 50 replies)`);
   }
   log(
     classifier.available
-      ? `classifier: p50 ${classifier.p50Ms.toFixed(3)} ms, p99 ${classifier.p99Ms.toFixed(3)} ms per utterance (${classifier.utterances} evaluation texts × ${classifier.samples / classifier.utterances}; training ${classifier.trainMs.toFixed(0)} ms)`
+      ? `classifier: recognize() p50 ${classifier.p50Ms.toFixed(3)} ms, p99 ${classifier.p99Ms.toFixed(3)} ms per utterance (${classifier.utterances} evaluation texts, median of ${classifier.passes} runs each; training ${classifier.trainMs.toFixed(0)} ms); slowest ${classifier.slowest.ms.toFixed(2)} ms: "${classifier.slowest.text}"`
       : `classifier: n/a (${classifier.reason})`,
   );
 
@@ -262,8 +284,11 @@ async function main(): Promise<void> {
     redisBytesPerConversation: productRun ? Math.round(productRun.perConversation) : null,
     redisBytesPerIdleConversation: idle ? Math.round(idle.perConversation) : null,
     redisIdleByKind: idle ? Object.fromEntries(Object.entries(idle.byKind).map(([k, v]) => [k, Math.round(v.bytes / idle!.conversations)])) : null,
+    statusProbe: statusProbe.map((s) => ({ step: s.step, p50: round(summarize(s.ms).p50, 1), max: round(Math.max(...s.ms), 1), unexpected: s.unexpected })),
     lostUpdates: Object.fromEntries(Object.entries(lost).map(([k, l]) => [k, { lost: l.lost, of: l.sent + 1, duplicates: l.duplicates }])),
-    classifier: classifier.available ? { p50Ms: round(classifier.p50Ms, 4), p99Ms: round(classifier.p99Ms, 4), utterances: classifier.utterances } : null,
+    classifier: classifier.available
+      ? { p50Ms: round(classifier.p50Ms, 4), p99Ms: round(classifier.p99Ms, 4), utterances: classifier.utterances, slowestMs: round(classifier.slowest.ms, 3), slowest: classifier.slowest.text }
+      : null,
     goals: goals.map((g) => ({ goal: g.goal, value: g.value, pass: g.pass })),
     todo: todos,
   });

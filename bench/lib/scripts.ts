@@ -40,19 +40,45 @@ export const PRODUCT_SCRIPT: Script = {
     // First contact is the welcome; later rounds get the greeting reply. Both show the menu.
     { name: 'greeting', text: 'السلام عليكم', locale: 'ar-SA', expect: fragment(t('ar', 'menu.renew')) },
     { name: 'faq (ar)', text: 'كيف أجدد جواز السفر؟', locale: 'ar-SA', expect: fragment(t('ar', 'faq:passport_renewal.answer')) },
+    // A status lookup as far as the identity check: the router, the status dialog, the prompt.
+    { name: 'status (asks for ID)', text: 'وش صار على طلبي 400000101؟', locale: 'ar-SA', expect: fragment(t('ar', 'verify:askId')) },
+    // "Menu" in the middle of the task leaves it, as people do.
     { name: 'menu', text: 'القائمة', locale: 'ar-SA', expect: fragment(t('ar', 'menu.prompt')) },
     { name: 'faq (en)', text: 'how can i renew my passport', locale: 'en-US', expect: fragment(t('en', 'faq:passport_renewal.answer')) },
   ],
   pending: [
     {
-      name: 'status lookup with verification',
+      name: 'status lookup with verification under load',
       todo:
-        'the status dialog (issue #4) has not landed: "متابعة طلب" answers menu.notYet. When it lands, add its turns here ' +
-        '(e.g. "وش صار على طلبي 400000101؟" → ID 2345678904 → code 123456 → reply mentions قيدت) and note that the simulator ' +
-        'allows 5 identity challenges per ID per 15 minutes, so each pooled conversation must verify once and then loop lookups only.',
+        'the ID → code → answer turns are measured at C=1 only (the status probe): the simulator allows 5 identity challenges ' +
+        'per ID per 15 minutes (sim/store.ts MAX_CHALLENGES_PER_WINDOW) and the product 10 lookups per user per 10 minutes ' +
+        '(dialogs/statusLookupDialog.ts DEFAULT_LOOKUP_LIMIT), while a run opens ~600 conversations; make both configurable ' +
+        '(an env read by createSimulator and by the status dialog) and these turns can join the load mix.',
     },
   ],
 };
+
+export interface ProbeTurn {
+  step: string;
+  text: string;
+  expect: string;
+}
+
+/**
+ * Verified status lookups, one conversation per demo identity (sim/README.md), one turn at a
+ * time: the request, the ID number, the one-time code (then the answer), and a second lookup
+ * on the verified session. Three identities use three of the simulator's challenges.
+ */
+export const STATUS_PROBE: ProbeTurn[][] = [
+  ['2345678904', '400000101', '400000104'],
+  ['2100398474', '700000102', '400000102'],
+  ['1104837263', '400000103', '700000104'],
+].map(([id, first, second]) => [
+  { step: 'request → asks for ID', text: `وش صار على طلبي ${first}؟`, expect: fragment(t('ar', 'verify:askId')) },
+  { step: 'ID → code sent', text: id, expect: fragment(t('ar', 'verify:askCode', { mobile: '' })) },
+  { step: 'code → verified answer', text: '123456', expect: first },
+  { step: 'verified lookup', text: `وش صار على طلبي ${second}؟`, expect: second },
+]);
 
 /** Anchor bots: one step, any text; the echo carries it back. */
 export const ECHO_SCRIPT: Script = {
@@ -66,7 +92,3 @@ export const FIXED_SCRIPT: Script = {
   steps: [{ name: 'fixed', text: 'مرحبا', locale: 'ar-SA', expect: '"text":"ok"' }],
   pending: [],
 };
-
-/** The text a missing feature answers with, to tell "pending" from "broken" at run time. */
-export const NOT_YET = fragment(t('ar', 'menu.notYet'));
-export const STATUS_MENU_TITLE = t('ar', 'menu.status');
