@@ -3,6 +3,7 @@
  * each in its own process, driven over HTTP with expectReplies by autocannon.
  *
  *   BENCH_SECONDS      seconds per cell (default 6); BENCH_WARMUP warm-up seconds (default 2)
+ *   BENCH_RAMP         first seconds of each cell left out of its figures: the opening burst (default 1)
  *   BENCH_CONNECTIONS  comma-separated C values (default 1,50,200)
  *   BENCH_SYSTEMS      comma-separated subset of: product,echo-memory,echo-redis,echo-peer,restify
  *   BENCH_REDIS_URL    default redis://127.0.0.1:6379/6 (only keys under bench:<run>: are written and removed)
@@ -28,6 +29,7 @@ import { round, summarize } from './lib/stats';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const RAMP = Number(process.env.BENCH_RAMP ?? 1);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,50,200').split(',').map(Number);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/6';
 const PROFILE = new Set(process.env.BENCH_PROFILE === '1' ? ['product'] : (process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean));
@@ -121,12 +123,12 @@ async function loadSystem(system: System, redis: Redis): Promise<void> {
   let minted = 0;
   try {
     if (system.key === 'product') for (const p of PRODUCT_SCRIPT.pending) todos.push(`product script: ${p.name}: ${p.todo}`);
-    const warm = await runCell({ url: target.url, connections: 50, seconds: WARMUP, script: system.load, conversationPrefix: `${PREFIX}${system.key}-warm` });
+    const warm = await runCell({ url: target.url, connections: 50, seconds: WARMUP, script: system.load, conversationPrefix: `${PREFIX}${system.key}-warm`, rampSeconds: 0 });
     minted += warm.conversations;
     const results: CellResult[] = [];
     for (const c of CONNECTIONS) {
       if (profiling && c === 50) target.proc.kill('SIGUSR2');
-      const r = await runCell({ url: target.url, connections: c, seconds: SECONDS, script: system.load, conversationPrefix: `${PREFIX}${system.key}-c${c}`, pid: target.proc.pid });
+      const r = await runCell({ url: target.url, connections: c, seconds: SECONDS, script: system.load, conversationPrefix: `${PREFIX}${system.key}-c${c}`, pid: target.proc.pid, rampSeconds: RAMP });
       minted += r.conversations;
       if (profiling && c === 50) profiledTurns = r.turns;
       results.push(r);
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const url = new URL(REDIS_URL);
-  log(`Musaed bench ${RUN}: ${os.cpus().length} cores, Node ${process.version}, ${SECONDS} s per cell (warm-up ${WARMUP} s), C = ${CONNECTIONS.join(', ')}, Redis ${url.host} db ${url.pathname.slice(1) || '0'}, load average ${os.loadavg()[0].toFixed(2)}`);
+  log(`Musaed bench ${RUN}: ${os.cpus().length} cores, Node ${process.version}, ${SECONDS} s per cell, the first ${RAMP} s of each not counted (warm-up ${WARMUP} s at C=50), C = ${CONNECTIONS.join(', ')}, Redis ${url.host} db ${url.pathname.slice(1) || '0'}, load average ${os.loadavg()[0].toFixed(2)}`);
   log(`load: POST /api/messages, deliveryMode expectReplies, 2×C conversations per cell; product script: ${PRODUCT_SCRIPT.steps.map((s) => s.name).join(' → ')}`);
   for (const p of PRODUCT_SCRIPT.pending) log(`  not in the load mix yet: ${p.name} (see TODO below)`);
   log();

@@ -35,7 +35,7 @@ describe('bench building blocks', () => {
     });
 
     it('counts turns, latency and CPU, and flags replies without the expected fragment', async () => {
-      const good = await runCell({ url: restify.url, connections: 2, seconds: 1, script: FIXED_SCRIPT, conversationPrefix: 'ok', pid: restify.proc.pid });
+      const good = await runCell({ url: restify.url, connections: 2, seconds: 1, script: FIXED_SCRIPT, conversationPrefix: 'ok', pid: restify.proc.pid, rampSeconds: 0 });
       expect(good.turns).toBeGreaterThan(10);
       expect(good.turnsPerSec).toBeGreaterThan(10);
       expect(good.unexpected).toBe(0);
@@ -44,9 +44,17 @@ describe('bench building blocks', () => {
       expect(good.cpuMsPerTurn).toBeGreaterThan(0);
       expect(good.conversations).toBe(4);
 
-      const wrong = await runCell({ url: restify.url, connections: 2, seconds: 1, script: ECHO_SCRIPT, conversationPrefix: 'bad' });
+      const wrong = await runCell({ url: restify.url, connections: 2, seconds: 1, script: ECHO_SCRIPT, conversationPrefix: 'bad', rampSeconds: 0 });
       expect(wrong.turns).toBeGreaterThan(10);
       expect(wrong.unexpected).toBe(wrong.turns);
+
+      // The ramp is left out: the measured window (turns ÷ turns/s) is a second shorter.
+      const ramped = await runCell({ url: restify.url, connections: 2, seconds: 2, script: FIXED_SCRIPT, conversationPrefix: 'ramp', rampSeconds: 1 });
+      const whole = await runCell({ url: restify.url, connections: 2, seconds: 2, script: FIXED_SCRIPT, conversationPrefix: 'whole', rampSeconds: 0 });
+      const window = (r: typeof whole) => r.turns / r.turnsPerSec;
+      expect(window(whole) - window(ramped)).toBeGreaterThan(0.7);
+      expect(window(whole) - window(ramped)).toBeLessThan(1.3);
+      expect(ramped.count).toBeLessThanOrEqual(ramped.turns);
       expect(wrong.sample).toContain('"text":"ok"');
     }, 30_000);
 
