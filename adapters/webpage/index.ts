@@ -55,7 +55,8 @@ function contentSecurityPolicy(wsOrigin: string): string {
     "media-src 'self' data: blob:",
     "font-src 'self' data:",
     // 'self' covers same-origin WebSockets in current browsers; the explicit origin covers the rest.
-    `connect-src 'self' ${wsOrigin}`,
+    // blob: because the Direct Line client reads a chosen file back from its blob: URL to upload it.
+    `connect-src 'self' blob: ${wsOrigin}`,
     "object-src 'none'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
