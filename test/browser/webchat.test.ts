@@ -55,7 +55,18 @@ describe.skipIf(!HAVE_CHROMIUM)('web chat page in Chromium', () => {
   const frames: string[] = [];
   const cspViolations: string[] = [];
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `webchat-${name}.png`) });
+  /** A screenshot once Web Chat has finished scrolling to the newest message. */
+  async function shot(name: string) {
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const s = document.querySelector('.webchat__basic-transcript__scrollable');
+          return !s || s.scrollHeight - s.scrollTop - s.clientHeight < 2;
+        }),
+      )
+      .toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, `webchat-${name}.png`) });
+  }
   // Web Chat's markdown turns straight quotes into typographic ones.
   const plain = (s: string) => s.replace(/[‘’]/g, "'").replace(/[“”]/g, '"');
   const transcript = async () => plain(await page.locator('.webchat__basic-transcript__transcript').innerText());
@@ -224,6 +235,16 @@ describe.skipIf(!HAVE_CHROMIUM)('web chat page in Chromium', () => {
     await send('hello');
     await see(t('en', 'greeting.reply'));
     await shot('6-after-reload');
+
+  });
+
+  it("follows the bot's own language button: the page turns Arabic too", async () => {
+    await suggested(t('en', 'menu.toggle')).click();
+    await see(t('ar', 'language.switched'));
+    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    expect(await page.locator('.webchat__basic-transcript').getAttribute('dir')).toBe('rtl');
+    expect(await page.locator('[data-testid=lang]').textContent()).toBe('English');
+    await shot('7-bot-button-arabic');
 
     expect(foreign, 'requests outside our origin').toEqual([]);
     expect(cspViolations).toEqual([]);

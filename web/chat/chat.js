@@ -139,7 +139,8 @@
     );
   }
 
-  function switchLanguage() {
+  /** tellBot: false when the user already told the bot (its menu's language button, or typed). */
+  function switchLanguage(tellBot = true) {
     state.lang = state.lang === 'ar' ? 'en' : 'ar';
     localStorage.setItem(LANG_KEY, state.lang);
     applyStrings();
@@ -147,8 +148,18 @@
     render();
     // The language's own name is a language command the bot understands ("English", "العربية").
     // Sent as a post back, so it reaches the bot without showing in the transcript.
-    state.store.dispatch({ type: 'WEB_CHAT/SEND_POST_BACK', payload: { value: state.strings[state.lang].languageName } });
+    if (tellBot) state.store.dispatch({ type: 'WEB_CHAT/SEND_POST_BACK', payload: { value: state.strings[state.lang].languageName } });
   }
+
+  /** Web Chat store middleware: a message naming the other language switches the page as well. */
+  const followLanguageCommands = () => (next) => (action) => {
+    if (action.type === 'WEB_CHAT/SEND_MESSAGE') {
+      const text = String(action.payload?.text ?? '').trim().toLowerCase();
+      const other = state.strings[state.lang === 'ar' ? 'en' : 'ar'].languageName;
+      if (other && text === other.toLowerCase()) setTimeout(() => switchLanguage(false));
+    }
+    return next(action);
+  };
 
   function newChat() {
     clearTimeout(state.refreshTimer);
@@ -160,7 +171,7 @@
     const [ar, en] = await Promise.all(['ar', 'en'].map((lang) => fetch(`/chat/strings/${lang}`).then((r) => r.json())));
     state.strings = { ar, en };
     applyStrings();
-    $('lang').addEventListener('click', switchLanguage);
+    $('lang').addEventListener('click', () => switchLanguage());
     $('new-chat').addEventListener('click', newChat);
     if (!window.WebChat) return showStatus('connectFailed');
 
@@ -184,7 +195,7 @@
       if (status === STATUS.online) showStatus(null);
       else if (status === STATUS.failedToConnect || status === STATUS.expiredToken || status === STATUS.ended) showStatus('connectFailed');
     });
-    state.store = window.WebChat.createStore();
+    state.store = window.WebChat.createStore({}, followLanguageCommands);
     render();
   }
 
