@@ -245,6 +245,24 @@ describe.skipIf(!HAVE_CHROMIUM)('web chat page in Chromium', () => {
     expect(await page.locator('.webchat__basic-transcript').getAttribute('dir')).toBe('rtl');
     expect(await page.locator('[data-testid=lang]').textContent()).toBe('English');
     await shot('7-bot-button-arabic');
+  });
+
+  it('starts a new conversation when the stored token no longer works, and on "New chat"', async () => {
+    const old = await sessionOf();
+    await page.evaluate(() => {
+      const saved = JSON.parse(sessionStorage.getItem('musaed.chat.session') ?? '{}') as Record<string, unknown>;
+      sessionStorage.setItem('musaed.chat.session', JSON.stringify({ ...saved, token: `${String(saved.token)}x` }));
+    });
+    await page.reload();
+    await see(firstLine(t('ar', 'welcome')), 20_000);
+    const fresh = await sessionOf();
+    expect(fresh?.conversationId).not.toBe(old?.conversationId);
+    expect(await transcript()).not.toContain('iqama-copy.pdf');
+
+    await page.click('[data-testid=new-chat]');
+    await expect.poll(async () => (await sessionOf())?.conversationId, { timeout: 20_000 }).not.toBe(fresh?.conversationId);
+    await see(firstLine(t('ar', 'welcome')), 20_000);
+    await shot('8-new-chat');
 
     expect(foreign, 'requests outside our origin').toEqual([]);
     expect(cspViolations).toEqual([]);
