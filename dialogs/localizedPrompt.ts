@@ -18,11 +18,22 @@ export interface I18nRef {
 
 const MARK = 'musaedI18n';
 
+/** An argument given in both languages ({ar, en}) is rendered in the prompt's language. */
+function argsFor(args: Record<string, unknown> | undefined, lang: Lang): Record<string, unknown> | undefined {
+  if (!args) return args;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) {
+    const both = v as { ar?: unknown; en?: unknown } | null;
+    out[k] = both && typeof both === 'object' && 'ar' in both && 'en' in both ? both[lang] : v;
+  }
+  return out;
+}
+
 /** A message activity rendered from locale keys, carrying those keys for re-rendering. */
 export function localized(t: Translate, lang: Lang, ref: I18nRef): Partial<Activity> {
   return {
     type: 'message',
-    text: t(lang, ref.key, ref.args),
+    text: t(lang, ref.key, argsFor(ref.args, lang)),
     ...(ref.actions?.length
       ? { suggestedActions: { to: [], actions: ref.actions.map((k): CardAction => ({ type: ActionTypes.ImBack, title: t(lang, k), value: t(lang, k) })) } }
       : {}),

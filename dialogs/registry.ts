@@ -10,6 +10,7 @@ import type { RedisConnection } from '../bot/storage/redisClient';
 import { handoffDialogFactory } from './handoffDialog';
 import { faqDialogFactory } from './faqDialog';
 import { statusLookupDialogFactory } from './statusLookupDialog';
+import { iqamaRenewalDialogFactory } from './iqamaRenewalDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
 export interface FeatureDeps extends CoreDeps {
@@ -27,6 +28,7 @@ export const FEATURE_DIALOGS: DialogFactory[] = [
   handoffDialogFactory,
   faqDialogFactory,
   statusLookupDialogFactory,
+  iqamaRenewalDialogFactory,
 ];
 
 export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {

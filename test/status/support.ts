@@ -15,7 +15,7 @@ import { createSimClock, createSimulator, type Simulator } from '../../sim';
 import { createServicesClient } from '../../adapters/services';
 import { MainDialog } from '../../dialogs/mainDialog';
 import type { ConversationData, StateAccessors, UserProfile } from '../../dialogs/deps';
-import type { FeatureDeps } from '../../dialogs/registry';
+import type { DialogFactory, FeatureDeps } from '../../dialogs/registry';
 import { createStatusLookupDialogFactory, type StatusLookupOptions } from '../../dialogs/statusLookupDialog';
 import { createRecognizer } from '../../dialogs/understanding/recognizer';
 import type { Recognizer } from '../../dialogs/understanding/types';
@@ -59,6 +59,8 @@ export interface HarnessOptions {
   limit?: StatusLookupOptions['limit'];
   channelId?: string;
   userId?: string;
+  /** Other feature dialogs next to the status lookup (e.g. iqama renewal). */
+  features?: DialogFactory[];
 }
 
 export interface Harness {
@@ -80,7 +82,7 @@ export function harness(options: HarnessOptions): Harness {
   const r = sharedRecognizer();
   const deps: FeatureDeps = { t, recognizer: r, state, services, redis: options.redis, redisPrefix: options.redisPrefix };
   const factory = createStatusLookupDialogFactory({ limit: options.limit, now: () => new Date(options.sim.clock.now()) });
-  const mainDialog = new MainDialog({ t, recognizer: r, state, dialogState }, [factory(deps)]);
+  const mainDialog = new MainDialog({ t, recognizer: r, state, dialogState }, [factory(deps), ...(options.features ?? []).map((f) => f(deps))]);
   const bot = new MusaedBot({ conversationState, userState, mainDialog, t, maxTextChars: 2000 });
   const adapter = new TestAdapter(async (context) => bot.run(context), {
     channelId: options.channelId ?? 'test',
