@@ -18,6 +18,7 @@ import type { DialogFactory, FeatureDeps } from './registry';
 import { DIALOG_IDS, type TaskDialogOptions } from './mainDialog';
 import { formatBothCalendars } from './format/dates';
 import { localized } from './localizedPrompt';
+import { menuActivity } from './menu';
 import { clearSession, describeServiceError, isSessionExpired } from './serviceErrors';
 import { dependentsFor } from './status/format';
 import { turnLang, turnLogger } from './turnState';
@@ -165,7 +166,9 @@ export class IqamaRenewalDialog extends ComponentDialog {
     if (answer === 'retry' || answer === 'checkAgain') return step.replaceDialog(STEPS, state);
     if (answer === 'another') return step.replaceDialog(STEPS, fresh());
     if (answer === 'later') return this.payLater(step, state);
-    await step.context.sendActivity(this.deps.t(turnLang(step.context), 'menu.anythingElse'));
+    // 'tawasul' / 'agent' / 'menu' reach here only by their place in the list ("3"): show the menu to tap.
+    const lang = turnLang(step.context);
+    await step.context.sendActivity(menuActivity(this.deps.t, lang, this.deps.t(lang, 'menu.anythingElse')));
     return step.endDialog();
   }
 

@@ -67,7 +67,7 @@ function staticChoice(t: Translate, lang: Lang, value: string, key: string): Cho
 function reviewFacts(t: Translate, lang: Lang, spec: Extract<AskSpec, { kind: 'review' }>): Array<[string, string]> {
   const d = spec.dependent;
   return [
-    [t(lang, `${NS}review.dependent`), `${d.name[lang]} (${d.relationshipLabel[lang]}, ${d.idMasked})`],
+    [t(lang, `${NS}review.dependent`), t(lang, `${NS}review.dependentValue`, { name: d.name[lang], relation: d.relationshipLabel[lang], id: d.idMasked })],
     [t(lang, `${NS}review.expiry`), d.iqamaExpiry ? formatBothCalendars(d.iqamaExpiry, lang) : '—'],
     [t(lang, `${NS}review.duration`), t(lang, `${NS}months`, { count: spec.months })],
     [t(lang, `${NS}review.fee`), t(lang, `${NS}sar`, { amount: spec.fee })],
