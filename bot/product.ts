@@ -9,6 +9,7 @@ import { createApp, type App, type ChannelModule } from './app';
 import { handoffModule } from '../adapters/handoff';
 import { whatsAppChannel } from '../adapters/whatsapp';
 import { directLineChannel } from '../adapters/directline';
+import { webPageChannel } from '../adapters/webpage';
 import { createServicesClient } from '../adapters/services';
 import { createSimulator } from '../sim';
 import { createRecognizer } from '../dialogs/understanding/recognizer';
@@ -38,7 +39,7 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
     logger: logger.child({ module: 'services' }),
   });
 
-  const channels: ChannelModule[] = [() => ({ services }), directLineChannel(), whatsAppChannel(), handoffModule()];
+  const channels: ChannelModule[] = [() => ({ services }), directLineChannel(), whatsAppChannel(), handoffModule(), webPageChannel()];
   const app = await createApp(config, {
     logger,
     channels,
