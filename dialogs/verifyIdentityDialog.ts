@@ -6,8 +6,10 @@
  * Task dialogs add it to their ComponentDialog and begin it before any personal call:
  *   step.beginDialog(VERIFY_IDENTITY_ID)               // returns at once when already verified
  * When a call later fails with an expired session (isSessionExpired in serviceErrors.ts):
- *   clearSession(data); return step.beginDialog(VERIFY_IDENTITY_ID, { reason: 'expired' })
- * and repeat the failed step with what was collected (kept in the task's dialog state).
+ *   if (isSessionExpired(err)) return reverify(step, deps)   // = clearSession + begin { reason: 'expired' }
+ * which says "your session expired, let's verify again"; when it returns with a session,
+ * repeat the failed step with what was collected (kept in the task's dialog state, e.g. by
+ * replaceDialog on the task's own waterfall with a flag, as statusLookupDialog does).
  *
  * The token lives only in conversation state. The ID number lives in this dialog's state
  * while it runs and is dropped when it ends; the one-time code is marked sensitive so the
@@ -15,6 +17,8 @@
  */
 import {
   ComponentDialog,
+  type Dialog,
+  type DialogContext,
   type DialogTurnResult,
   TextPrompt,
   WaterfallDialog,
@@ -26,7 +30,7 @@ import { newIdempotencyKey } from '../adapters/services/client';
 import type { ConversationData, VerifiedSession } from './deps';
 import type { FeatureDeps } from './registry';
 import { localized } from './localizedPrompt';
-import { describeServiceError } from './serviceErrors';
+import { clearSession, describeServiceError } from './serviceErrors';
 import { markSensitiveInput, turnLang, turnLogger } from './turnState';
 import { checkIdNumber, maskId } from './understanding/idNumber';
 import { toAsciiDigits } from './understanding/normalize';
@@ -55,6 +59,12 @@ interface CodeLoopOptions {
 export function validSession(data: ConversationData, now = Date.now()): VerifiedSession | undefined {
   const s = data.session;
   return s && s.expiresAt - now > MIN_SESSION_LEFT_MS ? s : undefined;
+}
+
+/** Forgets a refused session and verifies again, telling the user why (one line in a task). */
+export async function reverify(dc: DialogContext, deps: Pick<FeatureDeps, 'state'>): Promise<DialogTurnResult> {
+  clearSession(await deps.state.conversation.get(dc.context, {}));
+  return dc.beginDialog(VERIFY_IDENTITY_ID, { reason: 'expired' } satisfies VerifyIdentityOptions);
 }
 
 export class VerifyIdentityDialog extends ComponentDialog {
@@ -183,4 +193,13 @@ export class VerifyIdentityDialog extends ComponentDialog {
   private async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
     return step.endDialog(step.result as VerifiedSession | undefined);
   }
+}
+
+/**
+ * For a dialog set that hosts the step directly. Task dialogs are ComponentDialogs and add
+ * their own copy instead: `this.addDialog(new VerifyIdentityDialog(deps))` (a dialog can only
+ * begin dialogs of its own set, so one registered next to the main dialog would not be found).
+ */
+export function verifyIdentityDialogFactory(deps: FeatureDeps): Dialog {
+  return new VerifyIdentityDialog(deps);
 }
