@@ -24,6 +24,7 @@ import { dependentsFor } from './status/format';
 import { turnLang, turnLogger } from './turnState';
 import { VERIFY_IDENTITY_ID, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { extractEntities } from './understanding/entities';
+import { normalizeForMatching } from './understanding/normalize';
 import type { Relation } from './understanding/types';
 import { ask, AskPrompt, type AskSpec, type DependentView, type NextStep, viewOf } from './iqama/ask';
 
@@ -49,6 +50,8 @@ const NS = 'iqama:';
 /** What the flow has collected; passed along on every replaceDialog. */
 export interface RenewalState {
   relation?: Relation;
+  /** The first message, read once for a member's first name ("renew my son Omar's iqama"). */
+  opening?: string;
   dependent?: DependentView;
   months?: number;
   fee?: number;
@@ -117,7 +120,7 @@ export class IqamaRenewalDialog extends ComponentDialog {
     if (options.billKey) state = { ...(options as RenewalState) };
     else {
       const relation = options.understanding?.entities.relation ?? (options.text ? extractEntities(options.text).relation : undefined);
-      state = { ...fresh(), ...(relation ? { relation } : {}) };
+      state = { ...fresh(), ...(relation ? { relation } : {}), ...(options.text ? { opening: options.text } : {}) };
     }
     values.state = state;
     return state;
@@ -211,6 +214,9 @@ export class IqamaRenewalDialog extends ComponentDialog {
     const matching = dependentsFor(list, state.relation);
     if (state.relation && matching.length === 1) return step.next({ value: matching[0]!.id, index: 0, score: 1 });
     const shown = state.relation && matching.length > 1 ? matching : list;
+    const named = state.opening ? namedIn(state.opening, shown) : [];
+    delete state.opening;
+    if (named.length === 1) return step.next({ value: named[0]!.id, index: 0, score: 1 });
     await this.record(step.context, state, 'choose dependent');
     return this.prompt(step, {
       kind: 'dependent',
@@ -358,6 +364,13 @@ export class IqamaRenewalDialog extends ComponentDialog {
   private async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
     return this.recover(step);
   }
+}
+
+/** The members whose first name (either language) is a word of the message. */
+function namedIn(text: string, dependents: Dependent[]): Dependent[] {
+  const words = new Set(normalizeForMatching(text).split(' '));
+  const first = (name: string) => normalizeForMatching(name).split(' ')[0] ?? '';
+  return dependents.filter((d) => words.has(first(d.name.ar)) || words.has(first(d.name.en)));
 }
 
 export function createIqamaRenewalDialogFactory(options: IqamaRenewalOptions = {}): DialogFactory {
