@@ -7,7 +7,9 @@ import { ConversationState, MemoryStorage, TestAdapter } from 'botbuilder';
 import { DialogSet, type DialogState, type FoundChoice, WaterfallDialog } from 'botbuilder-dialogs';
 import { createTranslator } from '../../bot/i18n';
 import { findChoice, LocalChoicePrompt, LocalConfirmPrompt, LocalNumberPrompt, promptOptions } from '../../dialogs/prompts';
-import { turnLang } from '../../dialogs/turnState';
+import { setTurnLang, turnLang } from '../../dialogs/turnState';
+import { relocalizeStack } from '../../dialogs/localizedPrompt';
+import type { Lang } from '../../dialogs/understanding/normalize';
 
 const { t } = createTranslator();
 const CHOICES = [
@@ -46,8 +48,20 @@ function run(locale: string) {
       return s.endDialog();
     },
   ]));
+  // The language middleware and the main dialog's switch, reduced: "english" switches and
+  // re-renders the waiting prompt, and the chosen language holds for later turns.
+  let lang: Lang | undefined;
   return new TestAdapter(async (context) => {
+    if (lang) setTurnLang(context, lang);
     const dc = await dialogs.createContext(context);
+    if (context.activity.text === 'english' && dc.activeDialog) {
+      lang = 'en';
+      setTurnLang(context, lang);
+      relocalizeStack(dc.stack, t, lang);
+      await dc.repromptDialog();
+      await state.saveChanges(context);
+      return;
+    }
     const r = await dc.continueDialog();
     if (r.status === 'empty') await dc.beginDialog('flow');
     await state.saveChanges(context);
@@ -72,5 +86,32 @@ describe('prompts in a conversation', () => {
     await run('en-US').send('start').assertReply(() => undefined).send('the first').assertReply('choice:D1001')
       .assertReply((a) => expect(a.suggestedActions?.actions.map((x) => x.title)).toEqual(['Yes', 'No']))
       .send('nope').assertReply('confirm:false').assertReply(() => undefined).send('twelve').assertReply('number:12');
+  });
+
+  it('Arabic by title, "اي"/"لا", English "yes", "12 months"', async () => {
+    for (const [answer, expected] of [['اي', 'true'], ['لا', 'false'], ['لاء', 'false'], ['yes', 'true'], ['نعم', 'true']] as const) {
+      await run('ar-SA').send('ابدأ').assertReply(() => undefined)
+        .send('عمر (ابن)').assertReply('choice:D1002').assertReply(() => undefined)
+        .send(answer).assertReply(`confirm:${expected}`);
+    }
+    await run('en-US').send('start').assertReply(() => undefined).send('ليلى').assertReply('choice:D1003').assertReply(() => undefined)
+      .send('Yes').assertReply('confirm:true').assertReply(t('en', 'prompts:retry.number'))
+      .send('maybe').assertReply(t('en', 'prompts:retry.number'))
+      .send('12 months').assertReply('number:12');
+  });
+
+  it('a language switch while a prompt waits re-renders it, and the confirm buttons follow', async () => {
+    await run('ar-SA')
+      .send('ابدأ').assertReply(t('ar', 'prompts:retry.choice'))
+      .send('english').assertReply((a) => {
+        expect(a.text).toBe(t('en', 'prompts:retry.choice'));
+        expect(a.suggestedActions?.actions).toHaveLength(3);
+      })
+      .send('the second').assertReply('choice:D1002')
+      .assertReply((a) => {
+        expect(a.text).toBe(t('en', 'prompts:retry.confirm'));
+        expect(a.suggestedActions?.actions.map((x) => x.title)).toEqual(['Yes', 'No']);
+      })
+      .send('ايوه').assertReply('confirm:true');
   });
 });
