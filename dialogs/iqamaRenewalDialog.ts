@@ -159,7 +159,7 @@ export class IqamaRenewalDialog extends ComponentDialog {
     turnLogger(step.context)?.warn({ kind: isServiceError(err) ? err.kind : 'unknown', reason: isServiceError(err) ? err.reason : undefined }, 'iqama renewal: services call failed');
     await step.context.sendActivity(describeServiceError(this.deps.t, turnLang(step.context), err));
     vals(step).recovery = 'retry';
-    return this.prompt(step, { kind: 'buttons', text: `${NS}retryPrompt`, keys: [['retry', `${NS}next.retry`], ['agent', 'menu.agent'], ['menu', 'intent.menu']] });
+    return this.prompt(step, { kind: 'buttons', text: `${NS}retryPrompt`, keys: [['retry', `${NS}next.retry`], ['agent', 'menu.agent'], ['menu', 'intent.menu']], yes: 'retry', no: 'menu' });
   }
 
   /** The answer to a recovery question asked by the previous step. Menu titles never get here: the router takes them. */
@@ -322,7 +322,7 @@ export class IqamaRenewalDialog extends ComponentDialog {
     await step.context.sendActivity(
       this.t(step.context, 'bill', { sadad: bill.sadadNumber, biller: `${bill.billerName[lang]} (${bill.billerCode})`, amount: bill.amount, due: formatBothCalendars(bill.dueDate, lang) }),
     );
-    return this.prompt(step, { kind: 'buttons', text: `${NS}payAsk`, retry: `${NS}payAskAgain`, keys: [['paid', `${NS}next.paid`], ['later', `${NS}next.later`]] });
+    return this.prompt(step, { kind: 'buttons', text: `${NS}payAsk`, retry: `${NS}payAskAgain`, keys: [['paid', `${NS}next.paid`], ['later', `${NS}next.later`]], yes: 'paid', no: 'later' });
   }
 
   private async payLater(step: WaterfallStepContext, state: RenewalState): Promise<DialogTurnResult> {
@@ -349,12 +349,12 @@ export class IqamaRenewalDialog extends ComponentDialog {
       turnLogger(step.context)?.info({ months: state.months }, 'iqama renewal submitted');
       await step.context.sendActivity(this.t(step.context, 'submitted', { name: state.dependent!.name[lang], number: submitted.requestNumber, status: submitted.statusLabel[lang] }));
       vals(step).recovery = 'another';
-      return this.prompt(step, { kind: 'buttons', text: `${NS}anotherAsk`, keys: [['another', `${NS}next.another`], ['menu', 'intent.menu']] });
+      return this.prompt(step, { kind: 'buttons', text: `${NS}anotherAsk`, keys: [['another', `${NS}next.another`], ['menu', 'intent.menu']], yes: 'another', no: 'menu' });
     } catch (err) {
       if (isServiceError(err) && err.kind === 'conflict' && err.reason === 'bill_unpaid') {
         await step.context.sendActivity(this.t(step.context, 'notPaidYet', { sadad: state.bill!.sadad }));
         vals(step).recovery = 'unpaid';
-        return this.prompt(step, { kind: 'buttons', text: `${NS}payAsk`, retry: `${NS}payAskAgain`, keys: [['checkAgain', `${NS}next.checkAgain`], ['later', `${NS}next.later`]] });
+        return this.prompt(step, { kind: 'buttons', text: `${NS}payAsk`, retry: `${NS}payAskAgain`, keys: [['checkAgain', `${NS}next.checkAgain`], ['later', `${NS}next.later`]], yes: 'checkAgain', no: 'later' });
       }
       return this.failed(step, state, err);
     }

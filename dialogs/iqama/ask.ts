@@ -50,7 +50,15 @@ export type AskSpec =
   | { kind: 'duration'; name: Bilingual; durations: Array<{ months: number; fee: number }> }
   | { kind: 'review'; dependent: DependentView; months: number; fee: number }
   /** A question answered by buttons only; `keys` name iqama:next.* or common keys (menu titles). */
-  | { kind: 'buttons'; text: string; retry?: string; keys: Array<[NextStep | 'tawasul' | 'agent' | 'menu', string]> };
+  | {
+      kind: 'buttons';
+      text: string;
+      retry?: string;
+      keys: Array<[NextStep | 'tawasul' | 'agent' | 'menu', string]>;
+      /** The value a plain "yes" / "no" ("ايه", "لا") means, where the question reads as one. */
+      yes?: NextStep;
+      no?: NextStep | 'menu';
+    };
 
 interface Rendered {
   activity: Partial<Activity>;
@@ -156,6 +164,12 @@ function understood(spec: AskSpec, text: string, choices: Choice[]): FoundChoice
         return { value: spec.dependents[index]!.id, index, score: 0.9 };
       }
     }
+  }
+  const yesNo: { yes?: string; no?: string } = spec.kind === 'review' ? { yes: 'confirm' } : spec.kind === 'buttons' ? { yes: spec.yes, no: spec.no } : {};
+  const meant = entities.yesNo === undefined ? undefined : entities.yesNo ? yesNo.yes : yesNo.no;
+  if (meant) {
+    const index = choices.findIndex((c) => c.value === meant);
+    if (index >= 0) return { value: meant, index, score: 0.9 };
   }
   if (spec.kind === 'duration' && entities.months !== undefined) {
     const index = choices.findIndex((c) => c.value === `months:${entities.months}`);
