@@ -11,6 +11,7 @@ import { handoffDialogFactory } from './handoffDialog';
 import { faqDialogFactory } from './faqDialog';
 import { statusLookupDialogFactory } from './statusLookupDialog';
 import { iqamaRenewalDialogFactory } from './iqamaRenewalDialog';
+import { tawasulDialogFactory } from './tawasulDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
 export interface FeatureDeps extends CoreDeps {
@@ -29,6 +30,7 @@ export const FEATURE_DIALOGS: DialogFactory[] = [
   faqDialogFactory,
   statusLookupDialogFactory,
   iqamaRenewalDialogFactory,
+  tawasulDialogFactory,
 ];
 
 export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {

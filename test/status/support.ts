@@ -66,6 +66,8 @@ export interface HarnessOptions {
 export interface Harness {
   /** Sends one message and returns the bot's replies in that turn. */
   say(text: string): Promise<Partial<Activity>[]>;
+  /** Sends a whole message activity (e.g. with attachments) and returns the replies. */
+  sayActivity(activity: Partial<Activity>): Promise<Partial<Activity>[]>;
   data(): Promise<ConversationData>;
 }
 
@@ -102,6 +104,11 @@ export function harness(options: HarnessOptions): Harness {
     async say(text) {
       adapter.activeQueue.splice(0);
       await adapter.receiveActivity(text);
+      return adapter.activeQueue.splice(0).filter((a) => a.type === 'message');
+    },
+    async sayActivity(activity) {
+      adapter.activeQueue.splice(0);
+      await adapter.receiveActivity({ type: 'message', ...activity });
       return adapter.activeQueue.splice(0).filter((a) => a.type === 'message');
     },
     async data() {

@@ -1,0 +1,422 @@
+/**
+ * Open a Tawasul request (seed 003): verify → section → transaction type → the fields that
+ * type requires (each checked, with the reason when wrong) → a description kept exactly as
+ * typed → attachments (PDF, JPEG or PNG by their bytes, ≤ 5 MB, ≤ 5; skip allowed) → review
+ * (changeable) → submit once (one idempotency key per request, reused on retry) → the ticket
+ * number. The conversation reference is handed to the ticket watcher so that status changes
+ * come back to this conversation, in this language.
+ */
+import { ActionTypes, type Activity, type CardAction, type ConversationReference, TurnContext } from 'botbuilder';
+import {
+  ComponentDialog,
+  type DialogTurnResult,
+  type FoundChoice,
+  Prompt,
+  type PromptOptions,
+  type PromptRecognizerResult,
+  TextPrompt,
+  WaterfallDialog,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import {
+  type Attachment,
+  DESCRIPTION_MAX,
+  DESCRIPTION_MIN,
+  type FieldSpec,
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS_PER_TICKET,
+  type TawasulSection,
+  type TransactionType,
+} from '../adapters/services/types';
+import { newIdempotencyKey } from '../adapters/services/client';
+import type { ConversationData, VerifiedSession } from './deps';
+import type { DialogFactory, FeatureDeps } from './registry';
+import { DIALOG_IDS } from './mainDialog';
+import { localized } from './localizedPrompt';
+import { LocalChoicePrompt } from './prompts';
+import { clearSession, describeServiceError, isSessionExpired } from './serviceErrors';
+import { turnLang, turnLogger } from './turnState';
+import { VERIFY_IDENTITY_ID, VerifyIdentityDialog } from './verifyIdentityDialog';
+import { checkField, checkFile } from './tawasul/validate';
+import { normalizeForMatching, type Lang } from './understanding/normalize';
+
+const NS = 'tawasul:';
+const STEPS = 'tawasulSteps';
+const CHOICE = 'tawasulChoice';
+const FIELD = 'tawasulField';
+const DESCRIPTION = 'tawasulDescription';
+const FILES = 'tawasulFiles';
+
+/** What the request holds so far; carried on every replaceDialog (resume after re-verification or a retry). */
+export interface TawasulState {
+  key: string;
+  sectionId?: string;
+  typeId?: string;
+  fields: Record<string, string>;
+  description?: string;
+  attachments: Attachment[];
+  /** Attachments are settled (the user said done or skip). */
+  filesDone?: boolean;
+  reverify?: boolean;
+}
+
+interface StepValues {
+  state?: TawasulState;
+  session?: VerifiedSession;
+  sections?: TawasulSection[];
+  failed?: boolean;
+  /** The field asked in this run of the waterfall. */
+  pendingField?: string;
+}
+const vals = (step: WaterfallStepContext) => step.values as StepValues;
+
+/** What a user sends while attachments are asked for: files, words, or both. */
+interface FilesOrWords {
+  text: string;
+  files: Array<{ name: string; contentType?: string; url: string }>;
+}
+
+class FilesOrWordsPrompt extends Prompt<FilesOrWords> {
+  constructor(dialogId: string) {
+    super(dialogId);
+  }
+
+  protected async onPrompt(context: TurnContext, _state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
+    const activity = isRetry && options.retryPrompt ? options.retryPrompt : options.prompt;
+    if (activity) await context.sendActivity(activity);
+  }
+
+  protected async onRecognize(context: TurnContext): Promise<PromptRecognizerResult<FilesOrWords>> {
+    const files = (context.activity.attachments ?? [])
+      .filter((a) => typeof a.contentUrl === 'string' && /^(https?:|data:)/.test(a.contentUrl))
+      .map((a) => ({ name: a.name ?? 'file', contentType: a.contentType, url: a.contentUrl! }));
+    const text = (context.activity.text ?? '').trim();
+    return files.length || text ? { succeeded: true, value: { text, files } } : { succeeded: false };
+  }
+}
+
+/** Watches tickets for status changes (adapters/notify); optional so the dialog works without it. */
+export interface TicketWatch {
+  watch(ticketNumber: string, reference: Partial<ConversationReference>, lang: Lang): Promise<void>;
+}
+
+export interface TawasulDialogOptions {
+  /** Reads an attachment's bytes (tests may swap it); at most MAX_ATTACHMENT_BYTES + 1 are read. */
+  download?: (url: string) => Promise<Uint8Array>;
+}
+
+async function downloadCapped(url: string): Promise<Uint8Array> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+  if (!res.ok || !res.body) throw new Error(`download failed: ${res.status}`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > MAX_ATTACHMENT_BYTES) break; // enough to know it is too big
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) out.set(c, at), (at += c.length);
+  return out;
+}
+
+export class TawasulDialog extends ComponentDialog {
+  private readonly download: (url: string) => Promise<Uint8Array>;
+
+  constructor(private readonly deps: FeatureDeps & { ticketWatch?: TicketWatch }, options: TawasulDialogOptions = {}) {
+    super(DIALOG_IDS.tawasul);
+    this.download = options.download ?? downloadCapped;
+    this.addDialog(new VerifyIdentityDialog(deps));
+    this.addDialog(new LocalChoicePrompt(CHOICE));
+    this.addDialog(new TextPrompt(FIELD, async (pc) => {
+      const spec = (pc.options as PromptOptions & { validations?: FieldSpec }).validations as FieldSpec;
+      const lang = turnLang(pc.context);
+      const check = checkField(spec, pc.recognized.value ?? '', lang);
+      if (check.ok) {
+        pc.recognized.value = check.value;
+        return true;
+      }
+      await pc.context.sendActivity(this.deps.t(lang, `${NS}invalid.${check.reason}`, { ...check.args, field: spec.label[lang] }));
+      return false;
+    }));
+    this.addDialog(new TextPrompt(DESCRIPTION, async (pc) => {
+      const text = (pc.recognized.value ?? '').trim();
+      const lang = turnLang(pc.context);
+      if (text.length < DESCRIPTION_MIN) await pc.context.sendActivity(this.deps.t(lang, `${NS}description.short`, { min: DESCRIPTION_MIN }));
+      else if (text.length > DESCRIPTION_MAX) await pc.context.sendActivity(this.deps.t(lang, `${NS}description.long`, { max: DESCRIPTION_MAX, length: text.length }));
+      else return true;
+      return false;
+    }));
+    this.addDialog(new FilesOrWordsPrompt(FILES));
+    this.addDialog(new WaterfallDialog(STEPS, [
+      this.verify.bind(this),
+      this.section.bind(this),
+      this.type.bind(this),
+      this.field.bind(this),
+      this.description.bind(this),
+      this.files.bind(this),
+      this.review.bind(this),
+      this.submit.bind(this),
+      async (step) => (vals(step).failed ? this.afterFailure(step) : step.endDialog(step.result)),
+    ]));
+    this.initialDialogId = STEPS;
+  }
+
+  private stateOf(step: WaterfallStepContext): TawasulState {
+    const kept = vals(step).state;
+    if (kept) return kept;
+    const options = (step.options ?? {}) as Partial<TawasulState>;
+    const state: TawasulState = options.key ? { ...(options as TawasulState), fields: { ...options.fields }, attachments: [...(options.attachments ?? [])] } : { key: newIdempotencyKey(), fields: {}, attachments: [] };
+    vals(step).state = state;
+    return state;
+  }
+
+  private t(context: TurnContext, key: string, args?: Record<string, unknown>): string {
+    return this.deps.t(turnLang(context), NS + key, args);
+  }
+
+  private choices(items: Array<[string, string]>): Array<{ value: string; action: CardAction }> {
+    return items.map(([value, title]) => ({ value, action: { type: ActionTypes.ImBack, title, value: title } }));
+  }
+
+  private async conversation(context: TurnContext): Promise<ConversationData> {
+    return this.deps.state.conversation.get(context, {});
+  }
+
+  private async failed(step: WaterfallStepContext, state: TawasulState, err: unknown): Promise<DialogTurnResult> {
+    if (isSessionExpired(err)) {
+      clearSession(await this.conversation(step.context));
+      return step.replaceDialog(STEPS, { ...state, reverify: true });
+    }
+    turnLogger(step.context)?.warn({ kind: (err as { kind?: string }).kind ?? 'unknown' }, 'tawasul: services call failed');
+    const lang = turnLang(step.context);
+    await step.context.sendActivity(describeServiceError(this.deps.t, lang, err));
+    vals(step).failed = true;
+    return step.prompt(CHOICE, {
+      prompt: localized(this.deps.t, lang, { key: `${NS}retryPrompt` }),
+      choices: this.choices([['retry', this.t(step.context, 'next.retry')], ['agent', this.deps.t(lang, 'menu.agent')], ['menu', this.deps.t(lang, 'intent.menu')]]),
+    });
+  }
+
+  /** A step that follows a "try again?" question: retry resumes, anything else ends politely. */
+  private async afterFailure(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const picked = step.result as FoundChoice | undefined;
+    if (picked?.value === 'retry') return step.replaceDialog(STEPS, this.stateOf(step));
+    await step.context.sendActivity(this.deps.t(turnLang(step.context), 'menu.anythingElse'));
+    return step.endDialog();
+  }
+
+  private selected(step: WaterfallStepContext): { section?: TawasulSection; type?: TransactionType } {
+    const state = this.stateOf(step);
+    const section = vals(step).sections?.find((s) => s.id === state.sectionId);
+    return { section, type: section?.transactionTypes.find((x) => x.id === state.typeId) };
+  }
+
+  // 1. Verify, then load the catalogue.
+  private async verify(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.stateOf(step);
+    const data = await this.conversation(step.context);
+    data.task = { ...(data.task ?? {}), intent: 'tawasul.create' };
+    if (!this.deps.services) {
+      await step.context.sendActivity(this.deps.t(turnLang(step.context), 'menu.notYet'));
+      return step.endDialog();
+    }
+    const reverify = state.reverify;
+    delete state.reverify;
+    return step.beginDialog(VERIFY_IDENTITY_ID, reverify ? { reason: 'expired' } : undefined);
+  }
+
+  // 2. Section.
+  private async section(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.stateOf(step);
+    const session = step.result as VerifiedSession | undefined;
+    if (!session) return step.endDialog();
+    vals(step).session = session;
+    try {
+      vals(step).sections = await this.deps.services!.listTawasulSections();
+    } catch (err) {
+      return this.failed(step, state, err);
+    }
+    const sections = vals(step).sections!;
+    if (state.sectionId && sections.some((s) => s.id === state.sectionId)) return step.next({ value: state.sectionId, index: 0, score: 1 });
+    const lang = turnLang(step.context);
+    return step.prompt(CHOICE, {
+      prompt: localized(this.deps.t, lang, { key: `${NS}askSection` }),
+      retryPrompt: localized(this.deps.t, lang, { key: 'prompts:retry.choice' }),
+      choices: sections.map((s) => ({ value: s.id, action: { type: ActionTypes.ImBack, title: s.label[lang], value: s.label[lang] }, synonyms: [s.label.ar, s.label.en] })),
+    });
+  }
+
+  // 3. Transaction type (asked only when the section has more than one).
+  private async type(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (vals(step).failed) return this.afterFailure(step);
+    const state = this.stateOf(step);
+    state.sectionId = (step.result as FoundChoice).value;
+    const { section } = this.selected(step);
+    if (!section) return step.replaceDialog(STEPS, { ...state, sectionId: undefined });
+    if (state.typeId && section.transactionTypes.some((x) => x.id === state.typeId)) return step.next({ value: state.typeId, index: 0, score: 1 });
+    if (section.transactionTypes.length === 1) return step.next({ value: section.transactionTypes[0]!.id, index: 0, score: 1 });
+    const lang = turnLang(step.context);
+    return step.prompt(CHOICE, {
+      prompt: localized(this.deps.t, lang, { key: `${NS}askType`, args: { section: section.label } }),
+      retryPrompt: localized(this.deps.t, lang, { key: 'prompts:retry.choice' }),
+      choices: section.transactionTypes.map((x) => ({ value: x.id, action: { type: ActionTypes.ImBack, title: x.label[lang], value: x.label[lang] }, synonyms: [x.label.ar, x.label.en] })),
+    });
+  }
+
+  // 4. The next missing field (the waterfall comes back here through replaceDialog until none is missing).
+  private async field(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.stateOf(step);
+    state.typeId = (step.result as FoundChoice).value;
+    const { type } = this.selected(step);
+    if (!type) return step.replaceDialog(STEPS, { ...state, typeId: undefined });
+    const lang = turnLang(step.context);
+    const data = await this.conversation(step.context);
+    data.task = { intent: 'tawasul.create', verified: true, details: { ticketType: type.label[lang] } };
+    const missing = type.fields.find((f) => f.required && state.fields[f.name] === undefined);
+    if (!missing) return step.next(undefined);
+    vals(step).pendingField = missing.name;
+    const options = missing.type === 'select' ? this.choices((missing.options ?? []).map((o) => [o.value, o.label[lang]])).map((c) => c.action) : [];
+    const prompt = localized(this.deps.t, lang, { key: `${NS}askField`, args: { field: missing.label, hint: this.deps.t(lang, `${NS}hint.${missing.type}`) } });
+    return step.prompt(FIELD, {
+      prompt: options.length ? { ...prompt, suggestedActions: { to: [], actions: options } } : prompt,
+      validations: missing,
+    } as PromptOptions);
+  }
+
+  // 5. Store the field (and loop) or ask the description.
+  private async description(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.stateOf(step);
+    const pending = vals(step).pendingField;
+    if (pending && typeof step.result === 'string') {
+      state.fields[pending] = step.result;
+      return step.replaceDialog(STEPS, state);
+    }
+    if (state.description) return step.next(state.description);
+    const lang = turnLang(step.context);
+    return step.prompt(DESCRIPTION, { prompt: localized(this.deps.t, lang, { key: `${NS}askDescription`, args: { min: DESCRIPTION_MIN, max: DESCRIPTION_MAX } }) });
+  }
+
+  // 6. Attachments: one answer per turn; the waterfall loops through replaceDialog.
+  private async files(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.stateOf(step);
+    // Kept exactly as typed: the user's own words go to the directorate unchanged.
+    state.description = String(step.result ?? state.description ?? '');
+    if (state.filesDone) return step.next(undefined);
+    const { type } = this.selected(step);
+    const lang = turnLang(step.context);
+    const key = state.attachments.length ? `${NS}askMoreFiles` : `${NS}askFiles`;
+    return step.prompt(FILES, {
+      prompt: localized(this.deps.t, lang, {
+        key,
+        args: { hint: type?.attachments.hint ?? '', n: state.attachments.length, max: MAX_ATTACHMENTS_PER_TICKET },
+        actions: [state.attachments.length ? `${NS}next.done` : `${NS}next.skip`],
+      }),
+    });
+  }
+
+  // 7. Take the files (or skip/done), then the review.
+  private async review(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.stateOf(step);
+    const lang = turnLang(step.context);
+    const answer = step.result as FilesOrWords | undefined;
+    if (answer && !state.filesDone) {
+      for (const file of answer.files) {
+        if (state.attachments.length >= MAX_ATTACHMENTS_PER_TICKET) {
+          await step.context.sendActivity(this.t(step.context, 'file.tooMany', { max: MAX_ATTACHMENTS_PER_TICKET }));
+          break;
+        }
+        let bytes: Uint8Array;
+        try {
+          bytes = await this.download(file.url);
+        } catch {
+          await step.context.sendActivity(this.t(step.context, 'file.unreadable', { name: file.name }));
+          continue;
+        }
+        const check = checkFile(bytes);
+        if (!check.ok) {
+          await step.context.sendActivity(this.t(step.context, `file.${check.reason}`, { name: file.name, max: MAX_ATTACHMENT_BYTES / 1024 / 1024 }));
+          continue;
+        }
+        try {
+          const uploaded = await this.deps.services!.uploadAttachment(vals(step).session!.token, { fileName: file.name, contentType: check.contentType, bytes }, newIdempotencyKey());
+          state.attachments.push(uploaded);
+          await step.context.sendActivity(this.t(step.context, 'file.added', { name: file.name, n: state.attachments.length, max: MAX_ATTACHMENTS_PER_TICKET }));
+        } catch (err) {
+          return this.failed(step, state, err);
+        }
+      }
+      const words = normalizeForMatching(answer.text);
+      const done = [`${NS}next.done`, `${NS}next.skip`].some((k) => normalizeForMatching(this.deps.t(lang, k)) === words || normalizeForMatching(this.deps.t(lang === 'ar' ? 'en' : 'ar', k)) === words) || /^(تخطي|تخطى|خلصت|خلاص|انتهيت|skip|done|no|لا)$/.test(words);
+      const { type } = this.selected(step);
+      if (done && type?.attachments.required && state.attachments.length === 0) {
+        await step.context.sendActivity(this.t(step.context, 'file.required', { hint: type.attachments.hint[lang] }));
+        return step.replaceDialog(STEPS, state);
+      }
+      const full = state.attachments.length >= MAX_ATTACHMENTS_PER_TICKET;
+      if (!done && !full) {
+        if (answer.files.length === 0) await step.context.sendActivity(this.t(step.context, 'file.sendOrSkip'));
+        return step.replaceDialog(STEPS, state);
+      }
+      state.filesDone = true;
+    }
+    const { section, type } = this.selected(step);
+    const fieldLines = (type?.fields ?? []).filter((f) => state.fields[f.name] !== undefined).map((f) => `• ${f.label[lang]}: ${this.shown(f, state.fields[f.name]!, lang)}`);
+    const summary = [
+      this.t(step.context, 'review.title'),
+      `• ${this.t(step.context, 'review.type')}: ${section?.label[lang] ?? ''} — ${type?.label[lang] ?? ''}`,
+      ...fieldLines,
+      `• ${this.t(step.context, 'review.description')}: ${state.description ?? ''}`,
+      `• ${this.t(step.context, 'review.attachments')}: ${state.attachments.length ? state.attachments.map((a) => a.fileName).join(lang === 'ar' ? '، ' : ', ') : this.t(step.context, 'review.none')}`,
+    ].join('\n');
+    await step.context.sendActivity(summary);
+    return step.prompt(CHOICE, {
+      prompt: localized(this.deps.t, lang, { key: `${NS}review.ask` }),
+      retryPrompt: localized(this.deps.t, lang, { key: `${NS}review.ask` }),
+      choices: this.choices([
+        ['submit', this.t(step.context, 'next.submit')],
+        ['description', this.t(step.context, 'next.changeDescription')],
+        ['files', this.t(step.context, 'next.changeFiles')],
+        ['type', this.t(step.context, 'next.changeType')],
+      ]),
+    });
+  }
+
+  private shown(spec: FieldSpec, value: string, lang: Lang): string {
+    if (spec.type === 'select') return spec.options?.find((o) => o.value === value)?.label[lang] ?? value;
+    if (spec.type === 'idNumber') return `******${value.slice(-4)}`;
+    return value;
+  }
+
+  // 8. Submit, or go back to change something.
+  private async submit(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (vals(step).failed) return this.afterFailure(step);
+    const state = this.stateOf(step);
+    const picked = (step.result as FoundChoice | undefined)?.value;
+    if (picked === 'description') return step.replaceDialog(STEPS, { ...state, description: undefined });
+    if (picked === 'files') return step.replaceDialog(STEPS, { ...state, attachments: [], filesDone: false });
+    if (picked === 'type') return step.replaceDialog(STEPS, { key: newIdempotencyKey(), fields: {}, attachments: [], description: state.description } satisfies TawasulState);
+    const lang = turnLang(step.context);
+    try {
+      const ticket = await this.deps.services!.createTicket(vals(step).session!.token, {
+        sectionId: state.sectionId!,
+        transactionTypeId: state.typeId!,
+        fields: state.fields,
+        description: state.description!,
+        attachmentIds: state.attachments.map((a) => a.attachmentId),
+      }, state.key);
+      const data = await this.conversation(step.context);
+      data.task = undefined;
+      await this.deps.ticketWatch?.watch(ticket.number, TurnContext.getConversationReference(step.context.activity as Activity), lang).catch((err: unknown) => {
+        turnLogger(step.context)?.warn({ err: { message: (err as Error).message } }, 'tawasul: ticket not watched');
+      });
+      await step.context.sendActivity(localized(this.deps.t, lang, { key: `${NS}submitted`, args: { number: ticket.number }, actions: ['menu.status', 'intent.menu'] }));
+      return step.endDialog(ticket.number);
+    } catch (err) {
+      return this.failed(step, state, err);
+    }
+  }
+}
+
+export const tawasulDialogFactory: DialogFactory = (deps) => new TawasulDialog(deps as FeatureDeps & { ticketWatch?: TicketWatch });
