@@ -322,7 +322,7 @@ export class IqamaRenewalDialog extends ComponentDialog {
     await step.context.sendActivity(
       this.t(step.context, 'bill', { sadad: bill.sadadNumber, biller: `${bill.billerName[lang]} (${bill.billerCode})`, amount: bill.amount, due: formatBothCalendars(bill.dueDate, lang) }),
     );
-    return this.prompt(step, { kind: 'buttons', text: `${NS}payAsk`, retry: `${NS}payAskAgain`, keys: [['paid', `${NS}next.paid`], ['later', `${NS}next.later`]], yes: 'paid', no: 'later' });
+    return this.prompt(step, { kind: 'buttons', text: `${NS}payAsk`, retry: `${NS}payAskAgain`, keys: [['paid', `${NS}next.paid`, `${NS}answerWords.paidWords`], ['later', `${NS}next.later`, `${NS}answerWords.laterWords`]], yes: 'paid', no: 'later' });
   }
 
   private async payLater(step: WaterfallStepContext, state: RenewalState): Promise<DialogTurnResult> {
@@ -354,7 +354,7 @@ export class IqamaRenewalDialog extends ComponentDialog {
       if (isServiceError(err) && err.kind === 'conflict' && err.reason === 'bill_unpaid') {
         await step.context.sendActivity(this.t(step.context, 'notPaidYet', { sadad: state.bill!.sadad }));
         vals(step).recovery = 'unpaid';
-        return this.prompt(step, { kind: 'buttons', text: `${NS}payAsk`, retry: `${NS}payAskAgain`, keys: [['checkAgain', `${NS}next.checkAgain`], ['later', `${NS}next.later`]], yes: 'checkAgain', no: 'later' });
+        return this.prompt(step, { kind: 'buttons', text: `${NS}payAsk`, retry: `${NS}payAskAgain`, keys: [['checkAgain', `${NS}next.checkAgain`, `${NS}answerWords.paidWords`], ['later', `${NS}next.later`, `${NS}answerWords.laterWords`]], yes: 'checkAgain', no: 'later' });
       }
       return this.failed(step, state, err);
     }

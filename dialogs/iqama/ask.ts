@@ -54,7 +54,8 @@ export type AskSpec =
       kind: 'buttons';
       text: string;
       retry?: string;
-      keys: Array<[NextStep | 'tawasul' | 'agent' | 'menu', string]>;
+      /** [value, title key, key of more words meaning it ("سددت|دفعت")] */
+      keys: Array<[NextStep | 'tawasul' | 'agent' | 'menu', string, string?]>;
       /** The value a plain "yes" / "no" ("ايه", "لا") means, where the question reads as one. */
       yes?: NextStep;
       no?: NextStep | 'menu';
@@ -66,9 +67,10 @@ interface Rendered {
   choices: Choice[];
 }
 
-function staticChoice(t: Translate, lang: Lang, value: string, key: string): Choice {
+function staticChoice(t: Translate, lang: Lang, value: string, key: string, wordsKey?: string): Choice {
   const title = t(lang, key);
-  return { value, action: { type: ActionTypes.ImBack, title, value: title }, synonyms: LANGS.map((l) => t(l, key)) };
+  const words = wordsKey ? LANGS.flatMap((l) => t(l, wordsKey).split('|')) : [];
+  return { value, action: { type: ActionTypes.ImBack, title, value: title }, synonyms: [...LANGS.map((l) => t(l, key)), ...words] };
 }
 
 /** The review as facts: an Adaptive Card where cards render, plain lines on WhatsApp. */
@@ -139,7 +141,7 @@ export function renderAsk(t: Translate, lang: Lang, channelId: string, spec: Ask
       return { activity: { ...ask, attachments: [card] }, retry, choices };
     }
     case 'buttons': {
-      const choices = spec.keys.map(([value, key]) => staticChoice(t, lang, value, key));
+      const choices = spec.keys.map(([value, key, words]) => staticChoice(t, lang, value, key, words));
       return {
         activity: localized(t, lang, { key: spec.text }),
         retry: localized(t, lang, { key: spec.retry ?? `${NS}choiceAgain` }),
