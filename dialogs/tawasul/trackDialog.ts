@@ -18,7 +18,7 @@ import { clearSession, describeServiceError, isSessionExpired } from '../service
 import { turnLang, turnLogger } from '../turnState';
 import { extractEntities } from '../understanding/entities';
 import { VERIFY_IDENTITY_ID, VerifyIdentityDialog } from '../verifyIdentityDialog';
-import { AskPrompt, type Answer, type Button, buttonTitles, type Line } from './askPrompt';
+import { AskPrompt, type Answer, type Button, buttonTitles, type Line, renderLine } from './askPrompt';
 import { formatTicket, formatTicketList } from './format';
 
 export const TAWASUL_TRACK_ID = 'tawasulTrack';
@@ -99,7 +99,7 @@ export class TawasulTrackDialog extends ComponentDialog {
     const { t } = this.deps;
     const lang = turnLang(step.context);
     const services = this.deps.services!;
-    if (state.notice) await step.context.sendActivity(t(lang, state.notice.key, state.notice.args));
+    if (state.notice) await step.context.sendActivity(renderLine(t, lang, state.notice));
     delete state.notice;
     try {
       if (state.number) {
