@@ -11,7 +11,7 @@
  */
 import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, type DialogTurnResult, type FoundChoice, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { isServiceError, type Bill, type Dependent, type EligibilityFailure, type RenewalEligibility } from '../adapters/services/types';
+import { isServiceError, type Bilingual, type Bill, type Dependent, type EligibilityFailure, type RenewalEligibility } from '../adapters/services/types';
 import { newIdempotencyKey } from '../adapters/services/client';
 import type { ConversationData, TaskContext, VerifiedSession } from './deps';
 import type { DialogFactory, FeatureDeps } from './registry';
@@ -58,7 +58,7 @@ export interface RenewalState {
   /** One key per user action, reused on every retry of it. */
   billKey: string;
   submitKey: string;
-  bill?: { number: string; sadad: string; amount: number; due: string };
+  bill?: { number: string; sadad: string; amount: number; due: string; biller: Bilingual };
   /** The user confirmed the review: the bill comes next. */
   confirmed?: boolean;
   /** The user said they paid: the submission comes next. */
@@ -308,20 +308,22 @@ export class IqamaRenewalDialog extends ComponentDialog {
       state.billKey = pending.billKey;
       state.submitKey = pending.submitKey;
     }
-    let bill: Bill;
-    try {
-      bill = await this.deps.services!.createRenewalBill(vals(step).session!.token, { dependentId: state.dependent!.id, months: state.months! }, state.billKey);
-    } catch (err) {
-      return this.failed(step, state, err);
+    // A retry past this point already holds the bill: only the submission is repeated.
+    if (!state.bill) {
+      let bill: Bill;
+      try {
+        bill = await this.deps.services!.createRenewalBill(vals(step).session!.token, { dependentId: state.dependent!.id, months: state.months! }, state.billKey);
+      } catch (err) {
+        return this.failed(step, state, err);
+      }
+      state.bill = { number: bill.billNumber, sadad: bill.sadadNumber, amount: bill.amount, due: bill.dueDate, biller: { ar: `${bill.billerName.ar} (${bill.billerCode})`, en: `${bill.billerName.en} (${bill.billerCode})` } };
+      data.iqamaPendingBill = { dependentId: state.dependent!.id, months: state.months!, billKey: state.billKey, submitKey: state.submitKey };
     }
-    state.bill = { number: bill.billNumber, sadad: bill.sadadNumber, amount: bill.amount, due: bill.dueDate };
-    data.iqamaPendingBill = { dependentId: state.dependent!.id, months: state.months!, billKey: state.billKey, submitKey: state.submitKey };
     await this.record(step.context, state, 'awaiting payment');
     if (state.paid) return step.next({ value: 'paid', index: 0, score: 1 });
     const lang = turnLang(step.context);
-    await step.context.sendActivity(
-      this.t(step.context, 'bill', { sadad: bill.sadadNumber, biller: `${bill.billerName[lang]} (${bill.billerCode})`, amount: bill.amount, due: formatBothCalendars(bill.dueDate, lang) }),
-    );
+    const bill = state.bill;
+    await step.context.sendActivity(this.t(step.context, 'bill', { sadad: bill.sadad, biller: bill.biller[lang], amount: bill.amount, due: formatBothCalendars(bill.due, lang) }));
     return this.prompt(step, { kind: 'buttons', text: `${NS}payAsk`, retry: `${NS}payAskAgain`, keys: [['paid', `${NS}next.paid`, `${NS}answerWords.paidWords`], ['later', `${NS}next.later`, `${NS}answerWords.laterWords`]], yes: 'paid', no: 'later' });
   }
 
