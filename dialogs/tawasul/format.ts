@@ -1,61 +1,24 @@
 /**
- * Tawasul answers in plain language: the review before sending, the list of a person's
- * tickets and one ticket with its history (dates in both calendars). Pure functions of the
- * services' data, rendered in the turn's language.
+ * Tawasul tickets in plain language: the list of a person's tickets and one ticket with its
+ * status explained, the department's notes and its history, dates in both calendars
+ * (dialogs/format/dates.ts). Pure functions of the services' data, in the turn's language.
  */
-import type { FieldSpec, TawasulSection, Ticket, TicketSummary, TransactionType } from '../../adapters/services/types';
+import type { Ticket, TicketSummary } from '../../adapters/services/types';
 import type { Translate } from '../deps';
 import { formatBothCalendars } from '../format/dates';
 import type { Lang } from '../understanding/normalize';
-import { displayValue } from './fields';
-import { sizeParts } from './files';
 
-const NS = 'tawasul:';
+export const TRACK_NS = 'tawasulTrack:';
+const NS = TRACK_NS;
+/** A long description is cut here in the detail (the person wrote it; they need a reminder, not all of it). */
 const DESCRIPTION_SHOWN = 300;
 
-export interface FileRef {
-  attachmentId: string;
-  name: string;
-  size: number;
-  sha256: string;
-}
+const join = (lang: Lang, items: string[]) => items.join(lang === 'ar' ? '، ' : ', ');
 
-export function fileSize(t: Translate, lang: Lang, bytes: number): string {
-  const { unit, value } = sizeParts(bytes);
-  return t(lang, `${NS}files.${unit}`, { value });
-}
-
-export function fileList(t: Translate, lang: Lang, files: FileRef[]): string {
-  if (files.length === 0) return t(lang, `${NS}files.none`);
-  return files.map((f) => `${f.name} (${fileSize(t, lang, f.size)})`).join(lang === 'ar' ? '، ' : ', ');
-}
-
-const bullet = (label: string, value: string) => `• ${label}: ${value}`;
-
-export interface ReviewInput {
-  section: TawasulSection;
-  type: TransactionType;
-  fields: Record<string, string>;
-  description: string;
-  files: FileRef[];
-}
-
-/** The request as it will be sent: type, each field, the description as typed, the files. */
-export function formatReview(t: Translate, lang: Lang, r: ReviewInput): string {
-  const lines = [
-    t(lang, `${NS}review.title`),
-    bullet(t(lang, `${NS}review.type`), `${r.type.label[lang]} (${r.section.label[lang]})`),
-    ...r.type.fields.map((f: FieldSpec) => bullet(f.label[lang], displayValue(f, r.fields[f.name] ?? '', lang))),
-    bullet(t(lang, `${NS}review.description`), r.description.trim()),
-    bullet(t(lang, `${NS}review.attachments`), fileList(t, lang, r.files)),
-  ];
-  return lines.join('\n');
-}
-
-/** One line per ticket, newest first, numbered for typed answers ("2", "الثاني"). */
+/** One line per ticket, numbered so a typed "2" or "الثاني" picks it. */
 export function formatTicketList(t: Translate, lang: Lang, tickets: TicketSummary[]): string {
   const lines = tickets.map((x, i) =>
-    t(lang, `${NS}track.line`, {
+    t(lang, `${NS}line`, {
       n: i + 1,
       number: x.number,
       type: x.transactionTypeLabel[lang],
@@ -63,31 +26,28 @@ export function formatTicketList(t: Translate, lang: Lang, tickets: TicketSummar
       date: formatBothCalendars(x.updatedAt, lang),
     }),
   );
-  return [t(lang, `${NS}track.intro`), ...lines].join('\n');
+  return [t(lang, `${NS}intro`), ...lines].join('\n');
 }
 
-/** A ticket: what, when, the status explained with the department's note, the history, the description. */
+/** A ticket: what and when, the status explained with the department's note, the history, the description. */
 export function formatTicket(t: Translate, lang: Lang, ticket: Ticket): string {
   const lines = [
-    t(lang, `${NS}track.title`, { number: ticket.number }),
-    t(lang, `${NS}track.type`, { type: ticket.transactionTypeLabel[lang], section: ticket.sectionLabel[lang] }),
-    t(lang, `${NS}track.submitted`, { date: formatBothCalendars(ticket.createdAt, lang) }),
-    t(lang, `${NS}track.status`, { status: ticket.statusLabel[lang] }),
-    t(lang, `${NS}track.explain.${ticket.status}`, { number: ticket.number }),
+    t(lang, `${NS}title`, { number: ticket.number }),
+    t(lang, `${NS}type`, { type: ticket.transactionTypeLabel[lang], section: ticket.sectionLabel[lang] }),
+    t(lang, `${NS}submitted`, { date: formatBothCalendars(ticket.createdAt, lang) }),
+    t(lang, `${NS}status`, { status: ticket.statusLabel[lang] }),
+    t(lang, `${NS}explain.${ticket.status}`, { number: ticket.number }),
   ];
-  if (ticket.reason) lines.push(t(lang, `${NS}track.note`, { reason: ticket.reason[lang] }));
+  if (ticket.reason) lines.push(t(lang, `${NS}note`, { reason: ticket.reason[lang] }));
   if (ticket.history.length > 0) {
-    lines.push('', t(lang, `${NS}track.history`));
+    lines.push('', t(lang, `${NS}history`));
     for (const h of ticket.history) {
       const line = `• ${formatBothCalendars(h.at, lang)}: ${h.statusLabel[lang]}`;
-      lines.push(h.reason ? t(lang, `${NS}track.historyReason`, { line, reason: h.reason[lang] }) : line);
+      lines.push(h.reason ? t(lang, `${NS}historyReason`, { line, reason: h.reason[lang] }) : line);
     }
   }
   const description = ticket.description.length > DESCRIPTION_SHOWN ? `${ticket.description.slice(0, DESCRIPTION_SHOWN)}…` : ticket.description;
-  lines.push('', t(lang, `${NS}track.description`, { text: description }));
-  if (ticket.attachments.length > 0) {
-    const list = ticket.attachments.map((a) => a.fileName).join(lang === 'ar' ? '، ' : ', ');
-    lines.push(t(lang, `${NS}track.files`, { list }));
-  }
+  lines.push('', t(lang, `${NS}description`, { text: description }));
+  if (ticket.attachments.length > 0) lines.push(t(lang, `${NS}files`, { list: join(lang, ticket.attachments.map((a) => a.fileName)) }));
   return lines.join('\n');
 }

@@ -19,12 +19,12 @@ import { turnLang, turnLogger } from '../turnState';
 import { extractEntities } from '../understanding/entities';
 import { VERIFY_IDENTITY_ID, VerifyIdentityDialog } from '../verifyIdentityDialog';
 import { AskPrompt, type Answer, type Button, buttonTitles, type Line, renderLine } from './askPrompt';
-import { formatTicket, formatTicketList } from './format';
+import { formatTicket, formatTicketList, TRACK_NS } from './format';
 
 export const TAWASUL_TRACK_ID = 'tawasulTrack';
 const LOOP = 'tawasulTrackSteps';
 const ASK = 'tawasulTrackAsk';
-const NS = 'tawasul:';
+const NS = TRACK_NS;
 /** Buttons for at most this many tickets; older ones can still be typed by number. */
 const MAX_TICKET_BUTTONS = 8;
 
@@ -108,7 +108,7 @@ export class TawasulTrackDialog extends ComponentDialog {
           ticket = await services.getTicket(session.token, state.number);
         } catch (err) {
           if (isServiceError(err) && err.kind === 'not_found') {
-            return step.replaceDialog(LOOP, { track: true, notice: { key: `${NS}track.notFound`, args: { number: state.number } } } satisfies TrackState);
+            return step.replaceDialog(LOOP, { track: true, notice: { key: `${NS}notFound`, args: { number: state.number } } } satisfies TrackState);
           }
           throw err;
         }
@@ -117,7 +117,7 @@ export class TawasulTrackDialog extends ComponentDialog {
         vals(step).asked = 'detail';
         return step.prompt(ASK, AskPrompt.options({
           lines: [{ key: 'menu.anythingElse' }],
-          buttons: [{ value: 'others', key: `${NS}track.others` }, { value: 'new', key: `${NS}track.new` }, { value: 'menu', key: 'intent.menu' }],
+          buttons: [{ value: 'others', key: `${NS}others` }, { value: 'new', key: `${NS}new` }, { value: 'menu', key: 'intent.menu' }],
         }));
       }
       const tickets = await services.listMyTickets(session.token);
@@ -125,13 +125,13 @@ export class TawasulTrackDialog extends ComponentDialog {
       if (tickets.length === 0) {
         vals(step).asked = 'none';
         return step.prompt(ASK, AskPrompt.options({
-          lines: [{ key: `${NS}track.none` }],
-          buttons: [{ value: 'new', key: `${NS}track.new` }, { value: 'menu', key: 'intent.menu' }],
+          lines: [{ key: `${NS}none` }],
+          buttons: [{ value: 'new', key: `${NS}new` }, { value: 'menu', key: 'intent.menu' }],
         }));
       }
       await step.context.sendActivity(formatTicketList(t, lang, tickets));
       vals(step).asked = 'list';
-      return step.prompt(ASK, AskPrompt.options({ lines: [{ key: `${NS}track.ask` }], buttons: this.ticketButtons(tickets) }));
+      return step.prompt(ASK, AskPrompt.options({ lines: [{ key: `${NS}ask` }], buttons: this.ticketButtons(tickets) }));
     } catch (err) {
       if (isSessionExpired(err)) {
         clearSession(await this.conversation(step.context));
@@ -140,7 +140,7 @@ export class TawasulTrackDialog extends ComponentDialog {
       turnLogger(step.context)?.warn({ kind: isServiceError(err) ? err.kind : 'unknown', reason: isServiceError(err) ? err.reason : undefined }, 'tawasul tracking failed');
       vals(step).asked = 'retry';
       return step.prompt(ASK, AskPrompt.options({
-        lines: [{ key: `${NS}track.failed`, args: { reason: describeServiceError(t, lang, err) } }],
+        lines: [{ key: `${NS}failed`, args: { reason: describeServiceError(t, lang, err) } }],
         buttons: [{ value: 'retry', key: `${NS}retry` }, { value: 'menu', key: 'intent.menu' }],
       }));
     }
@@ -149,7 +149,7 @@ export class TawasulTrackDialog extends ComponentDialog {
   private ticketButtons(tickets: TicketSummary[]): Button[] {
     return [
       ...tickets.slice(0, MAX_TICKET_BUTTONS).map((x): Button => ({ value: x.number, label: { ar: x.number, en: x.number } })),
-      { value: 'new', key: `${NS}track.new` },
+      { value: 'new', key: `${NS}new` },
     ];
   }
 
@@ -164,7 +164,7 @@ export class TawasulTrackDialog extends ComponentDialog {
     const buttons: Button[] =
       asked === 'list'
         ? this.ticketButtons(tickets)
-        : [{ value: 'others', key: `${NS}track.others` }, { value: 'new', key: `${NS}track.new` }, { value: 'retry', key: `${NS}retry` }];
+        : [{ value: 'others', key: `${NS}others` }, { value: 'new', key: `${NS}new` }, { value: 'retry', key: `${NS}retry` }];
     const picked = findChoice(answer.text, buttons.map((b) => ({ value: b.value, synonyms: buttonTitles(t, b) })))?.value;
     const typed = extractEntities(answer.text).requestNumber;
 
@@ -177,7 +177,7 @@ export class TawasulTrackDialog extends ComponentDialog {
       // A list position beyond the buttons ("the tenth") still picks that ticket.
       const all = findChoice(answer.text, tickets.map((x) => ({ value: x.number })));
       if (all) return step.replaceDialog(LOOP, { track: true, number: all.value } satisfies TrackState);
-      return step.replaceDialog(LOOP, { track: true, notice: { key: `${NS}track.askAgain` } } satisfies TrackState);
+      return step.replaceDialog(LOOP, { track: true, notice: { key: `${NS}askAgain` } } satisfies TrackState);
     }
     await step.context.sendActivity(menuActivity(t, lang, t(lang, 'menu.anythingElse')));
     return step.endDialog();
