@@ -10,6 +10,7 @@ import { handoffModule } from '../adapters/handoff';
 import { whatsAppChannel } from '../adapters/whatsapp';
 import { directLineChannel } from '../adapters/directline';
 import { webPageChannel } from '../adapters/webpage';
+import { ticketNotifier } from '../adapters/notify';
 import { createServicesClient } from '../adapters/services';
 import { createSimulator } from '../sim';
 import { createRecognizer } from '../dialogs/understanding/recognizer';
@@ -39,7 +40,7 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
     logger: logger.child({ module: 'services' }),
   });
 
-  const channels: ChannelModule[] = [() => ({ services }), directLineChannel(), whatsAppChannel(), handoffModule(), webPageChannel()];
+  const channels: ChannelModule[] = [() => ({ services }), directLineChannel(), whatsAppChannel(), handoffModule(), webPageChannel(), ticketNotifier({ services })];
   const app = await createApp(config, {
     logger,
     channels,

@@ -6,6 +6,7 @@ import type { Dialog } from 'botbuilder-dialogs';
 import type { CoreDeps } from './deps';
 import type { HandoffHub } from '../adapters/handoff/types';
 import type { ServicesApi } from '../adapters/services/types';
+import type { TicketWatch } from '../adapters/notify';
 import type { RedisConnection } from '../bot/storage/redisClient';
 import { handoffDialogFactory } from './handoffDialog';
 import { faqDialogFactory } from './faqDialog';
@@ -21,6 +22,8 @@ export interface FeatureDeps extends CoreDeps {
   /** Shared Redis connection (ioredis-mock in memory mode) and key prefix, e.g. for rate limits. */
   redis?: RedisConnection;
   redisPrefix?: string;
+  /** Keeps a new Tawasul ticket's conversation to tell it of status changes (adapters/notify). */
+  ticketWatch?: TicketWatch;
 }
 
 export type DialogFactory = (deps: FeatureDeps) => Dialog;

@@ -1,0 +1,135 @@
+/**
+ * Tawasul status notifications. When a ticket is opened, the dialog hands its conversation
+ * reference and language to `watch()`; they are kept in Redis (not memory), so they survive
+ * restarts. One process at a time — whichever holds the Redis lease — reads the services
+ * API's event feed from the cursor stored in Redis and, for each status change of a watched
+ * ticket, sends a proactive message in the user's language on the channel and conversation
+ * where it was opened (WhatsApp falls back to its template outside the 24-hour window).
+ *
+ * Delivery: an event is sent only by the lease holder, skipped when its "sent" mark exists,
+ * marked right after it is sent, and the cursor moves only past events that were sent or do
+ * not concern a watched ticket. A failed send stops the batch and is retried on the next poll
+ * (none lost). A duplicate needs a crash between a send and its mark (milliseconds).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ConversationReference } from 'botbuilder';
+import type { ChannelModule } from '../../bot/app';
+import type { ServicesApi, StatusEvent } from '../services/types';
+
+/** What the Tawasul dialog calls when a ticket is created (FeatureDeps.ticketWatch). */
+export interface TicketWatch {
+  watch(ticketNumber: string, reference: Partial<ConversationReference>, lang: Lang): Promise<void>;
+}
+
+export interface TicketNotifierOptions {
+  services: ServicesApi;
+  /** How often the lease holder reads the feed (NOTIFY_POLL_MS, default 5 s). */
+  pollMs?: number;
+  /** Lease length; renewed by every poll (default 3 × pollMs, at least 5 s). */
+  leaseMs?: number;
+  /** Tests call poll() themselves. */
+  autoStart?: boolean;
+  onReady?: (handle: TicketNotifierHandle) => void;
+}
+
+export interface TicketNotifierHandle {
+  /** One poll: returns how many notifications this process sent. */
+  poll(): Promise<number>;
+  watch: TicketWatch['watch'];
+}
+
+const WATCH_TTL_SECONDS = 90 * 24 * 3600;
+const SENT_TTL_SECONDS = 30 * 24 * 3600;
+
+// Compare-and-delete / compare-and-extend: only the holder releases or renews its lease.
+const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+
+/** The bot's two languages (adapters do not import dialogs/). */
+type Lang = 'ar' | 'en';
+
+interface Watched {
+  reference: Partial<ConversationReference>;
+  lang: Lang;
+}
+
+export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
+  return (ctx) => {
+    const { redis, prefix, t } = ctx;
+    const logger = ctx.logger.child({ module: 'notify' });
+    const pollMs = options.pollMs ?? Number(process.env.NOTIFY_POLL_MS ?? 5000);
+    const leaseMs = options.leaseMs ?? Math.max(5000, pollMs * 3);
+    const key = {
+      ref: (ticket: string) => `${prefix}notify:ref:${ticket}`,
+      sent: (seq: number) => `${prefix}notify:sent:${seq}`,
+      cursor: `${prefix}notify:cursor`,
+      lease: `${prefix}notify:lease`,
+    };
+    const token = randomUUID();
+
+    const watch: TicketWatch['watch'] = async (ticketNumber, reference, lang) => {
+      await redis.set(key.ref(ticketNumber), JSON.stringify({ reference, lang } satisfies Watched), 'EX', WATCH_TTL_SECONDS);
+    };
+
+    const message = (e: StatusEvent, lang: Lang): string => {
+      const reason = e.reason ? t(lang, 'tawasul:notify.reason', { reason: e.reason[lang] }) : '';
+      return t(lang, 'tawasul:notify.changed', { number: e.number, status: e.statusLabel[lang], reason });
+    };
+
+    async function hasLease(): Promise<boolean> {
+      if ((await redis.set(key.lease, token, 'PX', leaseMs, 'NX')) === 'OK') return true;
+      return Number(await redis.eval(EXTEND, 1, key.lease, token, String(leaseMs))) === 1;
+    }
+
+    async function poll(): Promise<number> {
+      if (!(await hasLease())) return 0;
+      const cursor = (await redis.get(key.cursor)) ?? undefined;
+      const page = await options.services.listEvents(cursor, 100);
+      let sent = 0;
+      let complete = true;
+      for (const e of page.events) {
+        if (e.kind === 'ticket') {
+          const raw = await redis.get(key.ref(e.number));
+          if (raw && !(await redis.exists(key.sent(e.seq)))) {
+            const watched = JSON.parse(raw) as Watched;
+            try {
+              // The adapter's turn-error handler would swallow a failed send: catch it here so
+              // the event is not marked sent.
+              let failure: unknown;
+              await ctx.proactive.continueConversation(watched.reference, async (tc) => {
+                await tc.sendActivity(message(e, watched.lang)).catch((err: unknown) => (failure = err ?? new Error('send failed')));
+              });
+              if (failure) throw failure;
+            } catch (err) {
+              logger.warn({ err: { message: (err as Error).message }, ticket: e.number }, 'notification not delivered; retried on the next poll');
+              complete = false;
+              break;
+            }
+            await redis.set(key.sent(e.seq), '1', 'EX', SENT_TTL_SECONDS);
+            sent++;
+          }
+        }
+      }
+      // The cursor moves only once the whole page went out; a page cut short is read again
+      // and its sent events are skipped by their marks.
+      if (complete && page.cursor !== cursor) await redis.set(key.cursor, page.cursor);
+      return sent;
+    }
+
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<unknown> = Promise.resolve();
+    if (options.autoStart !== false) {
+      timer = setInterval(() => {
+        running = poll().catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'notification poll failed'));
+      }, pollMs);
+      timer.unref();
+    }
+    ctx.onClose(async () => {
+      if (timer) clearInterval(timer);
+      await running;
+      await redis.eval(RELEASE, 1, key.lease, token).catch(() => undefined);
+    });
+    options.onReady?.({ poll, watch });
+    return { ticketWatch: { watch } };
+  };
+}
