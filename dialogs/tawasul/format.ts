@@ -15,6 +15,13 @@ const DESCRIPTION_SHOWN = 300;
 
 const join = (lang: Lang, items: string[]) => items.join(lang === 'ar' ? '، ' : ', ');
 
+const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Riyadh' });
+
+/** A history entry's moment: the day in both calendars and the Riyadh time (entries often share a day). */
+function moment(iso: string, lang: Lang): string {
+  return `${formatBothCalendars(iso, lang)} ${TIME.format(new Date(iso))}`;
+}
+
 /** One line per ticket, numbered so a typed "2" or "الثاني" picks it. */
 export function formatTicketList(t: Translate, lang: Lang, tickets: TicketSummary[]): string {
   const lines = tickets.map((x, i) =>
@@ -42,7 +49,7 @@ export function formatTicket(t: Translate, lang: Lang, ticket: Ticket): string {
   if (ticket.history.length > 0) {
     lines.push('', t(lang, `${NS}history`));
     for (const h of ticket.history) {
-      const line = `• ${formatBothCalendars(h.at, lang)}: ${h.statusLabel[lang]}`;
+      const line = `• ${moment(h.at, lang)}: ${h.statusLabel[lang]}`;
       lines.push(h.reason ? t(lang, `${NS}historyReason`, { line, reason: h.reason[lang] }) : line);
     }
   }
