@@ -48,6 +48,14 @@ export function createTranslator(options: { dir?: string; onMissing?: (lang: str
     showSupportNotice: false,
   } as Parameters<I18n['init']>[0]);
   const fixed = { ar: instance.getFixedT('ar'), en: instance.getFixedT('en') };
-  const t: Translate = (lang, key, opts) => String(fixed[lang](key, opts ?? {}));
+  // Most strings a turn renders take no arguments (menus, buttons, prompts): translate each
+  // once. The benchmark found i18next re-resolving them ≈ 8 times a turn (bench/README.md).
+  const plain = { ar: new Map<string, string>(), en: new Map<string, string>() };
+  const t: Translate = (lang, key, opts) => {
+    if (opts && Object.keys(opts).length > 0) return String(fixed[lang](key, opts));
+    let text = plain[lang].get(key);
+    if (text === undefined) plain[lang].set(key, (text = String(fixed[lang](key, {}))));
+    return text;
+  };
   return { t, i18n: instance };
 }
