@@ -6,10 +6,13 @@
  * ticket, sends a proactive message in the user's language on the channel and conversation
  * where it was opened (WhatsApp falls back to its template outside the 24-hour window).
  *
- * Delivery: an event is sent only by the lease holder, skipped when its "sent" mark exists,
- * marked right after it is sent, and the cursor moves only past events that were sent or do
- * not concern a watched ticket. A failed send stops the batch and is retried on the next poll
- * (none lost). A duplicate needs a crash between a send and its mark (milliseconds).
+ * Delivery: an event is sent only by the lease holder, and only after it claims the event
+ * (SET NX on its mark, with an expiry): a poll that overlaps a slow send, or another process
+ * that took over a lapsed lease mid-batch, finds the claim and stops instead of sending again.
+ * The mark becomes "sent" right after the send; a failed send drops the claim and is retried
+ * on the next poll (none lost). The cursor moves only past a page whose watched events are all
+ * sent. A duplicate needs a crash between a send and its mark (milliseconds), after which the
+ * claim expires and the event goes out again: we prefer that to losing it.
  */
 import { randomUUID } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
@@ -40,6 +43,8 @@ export interface TicketNotifierHandle {
 
 const WATCH_TTL_SECONDS = 90 * 24 * 3600;
 const SENT_TTL_SECONDS = 30 * 24 * 3600;
+/** How long a claimed event stays claimed if its sender dies before marking it sent. */
+const CLAIM_MS = 60_000;
 
 // Compare-and-delete / compare-and-extend: only the holder releases or renews its lease.
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -90,7 +95,14 @@ export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
       for (const e of page.events) {
         if (e.kind === 'ticket') {
           const raw = await redis.get(key.ref(e.number));
-          if (raw && !(await redis.exists(key.sent(e.seq)))) {
+          if (raw) {
+            // Claim before sending: one sender per event, even across overlapping polls or a lapsed lease.
+            const claimed = (await redis.set(key.sent(e.seq), `sending:${token}`, 'PX', CLAIM_MS, 'NX')) === 'OK';
+            if (!claimed) {
+              if ((await redis.get(key.sent(e.seq))) === '1') continue; // already sent
+              complete = false; // someone else is sending it (or died doing so): read this page again later
+              break;
+            }
             const watched = JSON.parse(raw) as Watched;
             try {
               // The adapter's turn-error handler would swallow a failed send: catch it here so
@@ -102,6 +114,7 @@ export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
               if (failure) throw failure;
             } catch (err) {
               logger.warn({ err: { message: (err as Error).message }, ticket: e.number }, 'notification not delivered; retried on the next poll');
+              await redis.eval(RELEASE, 1, key.sent(e.seq), `sending:${token}`).catch(() => undefined);
               complete = false;
               break;
             }
@@ -119,8 +132,14 @@ export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<unknown> = Promise.resolve();
     if (options.autoStart !== false) {
+      let polling = false;
       timer = setInterval(() => {
-        running = poll().catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'notification poll failed'));
+        // A slow send can outlast the interval: never two polls at once in one process.
+        if (polling) return;
+        polling = true;
+        running = poll()
+          .catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'notification poll failed'))
+          .finally(() => (polling = false));
       }, pollMs);
       timer.unref();
     }
