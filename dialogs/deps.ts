@@ -36,6 +36,14 @@ export interface VerifiedSession {
   name: { ar: string; en: string };
 }
 
+/** An iqama renewal left at "I'll pay later": the bill's keys only, nothing personal. */
+export interface IqamaPendingBill {
+  dependentId: string;
+  months: number;
+  billKey: string;
+  submitKey: string;
+}
+
 /** Saved per conversation (CONVERSATION_TTL_SECONDS, renewed by every turn). */
 export interface ConversationData {
   welcomed?: boolean;
@@ -45,6 +53,7 @@ export interface ConversationData {
   misses?: number;
   task?: TaskContext;
   session?: VerifiedSession;
+  iqamaPendingBill?: IqamaPendingBill;
 }
 
 export interface StateAccessors {

@@ -13,7 +13,7 @@ import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, type DialogTurnResult, type FoundChoice, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isServiceError, type Bilingual, type Bill, type Dependent, type EligibilityFailure, type RenewalEligibility } from '../adapters/services/types';
 import { newIdempotencyKey } from '../adapters/services/client';
-import type { ConversationData, TaskContext, VerifiedSession } from './deps';
+import type { IqamaPendingBill, ConversationData, TaskContext, VerifiedSession } from './deps';
 import type { DialogFactory, FeatureDeps } from './registry';
 import { DIALOG_IDS, type TaskDialogOptions } from './mainDialog';
 import { formatBothCalendars } from './format/dates';
@@ -29,20 +29,6 @@ import type { Relation } from './understanding/types';
 import { ask, AskPrompt, type AskSpec, type DependentView, type NextStep, viewOf } from './iqama/ask';
 
 /** A bill the user will pay later: coming back to the same dependent and duration reuses it. */
-interface PendingBill {
-  dependentId: string;
-  months: number;
-  billKey: string;
-  submitKey: string;
-}
-
-declare module './deps' {
-  interface ConversationData {
-    /** Iqama renewal: the bill of a renewal left at "I'll pay later" (keys only, nothing personal). */
-    iqamaPendingBill?: PendingBill;
-  }
-}
-
 const STEPS = 'iqamaRenewalSteps';
 const ASK = 'iqamaAsk';
 const NS = 'iqama:';

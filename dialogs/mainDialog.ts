@@ -16,6 +16,7 @@ import { setTurnLang, turnLang } from './turnState';
 import { relocalizeStack } from './localizedPrompt';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
 import type { FaqId, Intent, Understanding } from './understanding/types';
+import { isTicketListRequest } from './tawasul/understand';
 
 export type GlobalCommand = 'cancel' | 'help' | 'menu' | 'agent' | 'language.ar' | 'language.en';
 const COMMANDS: ReadonlySet<Intent> = new Set<Intent>(['cancel', 'help', 'menu', 'agent', 'language.ar', 'language.en']);
@@ -27,6 +28,7 @@ export const DIALOG_IDS = {
   statusLookup: 'statusLookup',
   faq: 'faq',
   handoff: 'handoff',
+  tawasulTrack: 'tawasulTrack',
 } as const;
 
 const TASK_ROUTES: Partial<Record<Intent, string>> = {
@@ -163,6 +165,15 @@ export class MainDialog {
       const a = this.labelOf(lang, u.intent, u.faq);
       const b = this.labelOf(lang, u.alternative.intent, u.alternative.faq);
       await context.sendActivity(MessageFactory.suggestedActions([button(a), button(b)], t(lang, 'ambiguous', { a, b })));
+      return;
+    }
+
+    // "My Tawasul tickets" lists them, whatever the classifier made of it; a message with a
+    // ticket number stays a status lookup of that number.
+    if (!titleIntent && text && !u?.entities.requestNumber && isTicketListRequest(text) && this.has(DIALOG_IDS.tawasulTrack)) {
+      data.misses = 0;
+      data.task = { intent: 'status.check' };
+      await this.begin(dc, DIALOG_IDS.tawasulTrack, { text, understanding: u } satisfies TaskDialogOptions);
       return;
     }
 

@@ -13,6 +13,7 @@ import { faqDialogFactory } from './faqDialog';
 import { statusLookupDialogFactory } from './statusLookupDialog';
 import { iqamaRenewalDialogFactory } from './iqamaRenewalDialog';
 import { tawasulDialogFactory } from './tawasulDialog';
+import { tawasulTrackDialogFactory } from './tawasul/trackDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
 export interface FeatureDeps extends CoreDeps {
@@ -34,6 +35,7 @@ export const FEATURE_DIALOGS: DialogFactory[] = [
   statusLookupDialogFactory,
   iqamaRenewalDialogFactory,
   tawasulDialogFactory,
+  tawasulTrackDialogFactory,
 ];
 
 export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {
