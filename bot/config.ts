@@ -53,6 +53,8 @@ const EnvSchema = z
     MAX_BODY_BYTES: int(1024, 50 * 1024 * 1024).default(256 * 1024),
     MAX_TEXT_CHARS: int(16, 100_000).default(2000),
     SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
+    /** How often the Tawasul notifier's lease holder reads the services API's event feed. */
+    NOTIFY_POLL_MS: int(50, 3_600_000).default(5000),
     METRICS_ENABLED: bool.default(true),
   })
   // Extra keys (the rest of the environment) are allowed; channel modules read their own.

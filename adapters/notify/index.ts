@@ -62,7 +62,7 @@ export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
   return (ctx) => {
     const { redis, prefix, t } = ctx;
     const logger = ctx.logger.child({ module: 'notify' });
-    const pollMs = options.pollMs ?? Number(process.env.NOTIFY_POLL_MS ?? 5000);
+    const pollMs = options.pollMs ?? ctx.config.NOTIFY_POLL_MS;
     const leaseMs = options.leaseMs ?? Math.max(5000, pollMs * 3);
     const key = {
       ref: (ticket: string) => `${prefix}notify:ref:${ticket}`,
