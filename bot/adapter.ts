@@ -6,7 +6,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import {
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
   type ConversationReference,
   type ConversationState,
   type Middleware,
@@ -27,11 +26,12 @@ import type { Metrics } from './metrics';
 import type { Translate } from '../dialogs/deps';
 import { turnCorrelationId, turnLang, turnLogger } from '../dialogs/turnState';
 import { TurnLockTimeoutError } from './middleware/turnLock';
+import { BoundedCache, CachingBotFrameworkAuthentication, CachingConnectorFactory } from './connectorCache';
 
 export type TurnLogic = (context: TurnContext) => Promise<void>;
 
 export function createCloudAdapter(config: Config): CloudAdapter {
-  const auth = new ConfigurationBotFrameworkAuthentication({
+  const auth = new CachingBotFrameworkAuthentication({
     MicrosoftAppId: config.MicrosoftAppId ?? '',
     MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
     MicrosoftAppType: config.MicrosoftAppId ? config.MicrosoftAppType : '',
@@ -105,7 +105,8 @@ export class InternalChannelGateway {
       audience: '',
       callerId: '',
       claimsIdentity: new ClaimsIdentity([], true),
-      connectorFactory: new LoopbackConnectorFactory(),
+      // One loopback client per channel base URL, not one per turn (see connectorCache.ts).
+      connectorFactory: new CachingConnectorFactory(new LoopbackConnectorFactory(), new BoundedCache(16), 'loopback'),
     };
   }
 
