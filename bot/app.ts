@@ -15,6 +15,7 @@ import { connectRedis, createRedis, duplicateRedis, isInMemory, type RedisConnec
 import { RedisStorage } from './storage/redisStorage';
 import { ConversationLock, turnLockMiddleware } from './middleware/turnLock';
 import { languageMiddleware } from './middleware/language';
+import { turnStartMiddleware, type TurnPrefetch } from './middleware/turnStart';
 import { turnTelemetryMiddleware } from './middleware/turnTelemetry';
 import { TranscriptStore, transcriptMiddleware } from './transcript';
 import { InflightTurns } from './inflight';
@@ -113,6 +114,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   adapter.use(turnTelemetryMiddleware(logger, metrics));
   adapter.use(inflight.middleware());
   adapter.use(turnLockMiddleware(lock));
+  const prefetchers: TurnPrefetch[] = [];
+  adapter.use(turnStartMiddleware([userState, conversationState], prefetchers));
   adapter.use(languageMiddleware(state));
   adapter.use(transcriptMiddleware(transcripts, (err) => logger.warn({ err }, 'transcript not saved')));
 
@@ -149,6 +152,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     transcripts,
     internalBaseUrl: () => baseUrl,
     use: (middleware) => void adapter.use(middleware),
+    prefetch: (load) => void prefetchers.push(load),
     onClose: (fn) => closers.push(fn),
   };
   const provided: Partial<FeatureDeps> = {};

@@ -11,6 +11,7 @@ import type { RedisConnection } from './storage/redisClient';
 import type { InternalChannelGateway, ProactiveMessenger } from './adapter';
 import type { Translate } from '../dialogs/deps';
 import type { TranscriptStore } from './transcript';
+import type { TurnPrefetch } from './middleware/turnStart';
 
 export interface ChannelContext {
   server: Server;
@@ -31,6 +32,8 @@ export interface ChannelContext {
   internalBaseUrl(): string;
   /** Adds middleware after the core's (telemetry, lock, language, transcript). */
   use(middleware: Middleware): void;
+  /** Starts a read at the start of every turn (inside the lock), alongside the state reads. */
+  prefetch(load: TurnPrefetch): void;
   /** Runs on shutdown, before Redis closes. */
   onClose(fn: () => Promise<void>): void;
 }

@@ -7,7 +7,7 @@ import type { Activity, Middleware, TurnContext } from 'botbuilder';
 import type { RedisConnection } from './storage/redisClient';
 import { hashTagOf } from './storage/redisStorage';
 import { maskPii } from './logger';
-import { conversationKeyOf } from './middleware/turnLock';
+import { conversationKeyOf, deferUntilRelease } from './middleware/turnLock';
 import { isSensitiveInput } from '../dialogs/turnState';
 
 export interface TranscriptEntry {
@@ -17,11 +17,28 @@ export interface TranscriptEntry {
   attachments?: string[];
 }
 
+// Append, trim and refresh the lifetime as one command (a MULTI costs five).
+const APPEND_SCRIPT = `
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+type WithAppend = RedisConnection & {
+  musaedTranscriptAppend(key: string, max: string, ttlMs: string, ...entries: string[]): Promise<number>;
+};
+
 export class TranscriptStore {
+  private readonly redis: WithAppend;
+
   constructor(
-    private readonly redis: RedisConnection,
+    redis: RedisConnection,
     private readonly options: { prefix: string; ttlMs: number; maxEntries?: number },
-  ) {}
+  ) {
+    if (!('musaedTranscriptAppend' in redis)) redis.defineCommand('musaedTranscriptAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
+    this.redis = redis as WithAppend;
+  }
 
   key(conversationKey: string): string {
     return `${this.options.prefix}tx:{${hashTagOf(conversationKey)}}`;
@@ -29,14 +46,13 @@ export class TranscriptStore {
 
   async append(conversationKey: string, entries: TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const key = this.key(conversationKey);
     const max = this.options.maxEntries ?? 200;
-    await this.redis
-      .multi()
-      .rpush(key, ...entries.map((e) => JSON.stringify({ ...e, text: maskPii(e.text) })))
-      .ltrim(key, -max, -1)
-      .pexpire(key, this.options.ttlMs)
-      .exec();
+    await this.redis.musaedTranscriptAppend(
+      this.key(conversationKey),
+      String(max),
+      String(this.options.ttlMs),
+      ...entries.map((e) => JSON.stringify({ ...e, text: maskPii(e.text) })),
+    );
   }
 
   async read(conversationKey: string): Promise<TranscriptEntry[]> {
@@ -73,7 +89,9 @@ export function transcriptMiddleware(store: TranscriptStore, onError: (err: unkn
         await next();
       } finally {
         const inbound = entryOf(context.activity, 'user', isSensitiveInput(context));
-        await store.append(conversationKeyOf(context), inbound ? [inbound, ...outgoing] : outgoing).catch(onError);
+        const write = store.append(conversationKeyOf(context), inbound ? [inbound, ...outgoing] : outgoing).catch(onError);
+        // Inside the conversation lock, the lock waits for it together with its release.
+        if (!deferUntilRelease(context, write)) await write;
       }
     },
   };

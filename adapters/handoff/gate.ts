@@ -61,6 +61,28 @@ function guardBotReplies(context: TurnContext): void {
   });
 }
 
+const RECORD = Symbol('musaed.handoffRecord');
+
+/**
+ * Reads the conversation's handoff record at the start of the turn, alongside the state
+ * reads (bot/middleware/turnStart.ts), so the gate does not cost a round trip of its own.
+ */
+export function prefetchHandoffRecord(hub: AgentHub): (context: TurnContext) => Promise<unknown> {
+  return (context) => {
+    const record = hub.get(conversationKeyOf(context));
+    context.turnState.set(RECORD, record);
+    return record;
+  };
+}
+
+/** The prefetched record (used once), or a fresh read when nothing was prefetched. */
+function recordOf(context: TurnContext, hub: AgentHub, key: string): Promise<ConversationRecord | undefined> {
+  const prefetched = context.turnState.get(RECORD) as Promise<ConversationRecord | undefined> | undefined;
+  if (!prefetched) return hub.get(key);
+  context.turnState.delete(RECORD);
+  return prefetched;
+}
+
 export interface GateDeps {
   hub: AgentHub;
   t: Translate;
@@ -136,7 +158,7 @@ export function handoffGate(deps: GateDeps): Middleware {
     async onTurn(context, next) {
       const activity = context.activity;
       const key = conversationKeyOf(context);
-      const record = await hub.get(key);
+      const record = await recordOf(context, hub, key);
       if (activity.type === 'event' && activity.name === 'handoff.status') {
         await onProtocolStatus(context, record);
         return;

@@ -7,7 +7,7 @@
 import type { ChannelModule } from '../../bot/app';
 import { AgentAuth } from './auth';
 import { type HandoffConfig, loadHandoffConfig } from './config';
-import { handoffGate } from './gate';
+import { handoffGate, prefetchHandoffRecord } from './gate';
 import { AgentHub } from './hub';
 import { registerAgentRoutes } from './routes';
 
@@ -61,6 +61,7 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       logger,
       staticDir: options.staticDir,
     });
+    ctx.prefetch(prefetchHandoffRecord(hub));
     ctx.use(handoffGate({ hub, t: ctx.t, logger }));
 
     // Timeouts: every process runs the sweeper; a Redis lock lets one of them work per round.

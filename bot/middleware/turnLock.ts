@@ -55,8 +55,12 @@ export class ConversationLock {
     return `${this.prefix}lock:{${hashTagOf(conversationKey)}}`;
   }
 
-  /** Runs fn while holding the lock of conversationKey ("<channel>/conversations/<id>"). */
-  async run<T>(conversationKey: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs fn while holding the lock of conversationKey ("<channel>/conversations/<id>").
+   * `pending` hands over writes fn started but did not wait for: the release is sent right
+   * behind them on the same connection, so Redis applies them first, and both are awaited.
+   */
+  async run<T>(conversationKey: string, fn: () => Promise<T>, pending?: () => Array<Promise<unknown>>): Promise<T> {
     const previous = this.local.get(conversationKey) ?? Promise.resolve();
     let done!: () => void;
     const mine = new Promise<void>((r) => (done = r));
@@ -64,14 +68,14 @@ export class ConversationLock {
     this.local.set(conversationKey, tail);
     try {
       await previous;
-      return await this.withRedisLock(this.lockKey(conversationKey), fn);
+      return await this.withRedisLock(this.lockKey(conversationKey), fn, pending);
     } finally {
       done();
       if (this.local.get(conversationKey) === tail) this.local.delete(conversationKey);
     }
   }
 
-  private async withRedisLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  private async withRedisLock<T>(key: string, fn: () => Promise<T>, pending?: () => Array<Promise<unknown>>): Promise<T> {
     const token = randomUUID();
     const deadline = Date.now() + this.waitMs;
     let delay = 5;
@@ -88,7 +92,8 @@ export class ConversationLock {
       return await fn();
     } finally {
       clearInterval(renew);
-      await this.redis.musaedLockRelease(key, token).catch(() => undefined);
+      const writes = pending?.() ?? [];
+      await Promise.allSettled([...writes, this.redis.musaedLockRelease(key, token)]);
     }
   }
 }
@@ -99,8 +104,27 @@ export function conversationKeyOf(context: TurnContext): string {
   return `${a.channelId}/conversations/${a.conversation?.id ?? ''}`;
 }
 
+const TURN_WRITES = Symbol('musaed.turnWrites');
+
+/**
+ * For middleware inside the lock: a write that must land before the lock is released but
+ * that the turn need not wait for on its own (the transcript). The lock sends its release
+ * behind it and waits for both, one round trip instead of two. Returns false when no lock
+ * collects writes on this turn; the caller then awaits the write itself.
+ */
+export function deferUntilRelease(context: TurnContext, write: Promise<unknown>): boolean {
+  const writes = context.turnState.get(TURN_WRITES) as Array<Promise<unknown>> | undefined;
+  if (!writes) return false;
+  writes.push(write);
+  return true;
+}
+
 export function turnLockMiddleware(lock: ConversationLock): Middleware {
   return {
-    onTurn: (context, next) => lock.run(conversationKeyOf(context), next),
+    onTurn: (context, next) => {
+      const writes: Array<Promise<unknown>> = [];
+      context.turnState.set(TURN_WRITES, writes);
+      return lock.run(conversationKeyOf(context), next, () => writes.splice(0));
+    },
   };
 }

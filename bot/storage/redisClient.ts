@@ -22,6 +22,9 @@ const COMMON: RedisOptions = {
   connectTimeout: 3000,
   retryStrategy: (times) => Math.min(times * 100, 2000),
   lazyConnect: true,
+  // Commands issued in the same tick (a turn's state, handoff and transcript reads and
+  // writes) leave in one socket write instead of one each: fewer syscalls per turn.
+  enableAutoPipelining: true,
 };
 
 function parseHostPort(s: string): { host: string; port: number } {
@@ -37,6 +40,7 @@ export function createRedis(settings: RedisSettings): RedisConnection {
   if (settings.clusterNodes) {
     return new Cluster(settings.clusterNodes.split(',').map(parseHostPort), {
       lazyConnect: true,
+      enableAutoPipelining: true,
       redisOptions: COMMON,
       clusterRetryStrategy: (times) => Math.min(times * 100, 2000),
     });
@@ -65,5 +69,7 @@ export async function connectRedis(redis: RedisConnection): Promise<void> {
 
 /** A second connection for subscriptions (a subscribed connection can run nothing else). */
 export function duplicateRedis(redis: RedisConnection): RedisConnection {
-  return redis.duplicate() as RedisConnection;
+  // Subscriber connections send SUBSCRIBE/UNSUBSCRIBE only; they gain nothing from batching.
+  if (redis instanceof Cluster) return redis.duplicate(undefined, { enableAutoPipelining: false });
+  return redis.duplicate({ enableAutoPipelining: false }) as RedisConnection;
 }

@@ -66,15 +66,12 @@ export class RedisStorage implements Storage {
 
   async read(keys: string[]): Promise<StoreItems> {
     const items: StoreItems = {};
-    if (keys.length === 0) return items;
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.hmget(this.redisKey(key), 'e', 'd');
-    const results = (await pipeline.exec()) ?? [];
+    // BotState reads one key at a time; plain HMGETs issued together are batched by the
+    // client's auto-pipelining, without building a Pipeline object per read.
+    const values = await Promise.all(keys.map((key) => this.redis.hmget(this.redisKey(key), 'e', 'd')));
     keys.forEach((key, i) => {
-      const [err, value] = results[i] ?? [];
-      if (err) throw err;
-      const [eTag, doc] = (value as [string | null, string | null]) ?? [null, null];
-      if (doc !== null) items[key] = { ...(JSON.parse(doc) as object), eTag: eTag ?? undefined };
+      const [eTag, doc] = values[i] ?? [null, null];
+      if (doc != null) items[key] = { ...(JSON.parse(doc) as object), eTag: eTag ?? undefined };
     });
     return items;
   }
