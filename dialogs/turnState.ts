@@ -42,10 +42,15 @@ export function setTurnNormalized(context: TurnContext, text: string): void {
 }
 
 export function turnLogger(context: TurnContext): Logger | undefined {
-  return context.turnState.get(LOGGER) as Logger | undefined;
+  const stored = context.turnState.get(LOGGER) as Logger | (() => Logger) | undefined;
+  if (typeof stored !== 'function') return stored;
+  const logger = stored();
+  context.turnState.set(LOGGER, logger);
+  return logger;
 }
 
-export function setTurnLogger(context: TurnContext, logger: Logger, correlationId: string): void {
+/** The turn's logger, or a function that makes it on first use (most turns never log). */
+export function setTurnLogger(context: TurnContext, logger: Logger | (() => Logger), correlationId: string): void {
   context.turnState.set(LOGGER, logger);
   context.turnState.set(CORRELATION, correlationId);
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics';
-import { setTurnLogger } from '../../dialogs/turnState';
+import { setTurnLogger, turnLogger } from '../../dialogs/turnState';
 
 export function turnTelemetryMiddleware(logger: Logger, metrics: Metrics): Middleware {
   return {
@@ -14,8 +14,8 @@ export function turnTelemetryMiddleware(logger: Logger, metrics: Metrics): Middl
       const correlationId = randomUUID();
       const a = context.activity;
       const channel = a.channelId ?? 'unknown';
-      const log = logger.child({ correlationId, channel, conversation: a.conversation?.id });
-      setTurnLogger(context, log, correlationId);
+      // A child logger costs allocations on every turn; it is made only when something logs.
+      setTurnLogger(context, () => logger.child({ correlationId, channel, conversation: a.conversation?.id }), correlationId);
       const stop = metrics.turnSeconds.startTimer({ channel });
       metrics.turns.inc({ channel, type: a.type ?? 'unknown' });
       try {
@@ -23,7 +23,7 @@ export function turnTelemetryMiddleware(logger: Logger, metrics: Metrics): Middl
       } finally {
         const seconds = stop();
         // Never the text: only its size and type.
-        log.debug({ type: a.type, chars: a.text?.length ?? 0, ms: Math.round(seconds * 1000) }, 'turn');
+        if (logger.isLevelEnabled('debug')) turnLogger(context)?.debug({ type: a.type, chars: a.text?.length ?? 0, ms: Math.round(seconds * 1000) }, 'turn');
       }
     },
   };
