@@ -14,6 +14,8 @@ async function profiler(file: string): Promise<() => Promise<void>> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
+  // 250 µs instead of V8's 1 ms: a product turn is ~2 ms, so 1 ms samples blur it.
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
   let started = false;
   process.on('SIGUSR2', () => {
     if (started) return;
@@ -49,7 +51,7 @@ async function heapProfiler(file: string): Promise<() => Promise<void>> {
 export async function announce(url: string, close: () => Promise<void>): Promise<void> {
   const cpuFile = process.env.BENCH_CPU_PROFILE;
   const heapFile = process.env.BENCH_HEAP_PROFILE;
-  const writeProfile = cpuFile ? await profiler(cpuFile) : heapFile ? await heapProfiler(heapFile) : async () => undefined;
+  const writeProfile = heapFile ? await heapProfiler(heapFile) : cpuFile ? await profiler(cpuFile) : async () => undefined;
   process.stdout.write(`listening ${url}\n`);
   let closing = false;
   process.on('SIGTERM', () => {
