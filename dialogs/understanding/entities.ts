@@ -50,6 +50,12 @@ const HIJRI_MONTHS: Array<[RegExp, number]> = [
   [/ذو الحجه|ذي الحجه|dhu al hijjah|dhul hijjah/, 12],
 ];
 
+// "15 جمادي الاخره 1448": built once, not on every message.
+const NAMED_HIJRI_DATES: Array<[RegExp, number]> = HIJRI_MONTHS.map(([re, month]) => [
+  new RegExp(`(?<day>\\d{1,2}) (?:من )?(?:${re.source})(?: (?<year>\\d{4}))?`),
+  month,
+]);
+
 const UNIT_DAYS: Array<[RegExp, number]> = [
   [/^(يوم|ايام|days?)$/, 1], [/^(اسبوع|اسابيع|weeks?)$/, 7], [/^(شهر|شهور|اشهر|months?)$/, 30],
 ];
@@ -91,8 +97,8 @@ function findDate(text: string, now: Date): Entities['date'] {
   m = /(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)/.exec(text);
   if (m) return dateOf(Number(m[3]), Number(m[2]), Number(m[1]), hijriMarked);
   // "15 جمادي الاخره 1448" / "5 december 2026" / "december 5 2026"
-  for (const [re, month] of HIJRI_MONTHS) {
-    const named = new RegExp(`(?<day>\\d{1,2}) (?:من )?(?:${re.source})(?: (?<year>\\d{4}))?`).exec(text)?.groups;
+  for (const [re, month] of NAMED_HIJRI_DATES) {
+    const named = re.exec(text)?.groups;
     if (named) return dateOf(named.year ? Number(named.year) : uq(now).hy, month, Number(named.day), true);
   }
   const g = /(?<!\d)(\d{1,2}) (?:of )?([a-z]+|[\u0621-\u064a]+),? (\d{4})(?!\d)|([a-z]+) (\d{1,2}),? (\d{4})/.exec(text);

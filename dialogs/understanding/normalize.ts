@@ -47,6 +47,20 @@ export function normalizeArabicLetters(text: string): string {
  * variants unified, Latin lower-cased, Arabic punctuation mapped to ASCII, spaces collapsed.
  */
 export function normalizeForMatching(text: string): string {
+  // One message is normalised by the language step, the recognizer, the entity and answer
+  // parsers and the prompt matchers in turn: remember the last few results.
+  const cached = recent.get(text);
+  if (cached !== undefined) return cached;
+  const result = normalizeUncached(text);
+  if (recent.size >= RECENT_MAX) recent.clear();
+  recent.set(text, result);
+  return result;
+}
+
+const RECENT_MAX = 64;
+const recent = new Map<string, string>();
+
+function normalizeUncached(text: string): string {
   const unified = normalizeArabicLetters(toAsciiDigits(text.normalize('NFKC').replace(INVISIBLES, '')));
   return unified
     .replace(/[،]/g, ',')
