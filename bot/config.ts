@@ -47,6 +47,8 @@ const EnvSchema = z
     SERVICES_API_KEY: z.string().min(1).default('dev-services-key'),
     SERVICES_TIMEOUT_MS: int(100, 60_000).default(5000),
     SIM_OTP_CODE: z.string().regex(/^\d{4,8}$/, '4 to 8 digits').default('123456'),
+    /** One-time codes one ID may ask the in-process simulator for per 15 minutes (the bench raises it). */
+    SIM_CHALLENGES_PER_WINDOW: int(1, 1_000_000_000).default(5),
 
     /** Shared by all bot processes: signs loopback connector calls of the built-in channels. */
     CONNECTOR_SECRET: optionalString,

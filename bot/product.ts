@@ -26,6 +26,7 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
     ? undefined
     : createSimulator({
         otpCode: config.SIM_OTP_CODE,
+        challengesPerWindow: config.SIM_CHALLENGES_PER_WINDOW,
         apiKey: config.SERVICES_API_KEY,
         logger: logger.child({ module: 'sim' }),
         devLogOtp: config.NODE_ENV === 'development',

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   sessionTtlMs?: number;
   /** Renewal bills count as paid this long after issue (the demo has no bank); null = only via /_sim/bills/:n/pay. Default 30 s. */
   autoPayBillsAfterMs?: number | null;
+  /** One-time codes one ID may request per 15 minutes (SIM_CHALLENGES_PER_WINDOW); default 5. */
+  challengesPerWindow?: number;
 }
 
 export interface Simulator {
@@ -54,6 +56,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     otpCode: options.otpCode ?? '123456',
     sessionTtlMs: options.sessionTtlMs ?? 15 * 60_000,
     autoPayBillsAfterMs: options.autoPayBillsAfterMs === undefined ? 30_000 : options.autoPayBillsAfterMs,
+    challengesPerWindow: options.challengesPerWindow,
   });
   const { listener, counters } = createRequestListener({
     store,

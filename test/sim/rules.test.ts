@@ -147,6 +147,34 @@ describe('one-time codes and sessions', () => {
   });
 });
 
+describe('codes per ID per 15 minutes', () => {
+  const ask = () => http('POST', '/v1/identity/challenges', { body: { idNumber: '2345678904' } });
+
+  it('the 6th code within 15 minutes is refused with the wait; the window then moves on', async () => {
+    for (let i = 0; i < 5; i++) expect((await ask()).status).toBe(201);
+    const refused = await ask();
+    expect(refused).toMatchObject({ status: 429, body: { error: { reason: 'too_many_challenges' } } });
+    sim.advance(15 * 60_000);
+    expect((await ask()).status).toBe(201);
+  });
+
+  it('SIM_CHALLENGES_PER_WINDOW raises the limit (the benchmark signs in hundreds of times), and old codes are forgotten', async () => {
+    await sim.stop();
+    ({ sim, url } = await startSim({ challengesPerWindow: 1000 }));
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const res = await ask();
+      expect(res.status).toBe(201);
+      ids.push(res.body.challengeId as string);
+    }
+    // Well past their use, the first codes are swept (on a later request) and then unknown.
+    sim.advance(2 * 3600_000);
+    for (let i = 0; i < 256; i++) expect((await ask()).status).toBe(201);
+    const old = await http('POST', `/v1/identity/challenges/${ids[0]}/verify`, { body: { code: OTP } });
+    expect(old).toMatchObject({ status: 404 });
+  });
+});
+
 describe('Idempotency-Key on every POST', () => {
   it('a repeated key returns the first result and creates nothing; another body with it is a conflict', async () => {
     const t = await signIn('2345678904');
