@@ -20,6 +20,7 @@ import {
   CircuitState,
 } from 'cockatiel';
 import { z } from 'zod';
+import { undiciTransport, type HttpReply, type HttpTransport } from './transport';
 import {
   AttachmentSchema,
   ATTACHMENT_CONTENT_TYPES,
@@ -57,8 +58,8 @@ export interface ServicesClientOptions {
   retry?: { retries?: number; initialDelayMs?: number; maxDelayMs?: number };
   /** Opens after this many consecutive unavailable failures (default 5); probes again after halfOpenAfterMs (default 10000). */
   breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
-  /** Injected fetch (tests); default global fetch. */
-  fetch?: typeof fetch;
+  /** The HTTP exchange (tests may inject one); default undici's request(). */
+  transport?: HttpTransport;
 }
 
 export type CircuitStateName = 'closed' | 'open' | 'half_open' | 'isolated';
@@ -107,7 +108,7 @@ const isUnavailable = (e: unknown) => !(e instanceof ServiceError) || e.kind ===
 
 export function createServicesClient(options: ServicesClientOptions): ServicesClient {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const doFetch = options.fetch ?? fetch;
+  const send = options.transport ?? undiciTransport;
   const timeoutMs = options.timeoutMs ?? 5000;
   const log = options.logger;
 
@@ -136,7 +137,7 @@ export function createServicesClient(options: ServicesClientOptions): ServicesCl
     if (spec.token !== undefined) headers.authorization = `Bearer ${spec.token}`;
     if (spec.apiKey && options.apiKey) headers['x-api-key'] = options.apiKey;
     if (spec.idempotencyKey) headers['idempotency-key'] = spec.idempotencyKey;
-    let body: BodyInit | undefined;
+    let body: string | Uint8Array | undefined;
     if (spec.raw) {
       headers['content-type'] = spec.raw.contentType;
       headers['x-file-name'] = encodeURIComponent(spec.raw.fileName);
@@ -145,16 +146,15 @@ export function createServicesClient(options: ServicesClientOptions): ServicesCl
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.json);
     }
-    let res: Response;
-    let text: string;
+    let res: HttpReply;
     try {
-      res = await doFetch(`${base}${spec.path}`, { method: spec.method, headers, body, signal });
-      text = await res.text();
+      res = await send(`${base}${spec.path}`, { method: spec.method, headers, body, signal });
     } catch (e) {
       if (signal.aborted) throw new ServiceError('unavailable', `${spec.op}: timed out after ${timeoutMs} ms`, { reason: 'timeout', cause: e });
       throw new ServiceError('unavailable', `${spec.op}: network error`, { reason: 'network', cause: e });
     }
-    if (!res.ok) {
+    const text = res.text;
+    if (res.status < 200 || res.status >= 300) {
       const kind = kindForStatus(res.status);
       let parsed: z.infer<typeof ErrorBodySchema> | undefined;
       try {
@@ -163,7 +163,7 @@ export function createServicesClient(options: ServicesClientOptions): ServicesCl
       } catch {
         /* a proxy's HTML page: the status alone decides */
       }
-      const retryAfter = Number(res.headers.get('retry-after'));
+      const retryAfter = Number(res.header('retry-after'));
       throw new ServiceError(kind, `${spec.op}: HTTP ${res.status}${parsed ? ` ${parsed.error.reason}` : ''}`, {
         status: res.status,
         reason: parsed?.error.reason ?? (kind === 'unavailable' ? 'server_error' : undefined),
@@ -316,9 +316,8 @@ export function createServicesClient(options: ServicesClientOptions): ServicesCl
     },
     async ping() {
       try {
-        const res = await doFetch(`${base}/healthz`, { signal: AbortSignal.timeout(Math.min(timeoutMs, 2000)) });
-        await res.arrayBuffer();
-        return res.ok;
+        const res = await send(`${base}/healthz`, { method: 'GET', headers: {}, signal: AbortSignal.timeout(Math.min(timeoutMs, 2000)) });
+        return res.status >= 200 && res.status < 300;
       } catch {
         return false;
       }
