@@ -55,7 +55,7 @@ const SYSTEMS: System[] = [
     key: 'product',
     label: 'product (Musaed)',
     script: 'bench/targets/product.ts',
-    env: { ...redisEnv, REDIS_KEY_PREFIX: `${PREFIX}product:`, NODE_ENV: 'production', DIRECTLINE_SECRET: randomBytes(24).toString('hex'), SERVICES_API_URL: '' },
+    env: { ...redisEnv, REDIS_KEY_PREFIX: `${PREFIX}product:`, NODE_ENV: 'production', DIRECTLINE_SECRET: randomBytes(24).toString('hex') },
     load: PRODUCT_SCRIPT,
     counts: false,
   },
@@ -119,7 +119,16 @@ async function loadSystem(system: System, redis: Redis): Promise<void> {
   const profileFile = path.join(os.tmpdir(), `musaed-bench-${RUN}-${system.key}.cpuprofile`);
   const profiling = PROFILE.has(system.key);
   let profiledTurns = 0;
-  const target = await startTarget(system.key, system.script, { ...system.env, ...(profiling ? { BENCH_CPU_PROFILE: profileFile } : {}) });
+  // The product's services API: the simulator in its own process, as the real API is another system.
+  const services = system.key === 'product' ? await startTarget('sim', 'bench/targets/sim.ts', {}) : undefined;
+  const target = await startTarget(system.key, system.script, {
+    ...system.env,
+    ...(services ? { SERVICES_API_URL: services.url } : {}),
+    ...(profiling ? { BENCH_CPU_PROFILE: profileFile } : {}),
+  }).catch(async (err: unknown) => {
+    await services?.stop();
+    throw err;
+  });
   let minted = 0;
   try {
     if (system.key === 'product') for (const p of PRODUCT_SCRIPT.pending) todos.push(`product script: ${p.name}: ${p.todo}`);
@@ -150,6 +159,7 @@ async function loadSystem(system: System, redis: Redis): Promise<void> {
     if (system.counts) lost[system.key] = await lostUpdates(target.url, `${PREFIX}${system.key}-lost`, 'count');
   } finally {
     await target.stop();
+    await services?.stop();
     const noisy = target
       .output()
       .split('\n')
@@ -176,7 +186,7 @@ async function main(): Promise<void> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const url = new URL(REDIS_URL);
   log(`Musaed bench ${RUN}: ${os.cpus().length} cores, Node ${process.version}, ${SECONDS} s per cell, the first ${RAMP} s of each not counted (warm-up ${WARMUP} s at C=50), C = ${CONNECTIONS.join(', ')}, Redis ${url.host} db ${url.pathname.slice(1) || '0'}, load average ${os.loadavg()[0].toFixed(2)}`);
-  log(`load: POST /api/messages, deliveryMode expectReplies, 2×C conversations per cell; product script: ${PRODUCT_SCRIPT.steps.map((s) => s.name).join(' → ')}`);
+  log(`load: POST /api/messages, deliveryMode expectReplies, 2×C conversations per cell; product script${PRODUCT_SCRIPT.once ? ' (each conversation once, then a new one)' : ''}: ${PRODUCT_SCRIPT.steps.map((s) => s.name).join(' → ')}`);
   for (const p of PRODUCT_SCRIPT.pending) log(`  not in the load mix yet: ${p.name} (see TODO below)`);
   log();
   log(`${'system'.padEnd(32)} ${'C'.padStart(4)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'unexp.'.padStart(7)} ${'CPU ms/turn'.padStart(9)}`);

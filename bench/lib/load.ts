@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import type { Script } from './scripts';
+import { pick, type Script } from './scripts';
 import { summarize, type Summary } from './stats';
 
 export interface CellOptions {
@@ -47,6 +47,8 @@ export interface CellResult extends Summary {
 
 interface Cursor {
   id: string;
+  /** The conversation's number, which picks its per-conversation texts (e.g. its identity). */
+  n: number;
   step: number;
 }
 
@@ -68,13 +70,14 @@ export function cpuMs(pid: number | undefined): number {
 
 function body(script: Script, c: Cursor): string {
   const step = script.steps[c.step % script.steps.length];
+  const text = pick(step.text, c.n);
   // Built by hand: JSON.stringify of the whole activity costs the load generator more CPU.
   return (
     `{"type":"message","id":"b${++seq}","timestamp":"${new Date().toISOString()}","channelId":"emulator",` +
     `"serviceUrl":"http://127.0.0.1:9/","deliveryMode":"expectReplies",` +
     `"from":{"id":"u-${c.id}","name":"bench","role":"user"},"recipient":{"id":"bot","name":"bot","role":"bot"},` +
     `"conversation":{"id":"${c.id}","isGroup":false,"conversationType":"personal"},` +
-    `"locale":"${step.locale}","text":${JSON.stringify(step.text)}}`
+    `"locale":"${step.locale}","text":${JSON.stringify(text)}}`
   );
 }
 
@@ -82,7 +85,7 @@ export function runCell(options: CellOptions): Promise<CellResult> {
   const { script } = options;
   const free: Cursor[] = [];
   let minted = 0;
-  const mint = (): Cursor => ({ id: `${options.conversationPrefix}-${minted++}`, step: 0 });
+  const mint = (): Cursor => ({ id: `${options.conversationPrefix}-${minted}`, n: minted++, step: 0 });
   for (let i = 0; i < options.connections * 2; i++) free.push(mint());
 
   const latencies: number[] = [];
@@ -124,13 +127,14 @@ export function runCell(options: CellOptions): Promise<CellResult> {
                 if (now >= measureFrom) turns++;
                 if (sentAt >= measureFrom) latencies.push(now - sentAt);
                 const step = script.steps[cursor.step % script.steps.length];
-                if (!text.includes(step.expect)) {
+                if (!text.includes(pick(step.expect, cursor.n))) {
                   unexpected++;
                   sample ??= `${step.name}: ${text.slice(0, 300)}`;
                 }
               }
               cursor.step++;
-              free.push(cursor);
+              // A one-pass script retires a finished conversation and starts a new one.
+              free.push(script.once && cursor.step >= script.steps.length ? mint() : cursor);
             },
           },
         ],

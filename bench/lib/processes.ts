@@ -18,7 +18,9 @@ export interface Target {
 }
 
 export function startTarget(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Target> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, path.join(ROOT, script)], {
+  // BENCH_NODE_ARGS (e.g. "--max-semi-space-size=16") goes to every target alike, so ratios stay fair.
+  const shared = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...shared, ...nodeArgs, path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
