@@ -37,9 +37,11 @@ export function formatHijri(value: string | Date, lang: Lang): string {
 }
 
 /** Whole days from `from` to `to` in Riyadh calendar days (negative when `to` is past). */
+const RIYADH_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' });
+
 export function daysUntil(to: string | Date, from: Date = new Date()): number {
   const day = (d: Date) => {
-    const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+    const parts = RIYADH_DAY.format(d);
     return Date.parse(`${parts}T00:00:00Z`) / 86_400_000;
   };
   return Math.round(day(toDate(to)) - day(from));
