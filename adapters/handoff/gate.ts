@@ -2,7 +2,8 @@
  * The gate (botbuilder middleware, inside the conversation lock, after language and
  * transcript): while a conversation is with an agent the bot does not run.
  *  - queued: the user's messages are relayed for the agent who will claim it; "cancel" leaves the queue;
- *  - held: messages are relayed, and nothing the bot sends gets out (proactive turns included);
+ *  - held: messages are relayed, and nothing the bot sends gets out (proactive turns included):
+ *    what a proactive turn meant to say is kept (hub.defer) and delivered when the agent lets go;
  *  - rating / comment: the satisfaction questions after the agent ended the chat;
  *  - protocol (external contact center): the bot stays quiet; handoff.status events move it on.
  */
@@ -50,11 +51,17 @@ export function parseRating(text: string): number | undefined {
 
 const langOf = (context: TurnContext): HandoffLang => ((context.activity.locale ?? '').toLowerCase().startsWith('en') ? 'en' : 'ar');
 
-/** While an agent holds the chat, only agent and hub messages go out (and anything not a message). */
-function guardBotReplies(context: TurnContext): void {
+/**
+ * While an agent holds the chat, only agent and hub messages go out (and anything not a
+ * message). `hold` receives the bot messages kept out, so that they can be delivered later.
+ */
+function guardBotReplies(context: TurnContext, hold?: (blocked: Array<Partial<Activity>>) => Promise<void>): void {
   context.onSendActivities(async (_ctx, activities, next) => {
-    const allowed = activities.filter((a) => a.type !== 'message' || Boolean((a.channelData as Record<string, unknown> | undefined)?.[HANDOFF_MARK]));
+    const isAllowed = (a: Partial<Activity>) => a.type !== 'message' || Boolean((a.channelData as Record<string, unknown> | undefined)?.[HANDOFF_MARK]);
+    const allowed = activities.filter(isAllowed);
     if (allowed.length === activities.length) return next();
+    // Awaited: the sender (e.g. the notifier) counts the message delivered only once it is kept.
+    if (hold) await hold(activities.filter((a) => !isAllowed(a)));
     activities.splice(0, activities.length, ...allowed);
     if (allowed.length > 0) return next();
     return [];
@@ -107,10 +114,12 @@ export function handoffGate(deps: GateDeps): Middleware {
         return;
       case 'failed':
         await hub.clear(record.key);
+        await sendHeldBack(context, record.key);
         await say(context, t(lang, 'handoff:protocol.failed'), hub.tawasulActions(lang));
         return;
       case 'completed':
         await hub.setStatus(record.key, 'rating', { endedAt: String(Date.now()) });
+        await sendHeldBack(context, record.key);
         await say(
           context,
           t(lang, 'handoff:endedExternal') + '\n' + t(lang, 'handoff:rating.ask'),
@@ -118,6 +127,12 @@ export function handoffGate(deps: GateDeps): Middleware {
         );
         return;
     }
+  }
+
+  /** Inside the conversation's own turn: what was held back goes out in this turn. */
+  async function sendHeldBack(context: TurnContext, key: string): Promise<void> {
+    const held = await hub.takeDeferred(key);
+    if (held.length) await context.sendActivities(held);
   }
 
   async function onRating(context: TurnContext, record: ConversationRecord, next: () => Promise<void>): Promise<void> {
@@ -166,8 +181,9 @@ export function handoffGate(deps: GateDeps): Middleware {
       if (!record) return next();
       const held = record.status === 'held' || record.status === 'protocolHeld';
       if (activity.type !== 'message') {
-        // Proactive turns (ContinueConversation) and channel events: no bot chatter while held.
-        if (held) guardBotReplies(context);
+        // Proactive turns (ContinueConversation) and channel events: no bot chatter while held;
+        // what the bot meant to say is kept and delivered when the agent lets go.
+        if (held) guardBotReplies(context, (blocked) => hub.defer(key, blocked));
         return next();
       }
       switch (record.status) {

@@ -183,6 +183,9 @@ export class AgentHub implements HandoffHub {
   convKey(key: string) {
     return `${this.p}conv:${key}`;
   }
+  deferredKey(key: string) {
+    return `${this.p}deferred:${key}`;
+  }
   msgsKey(key: string) {
     return `${this.p}msgs:${key}`;
   }
@@ -377,6 +380,7 @@ export class AgentHub implements HandoffHub {
     if (record) {
       const { position, waitMinutes } = await this.placement(key);
       await this.notifyUser(record, 'handoff:requeued', { position, minutes: this.minutes(record.lang, waitMinutes) });
+      await this.flushDeferred(key, record);
     }
     return true;
   }
@@ -390,7 +394,10 @@ export class AgentHub implements HandoffHub {
     await this.publish({ type: 'conversation', id: idOfKey(key), agentId: agent.id, status: 'rating' });
     await this.publish({ type: 'queue' });
     const record = await this.get(key);
-    if (record) await this.askRating(record);
+    if (record) {
+      await this.flushDeferred(key, record);
+      await this.askRating(record);
+    }
     await this.updateGauge();
   }
 
@@ -483,6 +490,34 @@ export class AgentHub implements HandoffHub {
     });
   }
 
+  /**
+   * Bot messages that a proactive turn tried to send while an agent held the chat (a Tawasul
+   * status notification, say). The gate keeps them out of the agent's conversation, and they
+   * are kept here, not dropped, until the agent lets go.
+   */
+  async defer(key: string, activities: Array<Partial<Activity>>): Promise<void> {
+    if (activities.length === 0) return;
+    const list = this.deferredKey(key);
+    await this.redis
+      .multi()
+      .rpush(list, ...activities.map((a) => JSON.stringify(keptOf(a))))
+      .expire(list, CONV_TTL_SECONDS)
+      .exec();
+  }
+
+  /** Takes the held-back messages (oldest first), so each is delivered once. */
+  async takeDeferred(key: string): Promise<Array<Partial<Activity>>> {
+    const list = this.deferredKey(key);
+    const result = await this.redis.multi().lrange(list, 0, -1).del(list).exec();
+    const rows = (result?.[0]?.[1] as string[] | undefined) ?? [];
+    return rows.map((r) => JSON.parse(r) as Partial<Activity>);
+  }
+
+  /** Delivers the held-back messages through a proactive turn, once the agent no longer holds the chat. */
+  async flushDeferred(key: string, record: ConversationRecord): Promise<void> {
+    for (const activity of await this.takeDeferred(key)) await this.deliver(record, activity);
+  }
+
   private async deliver(record: ConversationRecord, activity: Partial<Activity>): Promise<void> {
     try {
       await this.deps.proactive.continueConversation(record.reference, async (tc) => {
@@ -556,6 +591,12 @@ export class AgentHub implements HandoffHub {
     }
     return { timedOut, requeued };
   }
+}
+
+/** What a held-back message keeps: its content, not the ids and addresses of the turn that made it. */
+function keptOf(a: Partial<Activity>): Partial<Activity> {
+  const { type, text, textFormat, attachments, attachmentLayout, suggestedActions, channelData, speak, inputHint, locale } = a;
+  return { type, text, textFormat, attachments, attachmentLayout, suggestedActions, channelData, speak, inputHint, locale };
 }
 
 function pairs(fields: string[]): Record<string, string> {

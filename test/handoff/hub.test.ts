@@ -58,7 +58,7 @@ const keyOf = (conv: string) => `emulator/conversations/${conv}`;
 
 describe('protocol mode (external contact center)', () => {
   it('emits handoff.initiate with the context and transcript, and follows handoff.status', async () => {
-    const { user, post, prefix } = await bot({ HANDOFF_MODE: 'protocol' });
+    const { user, post, prefix, app, hub } = await bot({ HANDOFF_MODE: 'protocol' });
     await user('p-1', 'هلا');
     expect(texts(await user('p-1', 'موظف')).join()).toContain('سبب تواصلك');
     const replies = await post('p-1', { text: 'أريد تعديل بيانات الجواز' });
@@ -76,8 +76,16 @@ describe('protocol mode (external contact center)', () => {
     // While the contact center has it, the bot says nothing.
     expect(await user('p-1', 'القائمة')).toEqual([]);
 
+    // A notification meanwhile is kept, and comes with the end of the handoff, before the rating.
+    const record = await hub.get(keyOf('p-1'));
+    await app.proactive.continueConversation(record!.reference, async (tc) => {
+      await tc.sendActivity('إشعار أثناء التحويل');
+    });
+    expect(recorder.activities.filter((a) => a.conversationId === 'p-1').map((a) => a.text)).not.toContain('إشعار أثناء التحويل');
     const completed = await post('p-1', { type: 'event', name: 'handoff.status', value: { state: 'completed' } });
-    expect(texts(completed).join()).toContain('كيف تقيّم');
+    const completedTexts = texts(completed.filter((r) => r.type === 'message'));
+    expect(completedTexts[0]).toBe('إشعار أثناء التحويل');
+    expect(completedTexts.join()).toContain('كيف تقيّم');
     expect(texts(await user('p-1', 'خمسة')).join()).toContain('هل لديك ملاحظة');
     expect(texts(await user('p-1', 'تخطي')).join()).toContain('سُجّل تقييمك');
     const ratings = await redis.xrange(`${prefix}ho:{hub}:ratings`, '-', '+');
@@ -169,6 +177,34 @@ describe('hub mode in one process', () => {
     expect(withFile).toEqual([]);
     const lines = await hub.messages(keyOf('g-1'));
     expect(lines.at(-1)).toMatchObject({ role: 'user', text: 'صورة الإيصال', attachments: [{ contentType: 'image/png', contentUrl: 'https://files.example/r.png', name: 'r.png' }] });
+  });
+
+  it('keeps a notification that arrives while an agent holds the chat, and delivers it once, before the rating question', async () => {
+    const { app, hub, user } = await bot();
+    await hub.heartbeat(AGENT);
+    await user('n-1', 'موظف');
+    await user('n-1', 'سؤال عن تذكرتي');
+    await hub.claim(keyOf('n-1'), AGENT);
+    const record = await hub.get(keyOf('n-1'));
+    let sendResolved = false;
+    await app.proactive.continueConversation(record!.reference, async (tc) => {
+      await tc.sendActivity('تغيرت حالة طلب تواصل 700000105: تمت المعالجة');
+      sendResolved = true;
+    });
+    expect(sendResolved).toBe(true);
+    const seen = () => recorder.activities.filter((a) => a.conversationId === 'n-1').map((a) => a.text ?? '');
+    expect(seen()).not.toContain('تغيرت حالة طلب تواصل 700000105: تمت المعالجة');
+
+    await hub.end(keyOf('n-1'), AGENT);
+    const ask = createTranslator().t('ar', 'handoff:rating.ask');
+    await recorder.waitFor('n-1', (a) => (a.text ?? '').includes(ask));
+    const after = seen();
+    const notice = after.indexOf('تغيرت حالة طلب تواصل 700000105: تمت المعالجة');
+    const rating = after.findIndex((t) => t.includes(ask));
+    expect(notice).toBeGreaterThanOrEqual(0);
+    expect(notice).toBeLessThan(rating);
+    // Delivered once: nothing is left to send again.
+    expect(await hub.takeDeferred(keyOf('n-1'))).toEqual([]);
   });
 
   it('speaks English to an English user, with the wait in minutes', async () => {
