@@ -177,6 +177,10 @@ export class AgentHub implements HandoffHub {
   get auditKey() {
     return `${this.deps.prefix}audit`;
   }
+  /** Protocol handoffs not yet answered by the external contact center, by start time. */
+  get protocolPendingKey() {
+    return `${this.p}protocolPending`;
+  }
   get sweepLockKey() {
     return `${this.p}sweeper`;
   }
@@ -211,7 +215,11 @@ export class AgentHub implements HandoffHub {
   }
 
   async startProtocol(request: HandoffRequest): Promise<void> {
-    await this.writeRecord(keyOfReference(request.reference), request, 'protocol', Date.now());
+    const key = keyOfReference(request.reference);
+    const now = Date.now();
+    await this.writeRecord(key, request, 'protocol', now);
+    // Watched by the sweeper: a contact center that never answers must not leave the user in silence.
+    await this.redis.zadd(this.protocolPendingKey, now, key);
   }
 
   async transcript(reference: Partial<ConversationReference>): Promise<TranscriptEntry[]> {
@@ -264,10 +272,12 @@ export class AgentHub implements HandoffHub {
   async setStatus(key: string, status: HandoffStatus, extra: Record<string, string> = {}): Promise<void> {
     await this.redis.hset(this.convKey(key), { status, ...extra });
     await this.redis.expire(this.convKey(key), CONV_TTL_SECONDS);
+    if (status !== 'protocol') await this.redis.zrem(this.protocolPendingKey, key);
   }
 
   async clear(key: string): Promise<void> {
     await this.redis.del(this.convKey(key));
+    await this.redis.zrem(this.protocolPendingKey, key);
     await this.updateGauge();
   }
 
@@ -558,7 +568,8 @@ export class AgentHub implements HandoffHub {
 
   // ---- timeouts ----------------------------------------------------------------------------
   /**
-   * Unclaimed past HANDOFF_MAX_WAIT_SECONDS → leaves the queue and is offered a Tawasul request;
+   * Unclaimed past HANDOFF_MAX_WAIT_SECONDS → leaves the queue and is offered a Tawasul request
+   * (in protocol mode: not taken up by the contact center in that time → back to the bot, the same offer);
    * held and idle past HANDOFF_IDLE_SECONDS → back to the queue. Safe to run in every process:
    * each step is atomic, and a Redis lock keeps it to one process per round.
    */
@@ -581,6 +592,16 @@ export class AgentHub implements HandoffHub {
           timedOut++;
           await this.notifyUser(r, 'handoff:unavailable.timeout', {}, this.tawasulActions(r.lang));
         }
+      }
+      // Protocol mode: the external contact center never answered handoff.initiate.
+      for (const key of await this.redis.zrangebyscore(this.protocolPendingKey, '-inf', now - maxWait)) {
+        await this.redis.zrem(this.protocolPendingKey, key);
+        const r = await this.get(key);
+        if (r?.status !== 'protocol') continue;
+        await this.redis.del(this.convKey(key));
+        timedOut++;
+        this.deps.logger.warn({ channel: r.channel }, 'handoff: the contact center did not answer in time');
+        await this.notifyUser(r, 'handoff:protocol.timeout', {}, this.tawasulActions(r.lang));
       }
       const idleBefore = now - this.deps.config.idleSeconds * 1000;
       for (const key of await this.redis.zrangebyscore(this.activeKey, '-inf', idleBefore)) {

@@ -103,6 +103,24 @@ describe('protocol mode (external contact center)', () => {
     expect(buttons(await user('p-2', 'القائمة'))).toContain('تجديد إقامة');
   });
 
+  it('a contact center that never answers: after the longest wait the user is back with the bot, offered Tawasul', async () => {
+    const { user, hub } = await bot({ HANDOFF_MODE: 'protocol', HANDOFF_MAX_WAIT_SECONDS: '600' });
+    await user('p-4', 'موظف');
+    await user('p-4', 'مشكلة في الدفع');
+    expect(await user('p-4', 'أحد هنا؟')).toEqual([]);
+    expect((await hub.sweep(Date.now() + 599_000)).timedOut).toBe(0);
+    expect((await hub.sweep(Date.now() + 601_000)).timedOut).toBe(1);
+    const notice = await recorder.waitFor('p-4', (a) => (a.text ?? '').includes('لم يردّ مركز خدمة العملاء'));
+    expect(notice.suggestedActions?.actions.map((a) => a.title)).toContain('طلب تواصل');
+    expect(await hub.get(keyOf('p-4'))).toBeUndefined();
+    expect(buttons(await user('p-4', 'القائمة'))).toContain('تجديد إقامة');
+    // Answered in time, it is no longer watched.
+    await user('p-5', 'موظف');
+    await user('p-5', 'سؤال');
+    await hub.setStatus(keyOf('p-5'), 'protocolHeld');
+    expect((await hub.sweep(Date.now() + 601_000)).timedOut).toBe(0);
+  });
+
   it('ignores handoff.status for a conversation that was not handed over', async () => {
     const { post } = await bot({ HANDOFF_MODE: 'protocol' });
     expect(await post('p-3', { type: 'event', name: 'handoff.status', value: { state: 'completed' } })).toEqual([]);
