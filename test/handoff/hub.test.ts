@@ -56,6 +56,17 @@ async function bot(env: Record<string, string> = {}, prefix = uniquePrefix('hand
 const AGENT = { id: 'sara', name: 'سارة' };
 const keyOf = (conv: string) => `emulator/conversations/${conv}`;
 
+/** A conversation that asked for an agent, gave its reason, and was claimed. */
+async function heldByAgent(conv: string, reason: string) {
+  const started = await bot();
+  await started.hub.heartbeat(AGENT);
+  await started.user(conv, 'موظف');
+  await started.user(conv, reason);
+  await started.hub.claim(keyOf(conv), AGENT);
+  const record = await started.hub.get(keyOf(conv));
+  return { ...started, record };
+}
+
 describe('protocol mode (external contact center)', () => {
   it('emits handoff.initiate with the context and transcript, and follows handoff.status', async () => {
     const { user, post, prefix, app, hub } = await bot({ HANDOFF_MODE: 'protocol' });
@@ -178,12 +189,7 @@ describe('hub mode in one process', () => {
   });
 
   it('keeps proactive bot messages out while an agent holds the chat, and relays user attachments', async () => {
-    const { app, hub, user } = await bot();
-    await hub.heartbeat(AGENT);
-    await user('g-1', 'موظف');
-    await user('g-1', 'عندي مرفق');
-    await hub.claim(keyOf('g-1'), AGENT);
-    const record = await hub.get(keyOf('g-1'));
+    const { app, hub, record } = await heldByAgent('g-1', 'عندي مرفق');
     await app.proactive.continueConversation(record!.reference, async (tc) => {
       await tc.sendActivity('تذكير آلي من المساعد');
     });
@@ -198,12 +204,7 @@ describe('hub mode in one process', () => {
   });
 
   it('keeps a notification that arrives while an agent holds the chat, and delivers it once, before the rating question', async () => {
-    const { app, hub, user } = await bot();
-    await hub.heartbeat(AGENT);
-    await user('n-1', 'موظف');
-    await user('n-1', 'سؤال عن تذكرتي');
-    await hub.claim(keyOf('n-1'), AGENT);
-    const record = await hub.get(keyOf('n-1'));
+    const { app, hub, record } = await heldByAgent('n-1', 'سؤال عن تذكرتي');
     let sendResolved = false;
     await app.proactive.continueConversation(record!.reference, async (tc) => {
       await tc.sendActivity('تغيرت حالة طلب تواصل 700000105: تمت المعالجة');
