@@ -13,16 +13,16 @@ import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, type DialogTurnResult, type FoundChoice, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isServiceError, type Bilingual, type Bill, type Dependent, type EligibilityFailure, type RenewalEligibility } from '../adapters/services/types';
 import { newIdempotencyKey } from '../adapters/services/client';
-import type { IqamaPendingBill, ConversationData, TaskContext, VerifiedSession } from './deps';
+import type { ConversationData, TaskContext, VerifiedSession } from './deps';
 import type { DialogFactory, FeatureDeps } from './registry';
 import { DIALOG_IDS, type TaskDialogOptions } from './mainDialog';
 import { formatBothCalendars } from './format/dates';
 import { localized } from './localizedPrompt';
 import { menuActivity } from './menu';
-import { clearSession, describeServiceError, isSessionExpired } from './serviceErrors';
+import { describeServiceError, isSessionExpired } from './serviceErrors';
 import { dependentsFor } from './status/format';
 import { turnLang, turnLogger } from './turnState';
-import { VERIFY_IDENTITY_ID, VerifyIdentityDialog } from './verifyIdentityDialog';
+import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { extractEntities } from './understanding/entities';
 import { normalizeForMatching } from './understanding/normalize';
 import type { Relation } from './understanding/types';
@@ -138,10 +138,7 @@ export class IqamaRenewalDialog extends ComponentDialog {
 
   /** A services call failed: an expired session verifies again and resumes; anything else offers a retry. */
   private async failed(step: WaterfallStepContext, state: RenewalState, err: unknown): Promise<DialogTurnResult> {
-    if (isSessionExpired(err)) {
-      clearSession(await this.conversation(step.context));
-      return step.replaceDialog(STEPS, { ...state, reverify: true });
-    }
+    if (isSessionExpired(err)) return restartVerified(step, this.deps, STEPS, state);
     turnLogger(step.context)?.warn({ kind: isServiceError(err) ? err.kind : 'unknown', reason: isServiceError(err) ? err.reason : undefined }, 'iqama renewal: services call failed');
     await step.context.sendActivity(describeServiceError(this.deps.t, turnLang(step.context), err));
     vals(step).recovery = 'retry';
@@ -169,9 +166,7 @@ export class IqamaRenewalDialog extends ComponentDialog {
       await step.context.sendActivity(this.deps.t(turnLang(step.context), 'menu.notYet'));
       return step.endDialog();
     }
-    const reverify = state.reverify;
-    delete state.reverify;
-    return step.beginDialog(VERIFY_IDENTITY_ID, reverify ? { reason: 'expired' } : undefined);
+    return beginVerification(step, state);
   }
 
   // 2. Which family member: known already, named in the first message, or asked.

@@ -27,9 +27,9 @@ import { DIALOG_IDS, type TaskDialogOptions } from './mainDialog';
 import { localized } from './localizedPrompt';
 import { menuActivity } from './menu';
 import { createUserRateLimiter, minutesToWait, type UserRateLimiter, type UserRateLimitOptions } from './rateLimit';
-import { clearSession, isSessionExpired } from './serviceErrors';
+import { isSessionExpired } from './serviceErrors';
 import { turnLang, turnLogger } from './turnState';
-import { VERIFY_IDENTITY_ID, VerifyIdentityDialog, type VerifyIdentityOptions } from './verifyIdentityDialog';
+import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { parseYesNo } from './understanding/answers';
 import { extractEntities } from './understanding/entities';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
@@ -200,10 +200,7 @@ export class StatusLookupDialog extends ComponentDialog {
 
   /** Personal data: a verified session first (returns at once while one is valid). */
   private async verify(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const state = this.state(step);
-    const options: VerifyIdentityOptions = state.reverify ? { reason: 'expired' } : {};
-    state.reverify = false;
-    return step.beginDialog(VERIFY_IDENTITY_ID, options);
+    return beginVerification(step, this.state(step));
   }
 
   private async lookup(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -233,10 +230,7 @@ export class StatusLookupDialog extends ComponentDialog {
     try {
       answer = await this.fetchAnswer(services, session.token, target, state.number);
     } catch (err) {
-      if (isSessionExpired(err)) {
-        clearSession(await this.conversation(context));
-        return step.replaceDialog(LOOP, { ...state, reverify: true } satisfies LoopState);
-      }
+      if (isSessionExpired(err)) return restartVerified(step, this.deps, LOOP, state);
       if (target.kind === 'request' && isServiceError(err) && err.kind === 'not_found') {
         return this.wrongNumber(step, { key: 'status:number.notFound', args: { number: state.number ?? '' } });
       }

@@ -34,9 +34,9 @@ import type { DialogFactory, FeatureDeps } from './registry';
 import { DIALOG_IDS } from './mainDialog';
 import { localized } from './localizedPrompt';
 import { LocalChoicePrompt } from './prompts';
-import { clearSession, describeServiceError, isSessionExpired } from './serviceErrors';
+import { describeServiceError, isSessionExpired } from './serviceErrors';
 import { turnLang, turnLogger } from './turnState';
-import { VERIFY_IDENTITY_ID, VerifyIdentityDialog } from './verifyIdentityDialog';
+import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { checkField, checkFile } from './tawasul/validate';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
 
@@ -185,10 +185,7 @@ export class TawasulDialog extends ComponentDialog {
   }
 
   private async failed(step: WaterfallStepContext, state: TawasulState, err: unknown): Promise<DialogTurnResult> {
-    if (isSessionExpired(err)) {
-      clearSession(await this.conversation(step.context));
-      return step.replaceDialog(STEPS, { ...state, reverify: true });
-    }
+    if (isSessionExpired(err)) return restartVerified(step, this.deps, STEPS, state);
     turnLogger(step.context)?.warn({ kind: (err as { kind?: string }).kind ?? 'unknown' }, 'tawasul: services call failed');
     const lang = turnLang(step.context);
     await step.context.sendActivity(describeServiceError(this.deps.t, lang, err));
@@ -222,9 +219,7 @@ export class TawasulDialog extends ComponentDialog {
       await step.context.sendActivity(this.deps.t(turnLang(step.context), 'menu.notYet'));
       return step.endDialog();
     }
-    const reverify = state.reverify;
-    delete state.reverify;
-    return step.beginDialog(VERIFY_IDENTITY_ID, reverify ? { reason: 'expired' } : undefined);
+    return beginVerification(step, state);
   }
 
   // 2. Section.

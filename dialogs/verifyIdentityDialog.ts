@@ -3,13 +3,12 @@
  * mobile registered in Absher → verified session. Ends with the VerifiedSession, or
  * undefined when the user could not be verified (they were told why and offered an agent).
  *
- * Task dialogs add it to their ComponentDialog and begin it before any personal call:
- *   step.beginDialog(VERIFY_IDENTITY_ID)               // returns at once when already verified
+ * Task dialogs add it to their ComponentDialog and, in the first step of their waterfall,
+ *   return beginVerification(step, state)       // returns at once when already verified
  * When a call later fails with an expired session (isSessionExpired in serviceErrors.ts):
- *   if (isSessionExpired(err)) return reverify(step, deps)   // = clearSession + begin { reason: 'expired' }
- * which says "your session expired, let's verify again"; when it returns with a session,
- * repeat the failed step with what was collected (kept in the task's dialog state, e.g. by
- * replaceDialog on the task's own waterfall with a flag, as statusLookupDialog does).
+ *   if (isSessionExpired(err)) return restartVerified(step, deps, WATERFALL_ID, state)
+ * which forgets the session and runs the task's waterfall again with what was collected;
+ * its first step then says "your session expired, let's verify again".
  *
  * The token lives only in conversation state. The ID number lives in this dialog's state
  * while it runs and is dropped when it ends; the one-time code is marked sensitive so the
@@ -18,7 +17,6 @@
 import {
   ComponentDialog,
   type Dialog,
-  type DialogContext,
   type DialogTurnResult,
   TextPrompt,
   WaterfallDialog,
@@ -61,10 +59,23 @@ export function validSession(data: ConversationData, now = Date.now()): Verified
   return s && s.expiresAt - now > MIN_SESSION_LEFT_MS ? s : undefined;
 }
 
-/** Forgets a refused session and verifies again, telling the user why (one line in a task). */
-export async function reverify(dc: DialogContext, deps: Pick<FeatureDeps, 'state'>): Promise<DialogTurnResult> {
-  clearSession(await deps.state.conversation.get(dc.context, {}));
-  return dc.beginDialog(VERIFY_IDENTITY_ID, { reason: 'expired' } satisfies VerifyIdentityOptions);
+/** What a task keeps in its waterfall's state for re-verification. */
+export interface ReverifyState {
+  /** Set by restartVerified: the last session was refused, so say why when verifying again. */
+  reverify?: boolean;
+}
+
+/** The first step of a task's waterfall: verify (at once when a session is live); the flag is used once. */
+export function beginVerification(step: WaterfallStepContext, state: ReverifyState): Promise<DialogTurnResult> {
+  const expired = state.reverify === true;
+  delete state.reverify;
+  return step.beginDialog(VERIFY_IDENTITY_ID, expired ? ({ reason: 'expired' } satisfies VerifyIdentityOptions) : undefined);
+}
+
+/** A services call refused the session: forget it and run the task's waterfall again, verifying first. */
+export async function restartVerified<S extends ReverifyState>(step: WaterfallStepContext, deps: Pick<FeatureDeps, 'state'>, waterfallId: string, state: S): Promise<DialogTurnResult> {
+  clearSession(await deps.state.conversation.get(step.context, {}));
+  return step.replaceDialog(waterfallId, { ...state, reverify: true });
 }
 
 export class VerifyIdentityDialog extends ComponentDialog {

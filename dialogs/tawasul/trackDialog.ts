@@ -14,10 +14,10 @@ import { DIALOG_IDS, type TaskDialogOptions } from '../mainDialog';
 import { menuActivity } from '../menu';
 import { findChoice } from '../prompts';
 import type { DialogFactory, FeatureDeps } from '../registry';
-import { clearSession, describeServiceError, isSessionExpired } from '../serviceErrors';
+import { describeServiceError, isSessionExpired } from '../serviceErrors';
 import { turnLang, turnLogger } from '../turnState';
 import { extractEntities } from '../understanding/entities';
-import { VERIFY_IDENTITY_ID, VerifyIdentityDialog } from '../verifyIdentityDialog';
+import { beginVerification, restartVerified, VerifyIdentityDialog } from '../verifyIdentityDialog';
 import { AskPrompt, type Answer, type Button, buttonTitles, type Line, renderLine } from './askPrompt';
 import { formatTicket, formatTicketList, TRACK_NS } from './format';
 
@@ -87,9 +87,7 @@ export class TawasulTrackDialog extends ComponentDialog {
     }
     const data = await this.conversation(step.context);
     data.task = { ...(data.task ?? {}), intent: 'status.check', details: { lookup: 'tawasul', ...(state.number ? { number: state.number } : {}) } };
-    const reverify = state.reverify;
-    delete state.reverify;
-    return step.beginDialog(VERIFY_IDENTITY_ID, reverify ? { reason: 'expired' } : undefined);
+    return beginVerification(step, state);
   }
 
   private async show(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -133,10 +131,7 @@ export class TawasulTrackDialog extends ComponentDialog {
       vals(step).asked = 'list';
       return step.prompt(ASK, AskPrompt.options({ lines: [{ key: `${NS}ask` }], buttons: this.ticketButtons(tickets) }));
     } catch (err) {
-      if (isSessionExpired(err)) {
-        clearSession(await this.conversation(step.context));
-        return step.replaceDialog(LOOP, { ...state, reverify: true } satisfies TrackState);
-      }
+      if (isSessionExpired(err)) return restartVerified(step, this.deps, LOOP, state);
       turnLogger(step.context)?.warn({ kind: isServiceError(err) ? err.kind : 'unknown', reason: isServiceError(err) ? err.reason : undefined }, 'tawasul tracking failed');
       vals(step).asked = 'retry';
       return step.prompt(ASK, AskPrompt.options({

@@ -12,7 +12,7 @@ import { ComponentDialog, DialogSet, type DialogState, type WaterfallStepContext
 import { createSimClock, createSimulator, type Simulator } from '../../sim';
 import { createServicesClient } from '../../adapters/services';
 import { createTranslator } from '../../bot/i18n';
-import { reverify, VERIFY_IDENTITY_ID, VerifyIdentityDialog } from '../../dialogs/verifyIdentityDialog';
+import { beginVerification, restartVerified, type ReverifyState, VERIFY_IDENTITY_ID, VerifyIdentityDialog } from '../../dialogs/verifyIdentityDialog';
 import { isSessionExpired } from '../../dialogs/serviceErrors';
 import { DIALOG_IDS } from '../../dialogs/mainDialog';
 import { createLogger } from '../../bot/logger';
@@ -64,11 +64,12 @@ function harness(locale: 'ar-SA' | 'en-US', preset?: Partial<ConversationData>, 
       await step.context.sendActivity(`profile:${profile.name.en}`);
       return step.endDialog();
     } catch (err) {
-      if (isSessionExpired(err) && step.index === 1) return reverify(step, deps);
+      // As the task dialogs do: forget the session and run the waterfall again, verifying first.
+      if (isSessionExpired(err)) return restartVerified(step, deps, 'host', (step.options ?? {}) as ReverifyState);
       throw err;
     }
   };
-  dialogs.add(new WaterfallDialog('host', [async (step) => step.beginDialog(VERIFY_IDENTITY_ID), lookup, lookup]));
+  dialogs.add(new WaterfallDialog('host', [async (step) => beginVerification(step, (step.options ?? {}) as ReverifyState), lookup]));
   const sensitive: boolean[] = [];
   let snapshot: ConversationData | undefined;
   const adapter = new TestAdapter(async (context) => {
