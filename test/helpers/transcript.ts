@@ -8,7 +8,7 @@
  */
 import { type Activity, ConversationState, MemoryStorage, type StatePropertyAccessor, TestAdapter, type TurnContext, UserState } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { languageMiddleware } from '../../bot/middleware/language';
 import { createSimClock, createSimulator, type Simulator } from '../../sim';
 import type { ConversationData, StateAccessors, UserProfile } from '../../dialogs/deps';
@@ -133,4 +133,22 @@ export async function play(
     for (const b of expectedButtons ?? []) expect(buttons(replies), `buttons at step ${i} after "${userSays}"`).toContain(b);
   }
   return all;
+}
+
+/**
+ * A test file's simulator: started once (and the recognizer trained) before its tests,
+ * reset before each one (fresh demo data: only five codes per ID in 15 minutes), stopped
+ * after them. `use` receives it once it runs.
+ */
+export function useSimulator(start: () => Promise<{ sim: Simulator; url: string }>, use: (running: { sim: Simulator; url: string }) => void): void {
+  let running: { sim: Simulator; url: string } | undefined;
+  beforeAll(async () => {
+    running = await start();
+    use(running);
+    sharedRecognizer();
+  }, 30_000);
+  afterAll(async () => {
+    await running?.sim.stop();
+  });
+  beforeEach(() => running?.sim.reset());
 }

@@ -4,22 +4,14 @@
  * what to do (amounts included), and the flow offers a next step (another member, Tawasul,
  * an agent, the menu) that works, never a dead end.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim';
-import { ABDULLAH, AHMED, MOHAMMED, OTP, buttons, harness, play, sharedRecognizer, startIqamaSim, t, texts, verifyAs, type Step } from './support';
+import { ABDULLAH, AHMED, MOHAMMED, OTP, buttons, harness, play, startIqamaSim, useSimulator, t, texts, verifyAs, type Step } from './support';
 
 let sim: Simulator;
 let url: string;
 
-beforeAll(async () => {
-  ({ sim, url } = await startIqamaSim());
-  sharedRecognizer();
-}, 30_000);
-afterAll(async () => {
-  await sim?.stop();
-});
-// Fresh demo data: the simulator allows five codes per ID in 15 minutes.
-beforeEach(() => sim.reset());
+useSimulator(startIqamaSim, (running) => ({ sim, url } = running));
 
 const MOBILE: Record<string, string> = { [AHMED]: '05******12', [MOHAMMED]: '05******47', [ABDULLAH]: '05******81' };
 /** A date as the bot shows it in both calendars: "13 نوفمبر 2026 (3 جمادى الآخرة 1448 هـ)". */

@@ -6,24 +6,17 @@
  *   503, an answer lost after the work was done): a polite message, a retry offered, and the
  *   retry reuses the idempotency key, so the simulator holds one bill and one request.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Simulator } from '../../sim';
 import { startFaultProxy, type FaultProxy } from '../services/faultProxy';
-import { AHMED, MOHAMMED, OTP, harness, play, sharedRecognizer, startIqamaSim, t, verifyAs, type Harness } from './support';
+import { AHMED, MOHAMMED, OTP, harness, play, startIqamaSim, useSimulator, t, verifyAs, type Harness } from './support';
 
 let sim: Simulator;
 let url: string;
 let proxy: FaultProxy;
 
-beforeAll(async () => {
-  ({ sim, url } = await startIqamaSim());
-  sharedRecognizer();
-}, 30_000);
-afterAll(async () => {
-  await sim?.stop();
-});
+useSimulator(startIqamaSim, (running) => ({ sim, url } = running));
 beforeEach(async () => {
-  sim.reset();
   proxy = await startFaultProxy(url);
 });
 afterEach(async () => {

@@ -5,23 +5,16 @@
  * as a card (web chat) or text (WhatsApp), a language switch mid-question, "pay later" then
  * back to the same bill, an unpaid bill checked again, cancel mid-flow, no dependents.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activity } from 'botbuilder';
 import type { Simulator } from '../../sim';
 import { formatBothCalendars } from '../../dialogs/format/dates';
-import { AHMED, BILAL, DAY, OTP, buttons, harness, play, sharedRecognizer, startIqamaSim, t, texts, verifyAs } from './support';
+import { AHMED, BILAL, DAY, OTP, buttons, harness, play, startIqamaSim, useSimulator, t, texts, verifyAs } from './support';
 
 let sim: Simulator;
 let url: string;
 
-beforeAll(async () => {
-  ({ sim, url } = await startIqamaSim());
-  sharedRecognizer();
-}, 30_000);
-afterAll(async () => {
-  await sim?.stop();
-});
-beforeEach(() => sim.reset());
+useSimulator(startIqamaSim, (running) => ({ sim, url } = running));
 
 const MONA_ID = '2451187625';
 /** Bills are numbered from 3000000101 after a reset; the SADAD number is 9 + the bill number. */

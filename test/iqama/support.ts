@@ -24,7 +24,7 @@ import {
   type TranscriptHarness,
 } from '../helpers/transcript';
 
-export { ABDULLAH, AHMED, BILAL, HOUR, MOHAMMED, buttons, sharedRecognizer, type Step } from '../helpers/transcript';
+export { ABDULLAH, AHMED, BILAL, HOUR, MOHAMMED, buttons, sharedRecognizer, useSimulator, type Step } from '../helpers/transcript';
 export const OTP = '731946';
 export const IQAMA_DB = 7;
 export const DAY = 24 * 3600_000;

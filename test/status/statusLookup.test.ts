@@ -6,24 +6,16 @@
  * numbers with their reasons and the three-tries limit, a session expiring mid-flow, the
  * services API down then back, and the session reused for a second lookup.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Simulator } from '../../sim';
 import { formatBothCalendars } from '../../dialogs/format/dates';
 import { startFaultProxy, type FaultProxy } from '../services/faultProxy';
-import { AHMED, BILAL, HOUR, MOHAMMED, OTP, harness, play, sharedRecognizer, startStatusSim, t, texts, type Step } from './support';
+import { AHMED, BILAL, HOUR, MOHAMMED, OTP, harness, play, startStatusSim, useSimulator, t, texts, type Step } from './support';
 
 let sim: Simulator;
 let url: string;
 
-beforeAll(async () => {
-  ({ sim, url } = await startStatusSim());
-  sharedRecognizer();
-}, 30_000);
-afterAll(async () => {
-  await sim?.stop();
-});
-// Fresh demo data for every test: the simulator allows only five codes per ID in 15 minutes.
-beforeEach(() => sim.reset());
+useSimulator(startStatusSim, (running) => ({ sim, url } = running));
 
 /** A date n days from the simulator's today, as the bot shows it. */
 const onDay = (days: number, lang: 'ar' | 'en') => formatBothCalendars(new Date(sim.clock.now() + days * 24 * HOUR), lang);

@@ -15,7 +15,7 @@ import { createStatusLookupDialogFactory, type StatusLookupOptions } from '../..
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { sharedRecognizer, startFrozenSim, testState, transcriptHarness, type TranscriptHarness } from '../helpers/transcript';
 
-export { ABDULLAH, AHMED, BILAL, HOUR, MOHAMMED, buttons, play, sharedRecognizer, texts, type Step } from '../helpers/transcript';
+export { ABDULLAH, AHMED, BILAL, HOUR, MOHAMMED, buttons, play, sharedRecognizer, texts, useSimulator, type Step } from '../helpers/transcript';
 export const OTP = '482913';
 export const STATUS_DB = 9;
 const API_KEY = 'status-test-key';

@@ -4,22 +4,15 @@
  * checks, the description kept as typed, attachments refused by their bytes or size and
  * accepted, changes from the review, cancel mid-flow, and one ticket per request.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim';
 import { tawasulDialogFactory } from '../../dialogs/tawasulDialog';
-import { AHMED, OTP, harness, play, sharedRecognizer, startStatusSim, t, texts } from '../status/support';
+import { AHMED, OTP, harness, play, startStatusSim, useSimulator, t, texts } from '../status/support';
 
 let sim: Simulator;
 let url: string;
 
-beforeAll(async () => {
-  ({ sim, url } = await startStatusSim());
-  sharedRecognizer();
-}, 30_000);
-afterAll(async () => {
-  await sim?.stop();
-});
-beforeEach(() => sim.reset());
+useSimulator(startStatusSim, (running) => ({ sim, url } = running));
 
 const features = [tawasulDialogFactory];
 const ar = (key: string, args?: Record<string, unknown>) => t('ar', `tawasul:${key}`, args);
