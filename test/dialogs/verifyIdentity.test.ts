@@ -9,7 +9,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConversationState, MemoryStorage, TestAdapter } from 'botbuilder';
 import { ComponentDialog, DialogSet, type DialogState, type WaterfallStepContext, WaterfallDialog } from 'botbuilder-dialogs';
-import { createSimClock, createSimulator, type Simulator } from '../../sim';
+import type { Simulator } from '../../sim';
+import { startFrozenSim } from '../helpers/sim';
 import { createServicesClient } from '../../adapters/services';
 import { createTranslator } from '../../bot/i18n';
 import { beginVerification, restartVerified, type ReverifyState, VERIFY_IDENTITY_ID, VerifyIdentityDialog } from '../../dialogs/verifyIdentityDialog';
@@ -30,8 +31,7 @@ let sim: Simulator;
 let url: string;
 
 beforeAll(async () => {
-  sim = createSimulator({ clock: createSimClock({ start: new Date(), frozen: true }), otpCode: OTP, apiKey: 'k', admin: true, autoPayBillsAfterMs: null });
-  ({ url } = await sim.start());
+  ({ sim, url } = await startFrozenSim(OTP, 'k'));
 });
 afterAll(async () => {
   await sim?.stop();

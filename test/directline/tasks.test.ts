@@ -4,7 +4,8 @@
  * a status lookup that verifies the user against the services simulator over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimClock, createSimulator, type Simulator } from '../../sim';
+import type { Simulator } from '../../sim';
+import { startFrozenSim } from '../helpers/sim';
 import { createServicesClient } from '../../adapters/services';
 import { createRecognizer } from '../../dialogs/understanding/recognizer';
 import { cleanRedis, Conversation, startDirectLine, t, textOf, type DirectLineHarness } from './support';
@@ -14,8 +15,7 @@ let sim: Simulator;
 let url: string;
 
 beforeAll(async () => {
-  sim = createSimulator({ clock: createSimClock({ start: new Date(), frozen: true }), otpCode: OTP, apiKey: 'k', admin: true, autoPayBillsAfterMs: null });
-  ({ url } = await sim.start());
+  ({ sim, url } = await startFrozenSim(OTP, 'k'));
 });
 afterAll(async () => {
   await sim?.stop();

@@ -10,12 +10,14 @@ import { type Activity, ConversationState, MemoryStorage, type StatePropertyAcce
 import type { DialogState } from 'botbuilder-dialogs';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { languageMiddleware } from '../../bot/middleware/language';
-import { createSimClock, createSimulator, type Simulator } from '../../sim';
+import type { Simulator } from '../../sim';
+import { startFrozenSim } from './sim';
 import type { ConversationData, StateAccessors, UserProfile } from '../../dialogs/deps';
 import { createRecognizer } from '../../dialogs/understanding/recognizer';
 import type { Recognizer } from '../../dialogs/understanding/types';
 
 export { ABDULLAH, AHMED, BILAL, MOHAMMED } from '../services/support';
+export { startFrozenSim };
 export const HOUR = 3600_000;
 
 export interface TestState {
@@ -41,13 +43,6 @@ export function testState(): TestState {
     },
     dialogState: conversationState.createProperty<DialogState>('dialogState'),
   };
-}
-
-/** The simulator with its clock frozen at the real "now"; bills are paid only when a test says so. */
-export async function startFrozenSim(otpCode: string, apiKey: string): Promise<{ sim: Simulator; url: string }> {
-  const sim = createSimulator({ clock: createSimClock({ start: new Date(), frozen: true }), otpCode, apiKey, admin: true, autoPayBillsAfterMs: null });
-  const { url } = await sim.start();
-  return { sim, url };
 }
 
 let recognizer: Recognizer | undefined;

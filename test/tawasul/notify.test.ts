@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activity } from 'botbuilder';
-import { createSimClock, createSimulator, type Simulator } from '../../sim';
+import type { Simulator } from '../../sim';
+import { startFrozenSim } from '../helpers/sim';
 import { createServicesClient } from '../../adapters/services';
 import { ticketNotifier, type TicketNotifierHandle } from '../../adapters/notify';
 import { startApp } from '../helpers/app';
@@ -31,8 +32,7 @@ const apps: Array<App & { baseUrl: string }> = [];
 const handles: TicketNotifierHandle[] = [];
 
 beforeAll(async () => {
-  sim = createSimulator({ clock: createSimClock({ start: new Date(), frozen: true }), otpCode: OTP, apiKey: 'k', admin: true, autoPayBillsAfterMs: null });
-  ({ url: simUrl } = await sim.start());
+  ({ sim, url: simUrl } = await startFrozenSim(OTP, 'k'));
   // A Bot Framework connector (the user's channel) that records what the bot sends.
   connector = createServer((req, res) => {
     let body = '';

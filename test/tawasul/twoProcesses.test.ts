@@ -9,7 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { createSimClock, createSimulator, type Simulator } from '../../sim';
+import type { Simulator } from '../../sim';
+import { startFrozenSim } from '../helpers/sim';
 import { createTranslator } from '../../bot/i18n';
 import { startProcess, type Child } from '../helpers/processes';
 import { deleteByPrefix, testRedis, uniquePrefix } from '../helpers/redis';
@@ -85,8 +86,7 @@ const about = (number: string, status: string) => (a: { text?: string }) => (a.t
 beforeAll(async () => {
   redis = testRedis(DB);
   channel = await startFakeChannel();
-  sim = createSimulator({ clock: createSimClock({ start: new Date(), frozen: true }), otpCode: OTP, apiKey: API_KEY, admin: true, autoPayBillsAfterMs: null });
-  ({ url: simUrl } = await sim.start());
+  ({ sim, url: simUrl } = await startFrozenSim(OTP, API_KEY));
 }, 30_000);
 
 afterAll(async () => {

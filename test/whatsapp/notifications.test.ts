@@ -5,7 +5,8 @@
  * approved template in the user's language. A second poll sends nothing again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimClock, createSimulator, type Simulator } from '../../sim';
+import type { Simulator } from '../../sim';
+import { startFrozenSim } from '../helpers/sim';
 import { createServicesClient, type ServicesClient } from '../../adapters/services';
 import { ticketNotifier, type TicketNotifierHandle } from '../../adapters/notify';
 import { bodyOf, startWhatsApp, type WhatsAppHarness } from './support';
@@ -19,8 +20,8 @@ let h: WhatsAppHarness;
 let now = Date.now();
 
 beforeAll(async () => {
-  sim = createSimulator({ clock: createSimClock({ start: new Date(), frozen: true }), otpCode: OTP, apiKey: 'k', autoPayBillsAfterMs: null });
-  const { url } = await sim.start();
+  let url: string;
+  ({ sim, url } = await startFrozenSim(OTP, 'k'));
   services = createServicesClient({ baseUrl: url, apiKey: 'k', timeoutMs: 5000 });
   h = await startWhatsApp({
     clock: () => now,
