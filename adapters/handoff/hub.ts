@@ -595,10 +595,12 @@ export class AgentHub implements HandoffHub {
       }
       // Protocol mode: the external contact center never answered handoff.initiate.
       for (const key of await this.redis.zrangebyscore(this.protocolPendingKey, '-inf', now - maxWait)) {
-        await this.redis.zrem(this.protocolPendingKey, key);
         const r = await this.get(key);
-        if (r?.status !== 'protocol') continue;
-        await this.redis.del(this.convKey(key));
+        if (r?.status !== 'protocol') {
+          await this.redis.zrem(this.protocolPendingKey, key);
+          continue;
+        }
+        await this.clear(key);
         timedOut++;
         this.deps.logger.warn({ channel: r.channel }, 'handoff: the contact center did not answer in time');
         await this.notifyUser(r, 'handoff:protocol.timeout', {}, this.tawasulActions(r.lang));
