@@ -110,7 +110,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   installErrorHandler(adapter, { logger, metrics, t, conversationState, dialogState });
   const inflight = new InflightTurns();
   const lock = new ConversationLock(redis, { prefix, ttlMs: config.TURN_LOCK_TTL_MS, waitMs: config.TURN_LOCK_WAIT_MS });
-  const transcripts = new TranscriptStore(redis, { prefix, ttlMs: config.CONVERSATION_TTL_SECONDS * 1000 });
+  const transcripts = new TranscriptStore(redis, { prefix, ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, maxTextChars: config.MAX_TEXT_CHARS });
   adapter.use(turnTelemetryMiddleware(logger, metrics));
   adapter.use(inflight.middleware());
   adapter.use(turnLockMiddleware(lock));

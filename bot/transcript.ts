@@ -1,12 +1,12 @@
 /**
  * A short, masked transcript per conversation in Redis, for the agent who takes over and
- * for audits. Personal numbers are masked before they are written; one-time codes are not
+ * for audits. Personal numbers are masked and long texts capped before they are written; one-time codes are not
  * written at all (see markSensitiveInput).
  */
 import type { Activity, Middleware, TurnContext } from 'botbuilder';
 import type { RedisConnection } from './storage/redisClient';
 import { hashTagOf } from './storage/redisStorage';
-import { maskPii } from './logger';
+import { textForStorage } from './privacy/mask';
 import { conversationKeyOf, deferUntilRelease } from './middleware/turnLock';
 import { isSensitiveInput } from '../dialogs/turnState';
 
@@ -34,7 +34,7 @@ export class TranscriptStore {
 
   constructor(
     redis: RedisConnection,
-    private readonly options: { prefix: string; ttlMs: number; maxEntries?: number },
+    private readonly options: { prefix: string; ttlMs: number; maxEntries?: number; maxTextChars?: number },
   ) {
     if (!('musaedTranscriptAppend' in redis)) redis.defineCommand('musaedTranscriptAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
     this.redis = redis as WithAppend;
@@ -51,7 +51,8 @@ export class TranscriptStore {
       this.key(conversationKey),
       String(max),
       String(this.options.ttlMs),
-      ...entries.map((e) => JSON.stringify({ ...e, text: maskPii(e.text) })),
+      // Masked, and a text over the cap (refused by the bot anyway) is kept as a marker with its length.
+      ...entries.map((e) => JSON.stringify({ ...e, text: textForStorage(e.text, this.options.maxTextChars ?? 2000) })),
     );
   }
 

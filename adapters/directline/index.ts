@@ -22,6 +22,7 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ChannelModule } from '../../bot/app';
 import type { ChannelContext } from '../../bot/channels';
 import { CONNECTOR_SECRET_HEADER, isUnavailableError } from '../../bot/adapter';
+import { SECRET_ANSWER_MARK } from '../../bot/privacy/mask';
 import { activityProblem, ClientActivity, conversationUpdateOf, DIRECTLINE_CHANNEL_ID, echoOf, inboundOf, outboundOf } from './activities';
 import { loadDirectLineConfig, type DirectLineConfig } from './config';
 import { bearerOf, clientAddress, HttpProblem, isMultipart, publicOrigin, queryOf, readBody, readJson } from './http';
@@ -74,7 +75,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   if (config.devSecret) logger.warn('DIRECTLINE_SECRET is not set: using the development secret (never in production)');
   const clock = options.clock ?? Date.now;
   const ttlMs = ctx.config.CONVERSATION_TTL_SECONDS * 1000;
-  const store = new DirectLineStore(ctx.redis, ctx.prefix, ttlMs);
+  const store = new DirectLineStore(ctx.redis, ctx.prefix, ttlMs, ctx.config.MAX_TEXT_CHARS);
   const tokens = new TokenSigner(config.secret, clock);
   const anonymousLimiter = new RateLimiterRedis({
     storeClient: ctx.redis,
@@ -261,7 +262,8 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     }
     const user = caller.kind === 'token' ? caller.claims.user : posted.from?.id && USER_ID.test(posted.from.id) ? posted.from.id : meta.user;
     const echo = echoOf(posted, { conv, user, locale: meta.locale });
-    const { id } = await store.append(conv, echo);
+    // The list keeps the text masked (the bot gets it in clear); at a code step every short number is the code.
+    const { id } = await store.append(conv, echo, { codeStep: await store.expectingSecret(conv) });
     res.send(200, { id });
     toBot(conv, inboundOf(echo, id, connectorBase()));
   }));
@@ -340,6 +342,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
       res.send(200, { id });
       return;
     }
+    if (activity.type === 'message') await store.setExpectingSecret(conv, activity.channelData?.[SECRET_ANSWER_MARK] === true);
     const { id } = await store.append(conv, out);
     res.send(200, { id });
   });

@@ -4,12 +4,15 @@
  *   dl:{conv}:meta   JSON { user, locale, createdAt }            (SET NX: one start only)
  *   dl:{conv}:acts   list of activities; the watermark is the list length
  *   dl:{conv}:att:N  uploaded file (hash: data, type, name)
- * All with the conversation TTL, renewed on every new activity. New activities are announced
+ *   dl:{conv}:secret the bot's last prompt asked for a one-time code (the next user text is masked as one)
+ * All with the conversation TTL, renewed on every new activity. Texts are kept masked and
+ * capped (privacy/mask.ts): the bot gets the user's words in clear, the list never has them. New activities are announced
  * on the pub/sub channel dl:ev:{conv}; listeners read what they miss from the list, so a
  * lost or late announcement never loses an activity.
  */
 import type { Activity } from 'botbuilder';
 import type { RedisConnection } from '../../bot/storage/redisClient';
+import { textForStorage, type MaskOptions } from '../../bot/privacy/mask';
 
 export interface ConversationMeta {
   user: string;
@@ -36,6 +39,8 @@ export class DirectLineStore {
     private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly ttlMs: number,
+    /** Texts longer than this are kept as a marker with their length (MAX_TEXT_CHARS). */
+    private readonly maxTextChars = 2000,
   ) {}
 
   private key(conv: string, part: string): string {
@@ -62,8 +67,10 @@ export class DirectLineStore {
    * Appends one activity and announces it. Its id and watermark come from its place in the
    * list, which only Redis knows atomically, so the stored JSON has no id; reads add it.
    */
-  async append(conv: string, activity: Partial<Activity>): Promise<{ id: string; watermark: number }> {
+  async append(conv: string, activity: Partial<Activity>, mask: MaskOptions = {}): Promise<{ id: string; watermark: number }> {
     const { id: _ignored, ...rest } = activity;
+    if (typeof rest.text === 'string') rest.text = textForStorage(rest.text, this.maxTextChars, mask);
+    if (typeof rest.speak === 'string') rest.speak = textForStorage(rest.speak, this.maxTextChars, mask);
     const acts = this.key(conv, 'acts');
     const results = await this.redis
       .multi()
@@ -76,6 +83,17 @@ export class DirectLineStore {
     const watermark = Number(length);
     await this.publish(conv, { watermark });
     return { id: activityId(conv, watermark - 1), watermark };
+  }
+
+  /** Remembers whether the bot's last prompt asks for a secret (see SECRET_ANSWER_MARK). */
+  async setExpectingSecret(conv: string, expecting: boolean): Promise<void> {
+    const key = this.key(conv, 'secret');
+    if (expecting) await this.redis.set(key, '1', 'PX', this.ttlMs);
+    else await this.redis.del(key);
+  }
+
+  async expectingSecret(conv: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(conv, 'secret'))) === 1;
   }
 
   async publish(conv: string, event: StreamEvent): Promise<void> {

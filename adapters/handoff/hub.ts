@@ -18,7 +18,7 @@ import type { RedisConnection } from '../../bot/storage/redisClient';
 import type { ProactiveMessenger } from '../../bot/adapter';
 import type { TranscriptEntry, TranscriptStore } from '../../bot/transcript';
 import type { Metrics } from '../../bot/metrics';
-import { maskPii } from '../../bot/logger';
+import { maskPii, textForStorage } from '../../bot/privacy/mask';
 import type { Translate } from '../../bot/i18n';
 import type { HandoffConfig } from './config';
 import { isWithinHours, parseHours } from './hours';
@@ -137,6 +137,8 @@ export interface HubDeps {
   transcripts: TranscriptStore;
   logger: Logger;
   metrics?: Metrics;
+  /** Relay lines longer than this are kept as a marker with their length (MAX_TEXT_CHARS). */
+  maxTextChars?: number;
 }
 
 export class AgentHub implements HandoffHub {
@@ -237,7 +239,8 @@ export class AgentHub implements HandoffHub {
         channel: request.reference.channelId ?? '',
         reason: maskPii(request.reason).slice(0, 500),
         trigger: request.trigger,
-        task: JSON.stringify(request.task ?? {}),
+        // What the bot collected is shown to agents: masked like every stored text (the JSON survives: masks add no quotes).
+        task: maskPii(JSON.stringify(request.task ?? {})),
         reference: JSON.stringify(request.reference),
         enqueuedAt: String(now),
         waitSince: String(now),
@@ -422,7 +425,7 @@ export class AgentHub implements HandoffHub {
   async relayFromUser(key: string, text: string, attachments: Attachment[] = []): Promise<void> {
     await this.appendLine(key, {
       role: 'user',
-      text: maskPii(text),
+      text,
       attachments: attachments.map((a) => ({ name: a.name, contentType: a.contentType, contentUrl: a.contentUrl })),
     });
     const now = String(Date.now());
@@ -475,7 +478,8 @@ export class AgentHub implements HandoffHub {
   }
 
   private async appendLine(key: string, line: Omit<RelayMessage, 'id' | 'at'>): Promise<string> {
-    const fields = ['role', line.role, 'text', line.text, 'at', new Date().toISOString()];
+    // The one write point of the relay: every line (the user's and the agent's) is kept masked and capped.
+    const fields = ['role', line.role, 'text', textForStorage(line.text, this.deps.maxTextChars ?? 2000), 'at', new Date().toISOString()];
     if (line.name) fields.push('name', line.name);
     if (line.attachments?.length) fields.push('attachments', JSON.stringify(line.attachments));
     const id = await this.redis.xadd(this.msgsKey(key), 'MAXLEN', '~', String(STREAM_MAX), '*', ...fields);

@@ -41,6 +41,7 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       transcripts: ctx.transcripts,
       logger,
       metrics: ctx.metrics,
+      maxTextChars: ctx.config.MAX_TEXT_CHARS,
     });
     const auth = new AgentAuth(ctx.redis, {
       credentials: config.credentials,
