@@ -8,7 +8,7 @@ import type { RedisConnection } from './storage/redisClient';
 import { hashTagOf } from './storage/redisStorage';
 import { textForStorage } from './privacy/mask';
 import { conversationKeyOf, deferUntilRelease } from './middleware/turnLock';
-import { isSensitiveInput } from '../dialogs/turnState';
+import { isErased, isSensitiveInput } from '../dialogs/turnState';
 
 export interface TranscriptEntry {
   role: 'user' | 'bot' | 'agent';
@@ -56,6 +56,10 @@ export class TranscriptStore {
     );
   }
 
+  async delete(conversationKey: string): Promise<void> {
+    await this.redis.del(this.key(conversationKey));
+  }
+
   async read(conversationKey: string): Promise<TranscriptEntry[]> {
     const rows = await this.redis.lrange(this.key(conversationKey), 0, -1);
     return rows.map((r) => JSON.parse(r) as TranscriptEntry);
@@ -89,6 +93,8 @@ export function transcriptMiddleware(store: TranscriptStore, onError: (err: unkn
       try {
         await next();
       } finally {
+        // A turn that erased the user's data writes nothing of it back.
+        if (isErased(context)) return;
         const inbound = entryOf(context.activity, 'user', isSensitiveInput(context));
         const write = store.append(conversationKeyOf(context), inbound ? [inbound, ...outgoing] : outgoing).catch(onError);
         // Inside the conversation lock, the lock waits for it together with its release.

@@ -3,13 +3,15 @@
  * reload resumes it:
  *   dl:{conv}:meta   JSON { user, locale, createdAt }            (SET NX: one start only)
  *   dl:{conv}:acts   list of activities; the watermark is the list length
- *   dl:{conv}:att:N  uploaded file (hash: data, type, name)
+ *   dl:{conv}:att:N  uploaded file (hash: data, type, name); dl:{conv}:files the set of their ids
+ *   dl:gone:<hash>   a conversation erased on request, for a minute (its last replies pass unstored)
  *   dl:{conv}:secret the bot's last prompt asked for a one-time code (the next user text is masked as one)
  * All with the conversation TTL, renewed on every new activity. Texts are kept masked and
  * capped (privacy/mask.ts): the bot gets the user's words in clear, the list never has them. New activities are announced
  * on the pub/sub channel dl:ev:{conv}; listeners read what they miss from the list, so a
  * lost or late announcement never loses an activity.
  */
+import { createHash } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { textForStorage, type MaskOptions } from '../../bot/privacy/mask';
@@ -112,7 +114,30 @@ export class DirectLineStore {
 
   async saveFile(conv: string, fileId: string, file: StoredFile): Promise<void> {
     const key = this.key(conv, `att:${fileId}`);
-    await this.redis.multi().hset(key, { data: file.data, type: file.contentType, name: file.name }).pexpire(key, this.ttlMs).exec();
+    const files = this.key(conv, 'files');
+    await this.redis
+      .multi()
+      .hset(key, { data: file.data, type: file.contentType, name: file.name })
+      .pexpire(key, this.ttlMs)
+      .sadd(files, fileId)
+      .pexpire(files, this.ttlMs)
+      .exec();
+  }
+
+  private goneKey(conv: string): string {
+    return `${this.prefix}dl:gone:${createHash('sha256').update(conv).digest('base64url')}`;
+  }
+
+  /** Deletion on request: every key of the conversation; a short-lived tombstone (no id in it) lets the last replies through unstored. */
+  async erase(conv: string): Promise<void> {
+    const fileIds = await this.redis.smembers(this.key(conv, 'files'));
+    const keys = ['meta', 'acts', 'secret', 'files', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
+    await this.redis.set(this.goneKey(conv), '1', 'PX', 60_000);
+    await this.redis.del(...keys);
+  }
+
+  async erased(conv: string): Promise<boolean> {
+    return (await this.redis.exists(this.goneKey(conv))) === 1;
   }
 
   async file(conv: string, fileId: string): Promise<StoredFile | undefined> {
