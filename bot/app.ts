@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { ConversationState, MemoryStorage, type Storage, UserState } from 'botbuilder';
+import { ConversationState, MemoryStorage, type Storage, type TurnContext, UserState } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { Server } from 'restify';
 import type { Config } from './config';
@@ -27,6 +27,10 @@ import { MainDialog, type CommandDetector } from '../dialogs/mainDialog';
 import type { ConversationData, StateAccessors, UserProfile } from '../dialogs/deps';
 import { createFeatureDialogs, type DialogFactory, type FeatureDeps } from '../dialogs/registry';
 import type { Recognizer } from '../dialogs/understanding/types';
+import { markErased } from '../dialogs/turnState';
+import { isDeleteDataRequest } from '../dialogs/deleteDataDialog';
+import { ErasureRegistry, erasureTargetOf } from './privacy/erasure';
+import { DEV_PII_HASH_SECRET, pseudonymizer } from './privacy/pseudonym';
 
 /**
  * A channel or hub module: registers routes and middleware on the context, and may provide
@@ -57,6 +61,7 @@ export interface App {
   gateway: InternalChannelGateway;
   proactive: ProactiveMessenger;
   transcripts: TranscriptStore;
+  erasure: ErasureRegistry;
   inflight: InflightTurns;
   /** Listens on config.PORT (0 → an ephemeral port) and resolves with the base URL. */
   listen(): Promise<string>;
@@ -110,7 +115,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   installErrorHandler(adapter, { logger, metrics, t, conversationState, dialogState });
   const inflight = new InflightTurns();
   const lock = new ConversationLock(redis, { prefix, ttlMs: config.TURN_LOCK_TTL_MS, waitMs: config.TURN_LOCK_WAIT_MS });
-  const transcripts = new TranscriptStore(redis, { prefix, ttlMs: config.CONVERSATION_TTL_SECONDS * 1000 });
+  const transcripts = new TranscriptStore(redis, { prefix, ttlMs: (config.TRANSCRIPT_TTL_SECONDS ?? config.CONVERSATION_TTL_SECONDS) * 1000, maxTextChars: config.MAX_TEXT_CHARS });
+  if (!config.PII_HASH_SECRET) logger.warn('PII_HASH_SECRET is not set: using the development key for hashed ids (never in production)');
+  const pseudonymize = pseudonymizer(config.PII_HASH_SECRET ?? DEV_PII_HASH_SECRET);
+  // Deletion on request: the core's stores here, each channel module adds its own.
+  const erasure = new ErasureRegistry(logger);
+  erasure.isRequest = isDeleteDataRequest;
+  erasure.register('state', async (target) => {
+    const keys = [`${target.conversationKey}/`];
+    if (target.userId) keys.push(`${target.channelId}/users/${target.userId}/`, `${target.conversationKey}/users/${target.userId}/`);
+    await storage.delete(keys);
+  });
+  erasure.register('transcript', (target) => transcripts.delete(target.conversationKey));
+  const eraseData = async (context: TurnContext) => {
+    markErased(context);
+    await erasure.eraseFor(erasureTargetOf(context.activity));
+  };
   adapter.use(turnTelemetryMiddleware(logger, metrics));
   adapter.use(inflight.middleware());
   adapter.use(turnLockMiddleware(lock));
@@ -150,6 +170,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     gateway,
     proactive,
     transcripts,
+    erasure,
+    pseudonymize,
     internalBaseUrl: () => baseUrl,
     use: (middleware) => void adapter.use(middleware),
     prefetch: (load) => void prefetchers.push(load),
@@ -158,12 +180,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const provided: Partial<FeatureDeps> = {};
   for (const channel of overrides.channels ?? []) Object.assign(provided, (await channel(channelContext)) ?? {});
 
-  const featureDeps: FeatureDeps = { redis, redisPrefix: prefix, ...provided, t, recognizer, state };
+  const featureDeps: FeatureDeps = { redis, redisPrefix: prefix, ...provided, t, recognizer, state, eraseData };
   const mainDialog = new MainDialog(
     { t, recognizer, state, dialogState, detectCommand: overrides.detectCommand },
     createFeatureDialogs(featureDeps, overrides.features),
   );
-  bot = new MusaedBot({ conversationState, userState, mainDialog, t, maxTextChars: config.MAX_TEXT_CHARS });
+  bot = new MusaedBot({ conversationState, userState, mainDialog, t, maxTextChars: config.MAX_TEXT_CHARS, eraseData });
 
   const url = () => baseUrl;
   return {
@@ -176,6 +198,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     gateway,
     proactive,
     transcripts,
+    erasure,
     inflight,
     url,
     listen: () =>

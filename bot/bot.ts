@@ -2,10 +2,10 @@
  * The ActivityHandler: hands messages to the main dialog, greets new members, and saves
  * conversation and user state at the end of every turn (inside the conversation lock).
  */
-import { ActivityHandler, type ConversationState, type TurnContext, type UserState } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, type ConversationState, type TurnContext, type UserState } from 'botbuilder';
 import type { MainDialog } from '../dialogs/mainDialog';
 import type { Translate } from '../dialogs/deps';
-import { turnLang } from '../dialogs/turnState';
+import { isErased, turnLang } from '../dialogs/turnState';
 
 export interface MusaedBotOptions {
   conversationState: ConversationState;
@@ -13,6 +13,8 @@ export interface MusaedBotOptions {
   mainDialog: MainDialog;
   t: Translate;
   maxTextChars: number;
+  /** Deletes every key of the turn's user and conversation (bot/privacy/erasure.ts). */
+  eraseData?: (context: TurnContext) => Promise<void>;
 }
 
 export class MusaedBot extends ActivityHandler {
@@ -27,6 +29,11 @@ export class MusaedBot extends ActivityHandler {
       }
       await next();
     });
+    // Bot Framework's "delete my data" from the channel: the same registry as the dialog's.
+    this.onUnrecognizedActivityType(async (context, next) => {
+      if (context.activity.type === ActivityTypes.DeleteUserData && options.eraseData) await options.eraseData(context);
+      await next();
+    });
     this.onMembersAdded(async (context, next) => {
       const newcomers = (context.activity.membersAdded ?? []).filter((m) => m.id !== context.activity.recipient?.id);
       if (newcomers.length > 0) await options.mainDialog.welcome(context);
@@ -36,6 +43,7 @@ export class MusaedBot extends ActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     await super.run(context);
+    if (isErased(context)) return;
     await this.options.conversationState.saveChanges(context, false);
     await this.options.userState.saveChanges(context, false);
   }

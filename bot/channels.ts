@@ -12,6 +12,8 @@ import type { InternalChannelGateway, ProactiveMessenger } from './adapter';
 import type { Translate } from '../dialogs/deps';
 import type { TranscriptStore } from './transcript';
 import type { TurnPrefetch } from './middleware/turnStart';
+import type { ErasureRegistry } from './privacy/erasure';
+import type { Pseudonymize } from './privacy/pseudonym';
 
 export interface ChannelContext {
   server: Server;
@@ -28,6 +30,10 @@ export interface ChannelContext {
   gateway: InternalChannelGateway;
   proactive: ProactiveMessenger;
   transcripts: TranscriptStore;
+  /** Deletion on request: a module that keeps a user's data registers how to delete it. */
+  erasure: ErasureRegistry;
+  /** HMAC (PII_HASH_SECRET) for identifiers that must not appear in key names in clear. */
+  pseudonymize: Pseudonymize;
   /** http://127.0.0.1:<port> of this process, known once it listens. */
   internalBaseUrl(): string;
   /** Adds middleware after the core's (telemetry, lock, language, transcript). */

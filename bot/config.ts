@@ -58,6 +58,14 @@ const EnvSchema = z
     /** How often the Tawasul notifier's lease holder reads the services API's event feed. */
     NOTIFY_POLL_MS: int(50, 3_600_000).default(5000),
     METRICS_ENABLED: bool.default(true),
+
+    /** HMAC key for phone numbers in Redis key names and conversation ids in the audit (required in production). */
+    PII_HASH_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+    /** Retention per kind of data (seconds); see README "Privacy". */
+    TRANSCRIPT_TTL_SECONDS: int(60, 90 * 24 * 3600).optional(),
+    DIRECTLINE_RETENTION_SECONDS: int(60, 90 * 24 * 3600).optional(),
+    HANDOFF_RETENTION_SECONDS: int(60, 90 * 24 * 3600).default(2 * 24 * 3600),
+    AUDIT_RETENTION_DAYS: int(1, 3650).default(180),
   })
   // Extra keys (the rest of the environment) are allowed; channel modules read their own.
   .loose();
@@ -83,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (cfg.MicrosoftAppType === 'SingleTenant' && !cfg.MicrosoftAppTenantId) {
     throw new ConfigError('Invalid configuration: MicrosoftAppTenantId: required for SingleTenant');
+  }
+  if (cfg.NODE_ENV === 'production' && !cfg.PII_HASH_SECRET) {
+    throw new ConfigError('Invalid configuration: PII_HASH_SECRET: required in production');
   }
   return cfg;
 }

@@ -1,35 +1,14 @@
 /**
- * pino JSON logs with personal data masked in every string of every line: ID numbers,
- * Saudi mobile numbers, bearer tokens and long secrets; fields named like secrets are
+ * pino JSON logs with personal data masked in every string of every line (privacy/mask.ts:
+ * ID numbers, mobiles, IBANs, passports, codes, tokens); fields named like secrets are
  * censored whole. Masking runs on the log object, so no call site can forget it.
  */
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { maskPii } from './privacy/mask';
 
 export type { Logger };
 
-// Digits in any of the sets people type (ASCII, Arabic-Indic, Persian), with the spaces or
-// dashes they put between groups: "٢٣٤٥ ٦٧٨ ٩٠٤" is an ID number as much as "2345678904".
-const DIGIT = '[0-9\u0660-\u0669\u06f0-\u06f9]';
-const SEP = '[ \\-]?';
-const NOT_AFTER_DIGIT = '(?<![0-9\u0660-\u0669\u06f0-\u06f9*])';
-const NOT_BEFORE_DIGIT = '(?![0-9\u0660-\u0669\u06f0-\u06f9])';
-const ID_NUMBER = new RegExp(`${NOT_AFTER_DIGIT}[12\u0661\u0662\u06f1\u06f2](?:${SEP}${DIGIT}){9}${NOT_BEFORE_DIGIT}`, 'g');
-const SAUDI_MOBILE = new RegExp(`${NOT_AFTER_DIGIT}(?:\\+?966${SEP}|00966${SEP}|[0\u0660\u06f0])?[5\u0665\u06f5](?:${SEP}${DIGIT}){8}${NOT_BEFORE_DIGIT}`, 'g');
-const compact = (m: string) => m.replace(/[ -]/g, '');
-const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
-const LONG_SECRET = /\b[A-Za-z0-9_-]{32,}\b/g;
-
-/** Masks ID numbers (last four kept), mobiles (last two kept), bearer tokens and long secrets. */
-export function maskPii(text: string): string {
-  return text
-    .replace(BEARER, '$1[redacted]')
-    .replace(LONG_SECRET, '[redacted]')
-    .replace(ID_NUMBER, (m) => {
-      const digits = compact(m);
-      return `${digits[0] ?? ''}*****${digits.slice(-4)}`;
-    })
-    .replace(SAUDI_MOBILE, (m) => `05******${compact(m).slice(-2)}`);
-}
+export { maskPii };
 
 const SECRET_FIELD = /^(otp|code|password|passcode|token|accesstoken|access_token|authorization|secret|apikey|api_key|cookie)$/i;
 

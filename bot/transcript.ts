@@ -1,14 +1,14 @@
 /**
  * A short, masked transcript per conversation in Redis, for the agent who takes over and
- * for audits. Personal numbers are masked before they are written; one-time codes are not
+ * for audits. Personal numbers are masked and long texts capped before they are written; one-time codes are not
  * written at all (see markSensitiveInput).
  */
 import type { Activity, Middleware, TurnContext } from 'botbuilder';
 import type { RedisConnection } from './storage/redisClient';
 import { hashTagOf } from './storage/redisStorage';
-import { maskPii } from './logger';
+import { textForStorage } from './privacy/mask';
 import { conversationKeyOf, deferUntilRelease } from './middleware/turnLock';
-import { isSensitiveInput } from '../dialogs/turnState';
+import { isErased, isSensitiveInput } from '../dialogs/turnState';
 
 export interface TranscriptEntry {
   role: 'user' | 'bot' | 'agent';
@@ -34,7 +34,7 @@ export class TranscriptStore {
 
   constructor(
     redis: RedisConnection,
-    private readonly options: { prefix: string; ttlMs: number; maxEntries?: number },
+    private readonly options: { prefix: string; ttlMs: number; maxEntries?: number; maxTextChars?: number },
   ) {
     if (!('musaedTranscriptAppend' in redis)) redis.defineCommand('musaedTranscriptAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
     this.redis = redis as WithAppend;
@@ -51,8 +51,13 @@ export class TranscriptStore {
       this.key(conversationKey),
       String(max),
       String(this.options.ttlMs),
-      ...entries.map((e) => JSON.stringify({ ...e, text: maskPii(e.text) })),
+      // Masked, and a text over the cap (refused by the bot anyway) is kept as a marker with its length.
+      ...entries.map((e) => JSON.stringify({ ...e, text: textForStorage(e.text, this.options.maxTextChars ?? 2000) })),
     );
+  }
+
+  async delete(conversationKey: string): Promise<void> {
+    await this.redis.del(this.key(conversationKey));
   }
 
   async read(conversationKey: string): Promise<TranscriptEntry[]> {
@@ -88,6 +93,8 @@ export function transcriptMiddleware(store: TranscriptStore, onError: (err: unkn
       try {
         await next();
       } finally {
+        // A turn that erased the user's data writes nothing of it back.
+        if (isErased(context)) return;
         const inbound = entryOf(context.activity, 'user', isSensitiveInput(context));
         const write = store.append(conversationKeyOf(context), inbound ? [inbound, ...outgoing] : outgoing).catch(onError);
         // Inside the conversation lock, the lock waits for it together with its release.

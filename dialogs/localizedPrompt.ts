@@ -7,6 +7,7 @@
 import { type Activity, ActionTypes, type CardAction } from 'botbuilder';
 import type { DialogInstance } from 'botbuilder-dialogs';
 import type { Translate } from './deps';
+import { SECRET_ANSWER_MARK } from '../bot/privacy/mask';
 import type { Lang } from './understanding/normalize';
 
 export interface I18nRef {
@@ -14,6 +15,8 @@ export interface I18nRef {
   args?: Record<string, unknown>;
   /** Locale keys of suggested-action buttons (imBack with the translated title). */
   actions?: string[];
+  /** The answer is a secret (a one-time code): channels keeping copies mask it (SECRET_ANSWER_MARK). */
+  secret?: boolean;
 }
 
 const MARK = 'musaedI18n';
@@ -37,7 +40,7 @@ export function localized(t: Translate, lang: Lang, ref: I18nRef): Partial<Activ
     ...(ref.actions?.length
       ? { suggestedActions: { to: [], actions: ref.actions.map((k): CardAction => ({ type: ActionTypes.ImBack, title: t(lang, k), value: t(lang, k) })) } }
       : {}),
-    channelData: { [MARK]: ref },
+    channelData: { [MARK]: ref, ...(ref.secret ? { [SECRET_ANSWER_MARK]: true } : {}) },
   };
 }
 

@@ -17,6 +17,7 @@ import { relocalizeStack } from './localizedPrompt';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
 import type { FaqId, Intent, Understanding } from './understanding/types';
 import { isTicketListRequest } from './tawasul/understand';
+import { DELETE_DATA_ID, isDeleteDataRequest } from './deleteDataDialog';
 
 export type GlobalCommand = 'cancel' | 'help' | 'menu' | 'agent' | 'language.ar' | 'language.en';
 const COMMANDS: ReadonlySet<Intent> = new Set<Intent>(['cancel', 'help', 'menu', 'agent', 'language.ar', 'language.en']);
@@ -114,6 +115,12 @@ export class MainDialog {
     const inDialog = dc.activeDialog !== undefined;
     const u = text ? this.deps.recognizer.recognize(text, turnLang(context)) : undefined;
     const titleIntent = text ? this.titles.get(normalizeForMatching(text)) : undefined;
+    // "delete my data" is a global command with its own rule list (not an intent of the contract).
+    if (isDeleteDataRequest(text) && this.has(DELETE_DATA_ID)) {
+      await dc.cancelAllDialogs();
+      await dc.beginDialog(DELETE_DATA_ID);
+      return;
+    }
 
     const command =
       titleIntent && COMMANDS.has(titleIntent)

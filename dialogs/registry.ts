@@ -3,6 +3,7 @@
  * that is not listed is answered "not available yet" by the router.
  */
 import type { Dialog } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
 import type { CoreDeps } from './deps';
 import type { HandoffHub } from '../adapters/handoff/types';
 import type { ServicesApi } from '../adapters/services/types';
@@ -14,6 +15,7 @@ import { statusLookupDialogFactory } from './statusLookupDialog';
 import { iqamaRenewalDialogFactory } from './iqamaRenewalDialog';
 import { tawasulDialogFactory } from './tawasulDialog';
 import { tawasulTrackDialogFactory } from './tawasul/trackDialog';
+import { deleteDataDialogFactory } from './deleteDataDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
 export interface FeatureDeps extends CoreDeps {
@@ -25,6 +27,8 @@ export interface FeatureDeps extends CoreDeps {
   redisPrefix?: string;
   /** Keeps a new Tawasul ticket's conversation to tell it of status changes (adapters/notify). */
   ticketWatch?: TicketWatch;
+  /** Deletes every key of this turn's user and conversation; nothing is saved after it (bot/app.ts). */
+  eraseData?: (context: TurnContext) => Promise<void>;
 }
 
 export type DialogFactory = (deps: FeatureDeps) => Dialog;
@@ -36,6 +40,7 @@ export const FEATURE_DIALOGS: DialogFactory[] = [
   iqamaRenewalDialogFactory,
   tawasulDialogFactory,
   tawasulTrackDialogFactory,
+  deleteDataDialogFactory,
 ];
 
 export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {

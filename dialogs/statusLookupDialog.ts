@@ -183,7 +183,8 @@ export class StatusLookupDialog extends ComponentDialog {
     // "my iqama" typed where a number was asked: they changed their mind, follow them.
     const other = check.problem === 'none' ? detectLookup(text) : undefined;
     if (other && other.kind !== 'request') return step.replaceDialog(LOOP, { ...state, target: other, problem: undefined } satisfies LoopState);
-    return this.wrongNumber(step, { key: `status:number.${check.problem}`, args: { number: check.number ?? '' } });
+    // Never repeat what was typed: a wrong "request number" is often a one-time code or an ID.
+    return this.wrongNumber(step, { key: `status:number.${check.problem}` });
   }
 
   private async wrongNumber(step: WaterfallStepContext, problem: NonNullable<LoopState['problem']>): Promise<DialogTurnResult> {

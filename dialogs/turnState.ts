@@ -70,3 +70,14 @@ export function markSensitiveInput(context: TurnContext): void {
 export function isSensitiveInput(context: TurnContext): boolean {
   return context.turnState.get(SENSITIVE) === true;
 }
+
+const ERASED = Symbol.for('musaed.erased');
+
+/** This turn erased the user's data: nothing of it (state, transcript) is written back afterwards. */
+export function markErased(context: TurnContext): void {
+  context.turnState.set(ERASED, true);
+}
+
+export function isErased(context: TurnContext): boolean {
+  return context.turnState.get(ERASED) === true;
+}

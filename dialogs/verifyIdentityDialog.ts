@@ -154,8 +154,8 @@ export class VerifyIdentityDialog extends ComponentDialog {
     // The masked mobile comes from the service ("05******12"); it is not personal in clear.
     const key = options.isRetry ? 'verify:askCodeAgain' : 'verify:askCode';
     return step.prompt(CODE_PROMPT, {
-      prompt: localized(this.deps.t, lang, { key, args: { mobile: options.challenge.maskedMobile } }),
-      retryPrompt: localized(this.deps.t, lang, { key: 'verify:askCodeAgain', args: { mobile: options.challenge.maskedMobile } }),
+      prompt: localized(this.deps.t, lang, { key, args: { mobile: options.challenge.maskedMobile }, secret: true }),
+      retryPrompt: localized(this.deps.t, lang, { key: 'verify:askCodeAgain', args: { mobile: options.challenge.maskedMobile }, secret: true }),
     });
   }
 

@@ -22,6 +22,7 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ChannelModule } from '../../bot/app';
 import type { ChannelContext } from '../../bot/channels';
 import { CONNECTOR_SECRET_HEADER, isUnavailableError } from '../../bot/adapter';
+import { SECRET_ANSWER_MARK } from '../../bot/privacy/mask';
 import { activityProblem, ClientActivity, conversationUpdateOf, DIRECTLINE_CHANNEL_ID, echoOf, inboundOf, outboundOf } from './activities';
 import { loadDirectLineConfig, type DirectLineConfig } from './config';
 import { bearerOf, clientAddress, HttpProblem, isMultipart, publicOrigin, queryOf, readBody, readJson } from './http';
@@ -73,8 +74,12 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   const logger = ctx.logger.child({ module: 'directline' });
   if (config.devSecret) logger.warn('DIRECTLINE_SECRET is not set: using the development secret (never in production)');
   const clock = options.clock ?? Date.now;
-  const ttlMs = ctx.config.CONVERSATION_TTL_SECONDS * 1000;
-  const store = new DirectLineStore(ctx.redis, ctx.prefix, ttlMs);
+  // Activities and uploads: DIRECTLINE_RETENTION_SECONDS, by default the conversation state's lifetime.
+  const ttlMs = (ctx.config.DIRECTLINE_RETENTION_SECONDS ?? ctx.config.CONVERSATION_TTL_SECONDS) * 1000;
+  const store = new DirectLineStore(ctx.redis, ctx.prefix, ttlMs, ctx.config.MAX_TEXT_CHARS);
+  ctx.erasure.register('directline', async (target) => {
+    if (target.channelId === DIRECTLINE_CHANNEL_ID && CONV_ID.test(target.conversationId)) await store.erase(target.conversationId);
+  });
   const tokens = new TokenSigner(config.secret, clock);
   const anonymousLimiter = new RateLimiterRedis({
     storeClient: ctx.redis,
@@ -261,7 +266,8 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     }
     const user = caller.kind === 'token' ? caller.claims.user : posted.from?.id && USER_ID.test(posted.from.id) ? posted.from.id : meta.user;
     const echo = echoOf(posted, { conv, user, locale: meta.locale });
-    const { id } = await store.append(conv, echo);
+    // The list keeps the text masked (the bot gets it in clear); at a code step every short number is the code.
+    const { id } = await store.append(conv, echo, { codeStep: await store.expectingSecret(conv) });
     res.send(200, { id });
     toBot(conv, inboundOf(echo, id, connectorBase()));
   }));
@@ -326,7 +332,16 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     route(async (req, res) => {
       if (!ctx.gateway.isTrusted(req.header(CONNECTOR_SECRET_HEADER))) throw new HttpProblem(401, 'unauthorized');
       const conv = String(req.params.conversationId ?? '');
-      if (!CONV_ID.test(conv) || !(await store.meta(conv))) throw new HttpProblem(404, 'not_found', 'unknown conversation');
+      if (!CONV_ID.test(conv)) throw new HttpProblem(404, 'not_found', 'unknown conversation');
+      if (!(await store.meta(conv))) {
+        if (!(await store.erased(conv))) throw new HttpProblem(404, 'not_found', 'unknown conversation');
+        // Erased on request in this turn: the confirmation reaches open sockets, and nothing is stored again.
+        const activity = (await readJson(req, ctx.config.MAX_BODY_BYTES)) as Partial<Activity>;
+        const id = `${conv}|gone-${randomBytes(4).toString('hex')}`;
+        if (activity && typeof activity === 'object') await store.publish(conv, { ephemeral: { ...outboundOf(activity, conv), id } });
+        res.send(200, { id });
+        return;
+      }
       await handler(req, res, conv);
     });
   const onReply = connector(async (req, res, conv) => {
@@ -340,6 +355,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
       res.send(200, { id });
       return;
     }
+    if (activity.type === 'message') await store.setExpectingSecret(conv, activity.channelData?.[SECRET_ANSWER_MARK] === true);
     const { id } = await store.append(conv, out);
     res.send(200, { id });
   });

@@ -3,13 +3,18 @@
  * reload resumes it:
  *   dl:{conv}:meta   JSON { user, locale, createdAt }            (SET NX: one start only)
  *   dl:{conv}:acts   list of activities; the watermark is the list length
- *   dl:{conv}:att:N  uploaded file (hash: data, type, name)
- * All with the conversation TTL, renewed on every new activity. New activities are announced
+ *   dl:{conv}:att:N  uploaded file (hash: data, type, name); dl:{conv}:files the set of their ids
+ *   dl:gone:<hash>   a conversation erased on request, for a minute (its last replies pass unstored)
+ *   dl:{conv}:secret the bot's last prompt asked for a one-time code (the next user text is masked as one)
+ * All with the conversation TTL, renewed on every new activity. Texts are kept masked and
+ * capped (privacy/mask.ts): the bot gets the user's words in clear, the list never has them. New activities are announced
  * on the pub/sub channel dl:ev:{conv}; listeners read what they miss from the list, so a
  * lost or late announcement never loses an activity.
  */
+import { createHash } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { RedisConnection } from '../../bot/storage/redisClient';
+import { textForStorage, type MaskOptions } from '../../bot/privacy/mask';
 
 export interface ConversationMeta {
   user: string;
@@ -36,6 +41,8 @@ export class DirectLineStore {
     private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly ttlMs: number,
+    /** Texts longer than this are kept as a marker with their length (MAX_TEXT_CHARS). */
+    private readonly maxTextChars = 2000,
   ) {}
 
   private key(conv: string, part: string): string {
@@ -62,8 +69,10 @@ export class DirectLineStore {
    * Appends one activity and announces it. Its id and watermark come from its place in the
    * list, which only Redis knows atomically, so the stored JSON has no id; reads add it.
    */
-  async append(conv: string, activity: Partial<Activity>): Promise<{ id: string; watermark: number }> {
+  async append(conv: string, activity: Partial<Activity>, mask: MaskOptions = {}): Promise<{ id: string; watermark: number }> {
     const { id: _ignored, ...rest } = activity;
+    if (typeof rest.text === 'string') rest.text = textForStorage(rest.text, this.maxTextChars, mask);
+    if (typeof rest.speak === 'string') rest.speak = textForStorage(rest.speak, this.maxTextChars, mask);
     const acts = this.key(conv, 'acts');
     const results = await this.redis
       .multi()
@@ -76,6 +85,17 @@ export class DirectLineStore {
     const watermark = Number(length);
     await this.publish(conv, { watermark });
     return { id: activityId(conv, watermark - 1), watermark };
+  }
+
+  /** Remembers whether the bot's last prompt asks for a secret (see SECRET_ANSWER_MARK). */
+  async setExpectingSecret(conv: string, expecting: boolean): Promise<void> {
+    const key = this.key(conv, 'secret');
+    if (expecting) await this.redis.set(key, '1', 'PX', this.ttlMs);
+    else await this.redis.del(key);
+  }
+
+  async expectingSecret(conv: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(conv, 'secret'))) === 1;
   }
 
   async publish(conv: string, event: StreamEvent): Promise<void> {
@@ -94,7 +114,30 @@ export class DirectLineStore {
 
   async saveFile(conv: string, fileId: string, file: StoredFile): Promise<void> {
     const key = this.key(conv, `att:${fileId}`);
-    await this.redis.multi().hset(key, { data: file.data, type: file.contentType, name: file.name }).pexpire(key, this.ttlMs).exec();
+    const files = this.key(conv, 'files');
+    await this.redis
+      .multi()
+      .hset(key, { data: file.data, type: file.contentType, name: file.name })
+      .pexpire(key, this.ttlMs)
+      .sadd(files, fileId)
+      .pexpire(files, this.ttlMs)
+      .exec();
+  }
+
+  private goneKey(conv: string): string {
+    return `${this.prefix}dl:gone:${createHash('sha256').update(conv).digest('base64url')}`;
+  }
+
+  /** Deletion on request: every key of the conversation; a short-lived tombstone (no id in it) lets the last replies through unstored. */
+  async erase(conv: string): Promise<void> {
+    const fileIds = await this.redis.smembers(this.key(conv, 'files'));
+    const keys = ['meta', 'acts', 'secret', 'files', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
+    await this.redis.set(this.goneKey(conv), '1', 'PX', 60_000);
+    await this.redis.del(...keys);
+  }
+
+  async erased(conv: string): Promise<boolean> {
+    return (await this.redis.exists(this.goneKey(conv))) === 1;
   }
 
   async file(conv: string, fileId: string): Promise<StoredFile | undefined> {

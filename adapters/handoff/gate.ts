@@ -94,6 +94,8 @@ export interface GateDeps {
   hub: AgentHub;
   t: Translate;
   logger: Logger;
+  /** A message asking for deletion on request (the bot handles it even while queued). */
+  isErasureRequest?: (text: string) => boolean;
 }
 
 export function handoffGate(deps: GateDeps): Middleware {
@@ -188,6 +190,11 @@ export function handoffGate(deps: GateDeps): Middleware {
       }
       switch (record.status) {
         case 'queued': {
+          // "delete my data" is for the bot, not the agent: leave the queue and let the bot ask.
+          if (deps.isErasureRequest?.(activity.text ?? '')) {
+            await hub.leaveQueue(key);
+            return next();
+          }
           const lang = langOf(context);
           const s = simplify(activity.text ?? '');
           if (CANCEL_WORDS.has(s) || s === simplify(t(lang, 'handoff:cancelWaiting'))) {

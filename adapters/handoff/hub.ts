@@ -10,7 +10,9 @@
  *   ho:{hub}:online       zset  agentId → presence expiry
  *   ho:{hub}:ratings      stream satisfaction ratings
  *   ho:{hub}:events       pub/sub nudges for the consoles of every process
- *   audit                 stream who did what to which conversation, when
+ *   audit                 stream who did what to which conversation (its HMAC pseudonym), when;
+ *                         trimmed to AUDIT_RETENTION_DAYS on every write
+ * Records, relay and held-back messages live HANDOFF_RETENTION_SECONDS; erase() removes a user's.
  */
 import { type Activity, type Attachment, type CardAction, type ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -18,7 +20,7 @@ import type { RedisConnection } from '../../bot/storage/redisClient';
 import type { ProactiveMessenger } from '../../bot/adapter';
 import type { TranscriptEntry, TranscriptStore } from '../../bot/transcript';
 import type { Metrics } from '../../bot/metrics';
-import { maskPii } from '../../bot/logger';
+import { maskPii, textForStorage } from '../../bot/privacy/mask';
 import type { Translate } from '../../bot/i18n';
 import type { HandoffConfig } from './config';
 import { isWithinHours, parseHours } from './hours';
@@ -137,6 +139,14 @@ export interface HubDeps {
   transcripts: TranscriptStore;
   logger: Logger;
   metrics?: Metrics;
+  /** Relay lines longer than this are kept as a marker with their length (MAX_TEXT_CHARS). */
+  maxTextChars?: number;
+  /** HMAC of a conversation key: the audit and ratings never name a conversation (a phone number) in clear. */
+  pseudonymize?: (value: string) => string;
+  /** Lifetime of records, relay and held-back messages (HANDOFF_RETENTION_SECONDS). */
+  retentionSeconds?: number;
+  /** Audit entries older than this are trimmed (AUDIT_RETENTION_DAYS). */
+  auditRetentionDays?: number;
 }
 
 export class AgentHub implements HandoffHub {
@@ -156,6 +166,10 @@ export class AgentHub implements HandoffHub {
       r.defineCommand('hoLeaveQueue', { numberOfKeys: 2, lua: LEAVE_QUEUE });
     }
     this.redis = r as WithScripts;
+  }
+
+  private get ttlSeconds(): number {
+    return this.deps.retentionSeconds ?? CONV_TTL_SECONDS;
   }
 
   // ---- keys --------------------------------------------------------------------------
@@ -237,12 +251,13 @@ export class AgentHub implements HandoffHub {
         channel: request.reference.channelId ?? '',
         reason: maskPii(request.reason).slice(0, 500),
         trigger: request.trigger,
-        task: JSON.stringify(request.task ?? {}),
+        // What the bot collected is shown to agents: masked like every stored text (the JSON survives: masks add no quotes).
+        task: maskPii(JSON.stringify(request.task ?? {})),
         reference: JSON.stringify(request.reference),
         enqueuedAt: String(now),
         waitSince: String(now),
       })
-      .expire(conv, CONV_TTL_SECONDS)
+      .expire(conv, this.ttlSeconds)
       .exec();
   }
 
@@ -271,7 +286,7 @@ export class AgentHub implements HandoffHub {
 
   async setStatus(key: string, status: HandoffStatus, extra: Record<string, string> = {}): Promise<void> {
     await this.redis.hset(this.convKey(key), { status, ...extra });
-    await this.redis.expire(this.convKey(key), CONV_TTL_SECONDS);
+    await this.redis.expire(this.convKey(key), this.ttlSeconds);
     if (status !== 'protocol') await this.redis.zrem(this.protocolPendingKey, key);
   }
 
@@ -422,7 +437,7 @@ export class AgentHub implements HandoffHub {
   async relayFromUser(key: string, text: string, attachments: Attachment[] = []): Promise<void> {
     await this.appendLine(key, {
       role: 'user',
-      text: maskPii(text),
+      text,
       attachments: attachments.map((a) => ({ name: a.name, contentType: a.contentType, contentUrl: a.contentUrl })),
     });
     const now = String(Date.now());
@@ -445,7 +460,7 @@ export class AgentHub implements HandoffHub {
 
   async saveRating(key: string, record: ConversationRecord, score: number, comment?: string): Promise<void> {
     await this.redis.xadd(this.ratingsKey, 'MAXLEN', '~', '100000', '*',
-      'conversation', key,
+      'conversation', this.pseudonym(key),
       'agent', record.agentId ?? 'external',
       'score', String(score),
       'comment', comment ? maskPii(comment).slice(0, 1000) : '',
@@ -475,11 +490,12 @@ export class AgentHub implements HandoffHub {
   }
 
   private async appendLine(key: string, line: Omit<RelayMessage, 'id' | 'at'>): Promise<string> {
-    const fields = ['role', line.role, 'text', line.text, 'at', new Date().toISOString()];
+    // The one write point of the relay: every line (the user's and the agent's) is kept masked and capped.
+    const fields = ['role', line.role, 'text', textForStorage(line.text, this.deps.maxTextChars ?? 2000), 'at', new Date().toISOString()];
     if (line.name) fields.push('name', line.name);
     if (line.attachments?.length) fields.push('attachments', JSON.stringify(line.attachments));
     const id = await this.redis.xadd(this.msgsKey(key), 'MAXLEN', '~', String(STREAM_MAX), '*', ...fields);
-    await this.redis.expire(this.msgsKey(key), CONV_TTL_SECONDS);
+    await this.redis.expire(this.msgsKey(key), this.ttlSeconds);
     return id ?? '';
   }
 
@@ -511,7 +527,7 @@ export class AgentHub implements HandoffHub {
     await this.redis
       .multi()
       .rpush(list, ...activities.map((a) => JSON.stringify(keptOf(a))))
-      .expire(list, CONV_TTL_SECONDS)
+      .expire(list, this.ttlSeconds)
       .exec();
   }
 
@@ -552,8 +568,36 @@ export class AgentHub implements HandoffHub {
 
   async audit(agent: AgentIdentity, action: string, key: string): Promise<void> {
     await this.redis
-      .xadd(this.auditKey, 'MAXLEN', '~', '100000', '*', 'agent', agent.id, 'action', action, 'conversation', key, 'at', new Date().toISOString())
+      .xadd(this.auditKey, 'MINID', '~', this.auditMinId(), '*', 'agent', agent.id, 'action', action, 'conversation', this.pseudonym(key), 'at', new Date().toISOString())
       .catch((err: unknown) => this.deps.logger.error({ err }, 'audit entry not written'));
+  }
+
+  private pseudonym(key: string): string {
+    return this.deps.pseudonymize ? this.deps.pseudonymize(key) : key;
+  }
+
+  /** Stream ids start with the time in ms: entries older than the retention are trimmed by id. */
+  private auditMinId(): string {
+    return String(Date.now() - (this.deps.auditRetentionDays ?? 180) * 24 * 3600_000);
+  }
+
+  /** Deletion on request: the record, relay, held-back messages, queue places, and the conversation's audit and rating entries. */
+  async erase(key: string): Promise<void> {
+    await this.redis.del(this.convKey(key), this.msgsKey(key), this.deferredKey(key));
+    await Promise.all([this.redis.zrem(this.queueKey, key), this.redis.zrem(this.activeKey, key), this.redis.zrem(this.protocolPendingKey, key)]);
+    const pseudonym = this.pseudonym(key);
+    for (const stream of [this.auditKey, this.ratingsKey]) {
+      // Bounded streams (retention / MAXLEN): read in pages, delete the conversation's entries.
+      let start = '-';
+      for (;;) {
+        const rows = await this.redis.xrange(stream, start, '+', 'COUNT', 1000);
+        const mine = rows.filter(([, f]) => pairs(f).conversation === pseudonym).map(([id]) => id);
+        if (mine.length) await this.redis.xdel(stream, ...mine);
+        if (rows.length < 1000) break;
+        start = `(${rows[rows.length - 1]![0]}`;
+      }
+    }
+    await this.updateGauge();
   }
 
   async publish(event: HubEvent): Promise<void> {

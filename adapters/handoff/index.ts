@@ -41,7 +41,12 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       transcripts: ctx.transcripts,
       logger,
       metrics: ctx.metrics,
+      maxTextChars: ctx.config.MAX_TEXT_CHARS,
+      pseudonymize: ctx.pseudonymize,
+      retentionSeconds: ctx.config.HANDOFF_RETENTION_SECONDS,
+      auditRetentionDays: ctx.config.AUDIT_RETENTION_DAYS,
     });
+    ctx.erasure.register('handoff', (target) => hub.erase(target.conversationKey));
     const auth = new AgentAuth(ctx.redis, {
       credentials: config.credentials,
       apiKeys: config.apiKeys,
@@ -62,7 +67,7 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       staticDir: options.staticDir,
     });
     ctx.prefetch(prefetchHandoffRecord(hub));
-    ctx.use(handoffGate({ hub, t: ctx.t, logger }));
+    ctx.use(handoffGate({ hub, t: ctx.t, logger, isErasureRequest: (text) => ctx.erasure.isRequest(text) }));
 
     // Timeouts: every process runs the sweeper; a Redis lock lets one of them work per round.
     const sweeper = setInterval(() => {

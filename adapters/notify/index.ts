@@ -68,13 +68,23 @@ export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
       ref: (ticket: string) => `${prefix}notify:ref:${ticket}`,
       sent: (seq: number) => `${prefix}notify:sent:${seq}`,
       cursor: `${prefix}notify:cursor`,
+      /** The tickets watched for one conversation, so deletion on request finds them. */
+      byConversation: (conversationKey: string) => `${prefix}notify:conv:${conversationKey}`,
       lease: `${prefix}notify:lease`,
     };
     const token = randomUUID();
 
     const watch: TicketWatch['watch'] = async (ticketNumber, reference, lang) => {
       await redis.set(key.ref(ticketNumber), JSON.stringify({ reference, lang } satisfies Watched), 'EX', WATCH_TTL_SECONDS);
+      const index = key.byConversation(`${reference.channelId ?? ''}/conversations/${reference.conversation?.id ?? ''}`);
+      await redis.multi().sadd(index, ticketNumber).expire(index, WATCH_TTL_SECONDS).exec();
     };
+    ctx.erasure.register('notify', async (target) => {
+      const index = key.byConversation(target.conversationKey);
+      const tickets = await redis.smembers(index);
+      // One key per command: on Redis Cluster the keys live in different slots.
+      await Promise.all([index, ...tickets.map((n) => key.ref(n))].map((k) => redis.del(k)));
+    });
 
     const message = (e: StatusEvent, lang: Lang): string => {
       const reason = e.reason ? t(lang, 'tawasul:notify.reason', { reason: e.reason[lang] }) : '';

@@ -16,7 +16,7 @@ import type { ChannelContext } from '../../bot/channels';
 import { CONNECTOR_SECRET_HEADER } from '../../bot/adapter';
 import { loadWhatsAppConfig, type WhatsAppConfig } from './config';
 import { GraphClient } from './graph';
-import { toActivity } from './inbound';
+import { toActivity, WHATSAPP_CHANNEL_ID } from './inbound';
 import { maskWaId, OutboundSender } from './outbound';
 import type { RenderLabels } from './render';
 import { isValidMediaSignature, isValidSignature, mediaSignature } from './signature';
@@ -107,7 +107,10 @@ export function whatsAppChannel(options: WhatsAppChannelOptions = {}): ChannelMo
 function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: WhatsAppChannelOptions): void {
   const logger = ctx.logger.child({ module: 'whatsapp' });
   const clock = options.clock ?? Date.now;
-  const store = new WhatsAppStore(ctx.redis, ctx.prefix);
+  const store = new WhatsAppStore(ctx.redis, ctx.prefix, ctx.pseudonymize);
+  ctx.erasure.register('whatsapp', async (target) => {
+    if (target.channelId === WHATSAPP_CHANNEL_ID) await store.erase(target.conversationId);
+  });
   const graph = new GraphClient({
     graphUrl: config.graphUrl,
     version: config.graphVersion,
