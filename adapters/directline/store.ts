@@ -78,6 +78,16 @@ export class DirectLineStore {
     return { id: activityId(conv, watermark - 1), watermark };
   }
 
+  /** How many activities the conversation keeps (the quota's cap counts them). */
+  async count(conv: string): Promise<number> {
+    return this.redis.llen(this.key(conv, 'acts'));
+  }
+
+  /** The key of the conversation's open-socket set (quotas.ts counts sockets across processes in it). */
+  socketsKey(conv: string): string {
+    return this.key(conv, 'sockets');
+  }
+
   async publish(conv: string, event: StreamEvent): Promise<void> {
     await this.redis.publish(this.channel(conv), JSON.stringify(event));
   }
