@@ -178,7 +178,7 @@ describe('Direct Line per-conversation quotas', () => {
 describe('Direct Line stored activities and X-Forwarded-For', () => {
   let h: DirectLineHarness;
   beforeAll(async () => {
-    h = await startDirectLine({ env: { DIRECTLINE_MAX_ACTIVITIES: '10', DIRECTLINE_TRUSTED_PROXIES: '1', DIRECTLINE_ANONYMOUS_PER_MINUTE: '3' } });
+    h = await startDirectLine({ env: { DIRECTLINE_MAX_ACTIVITIES: '10', DIRECTLINE_TRUSTED_PROXIES: '1', DIRECTLINE_ANONYMOUS_PER_MINUTE: '3', DIRECTLINE_MAX_SOCKETS: '1' } });
   });
   afterAll(async () => {
     await h.close();
@@ -198,6 +198,19 @@ describe('Direct Line stored activities and X-Forwarded-For', () => {
     expect(await last.json()).toMatchObject({ error: { code: 'conversation_full' } });
     // The cap, plus at most the replies to the last accepted message.
     expect(await redis.llen(`${h.prefix}dl:{${s.conversationId}}:acts`)).toBeLessThanOrEqual(14);
+  });
+
+  it('a process holds at most DIRECTLINE_MAX_SOCKETS sockets, whatever the conversation', async () => {
+    const [one, two] = [await startConversation(h), await startConversation(h)];
+    const ws = new WebSocket(one.streamUrl);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const status = await new Promise<number>((resolve) => {
+      const other = new WebSocket(two.streamUrl);
+      other.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      other.once('open', () => (other.close(), resolve(101)));
+    });
+    ws.close();
+    expect(status).toBe(429);
   });
 
   it('a client-written first X-Forwarded-For hop does not change the rate-limit address', async () => {
