@@ -397,7 +397,9 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
       logger.error({ err }, 'Direct Line: Redis unavailable at WebSocket open');
       return refuse(socket, 503);
     }
-    // The raw socket closes with the WebSocket, or alone when the handshake fails: either frees the slot.
+    // The raw socket closes with the WebSocket, or alone when the handshake fails: either frees the slot
+    // (a client gone while the slot was being taken frees it now, or the lease would be refreshed forever).
+    if (socket.destroyed) return slot.release();
     socket.once('close', () => slot.release());
     hub.accept(req, socket, head, conv, raw === '' ? 0 : Number(raw), publicOrigin(req, ctx.config.PUBLIC_URL));
   };
