@@ -30,8 +30,21 @@ const DirectLineEnv = z.object({
   DIRECTLINE_TOKEN_TTL_SECONDS: int(60, 24 * 3600).default(30 * 60),
   /** Anonymous tokens per client address per minute. */
   DIRECTLINE_ANONYMOUS_PER_MINUTE: int(1, 10_000).default(20),
-  /** Behind a reverse proxy: count rate limits by the first X-Forwarded-For address. */
+  /** Deprecated: `true` means one trusted proxy (DIRECTLINE_TRUSTED_PROXIES=1). */
   DIRECTLINE_TRUST_PROXY: optionalBool,
+  /** Reverse proxies in front of us that append to X-Forwarded-For: the client is that many hops from the right. */
+  DIRECTLINE_TRUSTED_PROXIES: optionalString.pipe(z.string().regex(/^\d{1,2}$/, 'a number of proxies, 0 to 10').transform(Number).pipe(z.number().max(10)).optional()),
+  /** Messages (and uploads) a conversation may post per minute, and per 10 seconds. */
+  DIRECTLINE_MESSAGES_PER_MINUTE: int(1, 100_000).default(30),
+  DIRECTLINE_MESSAGE_BURST: int(1, 100_000).default(10),
+  /** Uploaded megabytes a conversation may store per hour and per day (fractions allowed). */
+  DIRECTLINE_UPLOAD_MB_PER_HOUR: z.coerce.number().positive().max(100_000).default(25),
+  DIRECTLINE_UPLOAD_MB_PER_DAY: z.coerce.number().positive().max(100_000).default(50),
+  /** Open WebSockets per conversation (all processes together), and on one process in all. */
+  DIRECTLINE_SOCKETS_PER_CONVERSATION: int(1, 1000).default(3),
+  DIRECTLINE_MAX_SOCKETS: int(1, 1_000_000).default(10_000),
+  /** Activities kept per conversation (the user's and the bot's); past it the user's posts are refused. */
+  DIRECTLINE_MAX_ACTIVITIES: int(10, 1_000_000).default(1000),
   /** Seconds between WebSocket heartbeats (an empty frame and a ping). */
   DIRECTLINE_HEARTBEAT_SECONDS: int(1, 600).default(20),
 });
@@ -44,8 +57,23 @@ export interface DirectLineConfig {
   tokenTtlSeconds: number;
   anonymousPerMinute: number;
   heartbeatMs: number;
-  trustProxy: boolean;
+  /** How many proxies in front of us append to X-Forwarded-For (0: use the socket's address). */
+  trustedProxies: number;
+  quotas: DirectLineQuotaConfig;
 }
+
+export interface DirectLineQuotaConfig {
+  messagesPerMinute: number;
+  /** Messages per 10 seconds. */
+  messageBurst: number;
+  uploadBytesPerHour: number;
+  uploadBytesPerDay: number;
+  socketsPerConversation: number;
+  maxSocketsPerProcess: number;
+  maxActivities: number;
+}
+
+const MB = 1024 * 1024;
 
 export class DirectLineConfigError extends ConfigError {}
 
@@ -67,6 +95,15 @@ export function loadDirectLineConfig(env: Record<string, unknown>): DirectLineCo
     tokenTtlSeconds: e.DIRECTLINE_TOKEN_TTL_SECONDS,
     anonymousPerMinute: e.DIRECTLINE_ANONYMOUS_PER_MINUTE,
     heartbeatMs: e.DIRECTLINE_HEARTBEAT_SECONDS * 1000,
-    trustProxy: e.DIRECTLINE_TRUST_PROXY ?? false,
+    trustedProxies: e.DIRECTLINE_TRUSTED_PROXIES ?? (e.DIRECTLINE_TRUST_PROXY ? 1 : 0),
+    quotas: {
+      messagesPerMinute: e.DIRECTLINE_MESSAGES_PER_MINUTE,
+      messageBurst: e.DIRECTLINE_MESSAGE_BURST,
+      uploadBytesPerHour: Math.floor(e.DIRECTLINE_UPLOAD_MB_PER_HOUR * MB),
+      uploadBytesPerDay: Math.floor(e.DIRECTLINE_UPLOAD_MB_PER_DAY * MB),
+      socketsPerConversation: e.DIRECTLINE_SOCKETS_PER_CONVERSATION,
+      maxSocketsPerProcess: e.DIRECTLINE_MAX_SOCKETS,
+      maxActivities: e.DIRECTLINE_MAX_ACTIVITIES,
+    },
   };
 }

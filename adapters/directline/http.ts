@@ -11,6 +11,8 @@ export class HttpProblem extends Error {
     readonly status: number,
     readonly code: string,
     readonly detail?: string,
+    /** Extra response headers (Retry-After on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail ?? code);
   }
@@ -80,11 +82,20 @@ export function bearerOf(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-/** The address a rate limit counts: the first X-Forwarded-For hop when behind a proxy we were told to trust, else the socket's. */
-export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim();
-    if (forwarded) return forwarded;
+/**
+ * The address a rate limit counts. Each trusted proxy appends the address it was reached from
+ * to X-Forwarded-For, so the client is `trustedProxies` hops from the right; anything further
+ * left was written by the client and proves nothing. With fewer hops than proxies the leftmost
+ * one is used (every entry then came from a proxy of ours).
+ */
+export function clientAddress(req: IncomingMessage, trustedProxies: number): string {
+  if (trustedProxies > 0) {
+    const header = req.headers['x-forwarded-for'];
+    const hops = (Array.isArray(header) ? header.join(',') : String(header ?? ''))
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== '');
+    if (hops.length > 0) return hops[Math.max(0, hops.length - trustedProxies)]!;
   }
   return req.socket.remoteAddress ?? 'unknown';
 }

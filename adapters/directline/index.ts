@@ -27,6 +27,8 @@ import { activityProblem, ClientActivity, conversationUpdateOf, DIRECTLINE_CHANN
 import { loadDirectLineConfig, type DirectLineConfig } from './config';
 import { bearerOf, clientAddress, HttpProblem, isMultipart, publicOrigin, queryOf, readBody, readJson } from './http';
 import { DirectLineStore, type ConversationMeta } from './store';
+import { withFileOrigin } from './links';
+import { DirectLineQuotas, QuotaExceeded, type SocketSlot } from './quotas';
 import { StreamHub } from './stream';
 import { attachmentKey, attachmentSignature, isChannelSecret, isValidAttachmentSignature, newConversationId, newUserId, TokenSigner, type TokenClaims } from './tokens';
 import { MAX_UPLOAD_BYTES, parseUpload } from './upload';
@@ -36,6 +38,7 @@ export { TokenSigner, newConversationId, newUserId } from './tokens';
 export { DirectLineStore, activityId } from './store';
 export { DIRECTLINE_CHANNEL_ID, BOT_ACCOUNT } from './activities';
 export { MAX_FILE_BYTES, MAX_FILES, sniffType } from './upload';
+export { clientAddress } from './http';
 
 export interface DirectLineChannelOptions {
   /** Milliseconds since the epoch; tests move it to expire tokens. */
@@ -57,7 +60,7 @@ export interface DirectLineChannelHandle {
 const BASE = '/v3/directline';
 const CONV_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/;
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 const USER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 /** Bodies of the token and conversation calls are tiny. */
 const SMALL_BODY = 16 * 1024;
@@ -87,6 +90,8 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     points: config.anonymousPerMinute,
     duration: 60,
   });
+  const quotas = new DirectLineQuotas(ctx.redis, ctx.prefix, store, config.quotas, logger);
+  ctx.onClose(async () => quotas.close());
   /** Where the bot sends its replies: any process can take them, PUBLIC_URL when there is one. */
   const connectorBase = () => `${ctx.config.PUBLIC_URL?.replace(/\/+$/, '') ?? ctx.internalBaseUrl()}/connector/directline/`;
 
@@ -129,7 +134,10 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
         await handler(req, res);
       } catch (err) {
         if (res.headersSent) return;
-        if (err instanceof HttpProblem) return fail(res, err.status, err.code, err.detail);
+        if (err instanceof HttpProblem) {
+          for (const [name, value] of Object.entries(err.headers)) res.header(name, value);
+          return fail(res, err.status, err.code, err.detail);
+        }
         if (isUnavailableError(err)) {
           ctx.metrics.errors.inc({ kind: 'storage' });
           logger.error({ err }, 'Direct Line: Redis unavailable');
@@ -198,7 +206,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     } else {
       if (!config.allowAnonymous) throw new HttpProblem(401, 'unauthorized', 'send Authorization: Bearer <secret>');
       try {
-        await anonymousLimiter.consume(clientAddress(req, config.trustProxy));
+        await anonymousLimiter.consume(clientAddress(req, config.trustedProxies));
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         res.header('retry-after', String(Math.ceil(err.msBeforeNext / 1000)));
@@ -250,7 +258,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   ctx.server.get(`${BASE}/conversations/:conversationId/activities`, route(async (req, res) => {
     const { conv } = await conversationOf(req, authenticate(req));
     const page = await store.since(conv, watermarkOf(req));
-    res.send(200, { activities: page.activities, watermark: String(page.watermark) });
+    res.send(200, { activities: withFileOrigin(page.activities, publicOrigin(req, ctx.config.PUBLIC_URL)), watermark: String(page.watermark) });
   }));
 
   ctx.server.post(`${BASE}/conversations/:conversationId/activities`, route(async (req, res) => {
@@ -264,6 +272,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
       res.send(200, { id: `${conv}|typing-${randomBytes(4).toString('hex')}` });
       return;
     }
+    await quotas.admitMessage(conv);
     const user = caller.kind === 'token' ? caller.claims.user : posted.from?.id && USER_ID.test(posted.from.id) ? posted.from.id : meta.user;
     const echo = echoOf(posted, { conv, user, locale: meta.locale });
     // The list keeps the text masked (the bot gets it in clear); at a code step every short number is the code.
@@ -283,14 +292,18 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     const caller = authenticate(req);
     const { conv, meta } = await conversationOf(req, caller);
     if (!isMultipart(req)) throw new HttpProblem(415, 'unsupported_media_type', 'send the files as multipart/form-data');
+    await quotas.admitUpload(conv, Number(req.headers['content-length']));
     const upload = await parseUpload(await readBody(req, MAX_UPLOAD_BYTES), String(req.headers['content-type']));
     const parsed = ClientActivity.safeParse(upload.activity ?? { type: 'message' });
     if (!parsed.success) throw new HttpProblem(400, 'invalid_activity', activityProblem(parsed.error));
     if (parsed.data.type !== 'message') throw new HttpProblem(400, 'invalid_activity', 'type: files go with a message');
     const queryUser = queryOf(req).get('userId') ?? '';
     const user = caller.kind === 'token' ? caller.claims.user : USER_ID.test(queryUser) ? queryUser : meta.user;
+    await quotas.admitMessage(conv);
+    await quotas.chargeUpload(conv, upload.files.reduce((n, f) => n + f.data.length, 0));
 
-    const origin = publicOrigin(req, ctx.config.PUBLIC_URL);
+    // The page's links are stored as paths: each reader sees them on its own origin (links.ts).
+    const origin = '';
     const botOrigin = connectorBase().replace(/\/connector\/directline\/$/, '');
     const forPage: Attachment[] = [];
     const forBot: Attachment[] = [];
@@ -371,8 +384,10 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
 
   // ---- the WebSocket (streamUrl) ----
   const hub = new StreamHub(store, ctx.createSubscriber(), logger, config.heartbeatMs);
-  const refuse = (socket: Duplex, status: number) => {
-    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const refuse = (socket: Duplex, status: number, problem?: HttpProblem) => {
+    const body = problem ? JSON.stringify({ error: { code: problem.code, message: problem.detail ?? problem.code } }) : '';
+    const headers = Object.entries({ ...(problem ? { 'Content-Type': 'application/json' } : {}), ...problem?.headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   };
   const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined); // a client that drops mid-handshake must not crash the process
@@ -389,13 +404,20 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     if (!check.ok || check.claims.conv !== conv) return refuse(socket, 403);
     const raw = url.searchParams.get('watermark') ?? '';
     if (raw !== '' && !/^\d{1,9}$/.test(raw)) return refuse(socket, 400);
+    let slot: SocketSlot;
     try {
       if (!CONV_ID.test(conv) || !(await store.meta(conv))) return refuse(socket, 404);
+      slot = await quotas.acquireSocket(conv);
     } catch (err) {
+      if (err instanceof QuotaExceeded) return refuse(socket, 429, err);
       logger.error({ err }, 'Direct Line: Redis unavailable at WebSocket open');
       return refuse(socket, 503);
     }
-    hub.accept(req, socket, head, conv, raw === '' ? 0 : Number(raw));
+    // The raw socket closes with the WebSocket, or alone when the handshake fails: either frees the slot
+    // (a client gone while the slot was being taken frees it now, or the lease would be refreshed forever).
+    if (socket.destroyed) return slot.release();
+    socket.once('close', () => slot.release());
+    hub.accept(req, socket, head, conv, raw === '' ? 0 : Number(raw), publicOrigin(req, ctx.config.PUBLIC_URL));
   };
   ctx.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void onUpgrade(req, socket, head));
   ctx.onClose(() => hub.close());

@@ -98,6 +98,16 @@ export class DirectLineStore {
     return (await this.redis.exists(this.key(conv, 'secret'))) === 1;
   }
 
+  /** How many activities the conversation keeps (the quota's cap counts them). */
+  async count(conv: string): Promise<number> {
+    return this.redis.llen(this.key(conv, 'acts'));
+  }
+
+  /** The key of the conversation's open-socket set (quotas.ts counts sockets across processes in it). */
+  socketsKey(conv: string): string {
+    return this.key(conv, 'sockets');
+  }
+
   async publish(conv: string, event: StreamEvent): Promise<void> {
     await this.redis.publish(this.channel(conv), JSON.stringify(event));
   }
@@ -131,7 +141,7 @@ export class DirectLineStore {
   /** Deletion on request: every key of the conversation; a short-lived tombstone (no id in it) lets the last replies through unstored. */
   async erase(conv: string): Promise<void> {
     const fileIds = await this.redis.smembers(this.key(conv, 'files'));
-    const keys = ['meta', 'acts', 'secret', 'files', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
+    const keys = ['meta', 'acts', 'secret', 'files', 'sockets', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
     await this.redis.set(this.goneKey(conv), '1', 'PX', 60_000);
     await this.redis.del(...keys);
   }

@@ -12,10 +12,13 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import type { DirectLineStore, StreamEvent } from './store';
+import { withFileOrigin } from './links';
 
 interface Client {
   ws: WebSocket;
   conv: string;
+  /** The origin this reader reached us at: stored file paths become links on it. */
+  origin: string;
   /** The next watermark to send. */
   cursor: number;
   alive: boolean;
@@ -49,12 +52,12 @@ export class StreamHub {
   }
 
   /** Completes a checked upgrade: the caller has verified the stream token and the conversation. */
-  accept(req: IncomingMessage, socket: Duplex, head: Buffer, conv: string, watermark: number): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, conv, watermark));
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, conv: string, watermark: number, origin: string): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, conv, watermark, origin));
   }
 
-  private async open(ws: WebSocket, conv: string, watermark: number): Promise<void> {
-    const client: Client = { ws, conv, cursor: watermark, alive: true, chain: Promise.resolve(), readQueued: false };
+  private async open(ws: WebSocket, conv: string, watermark: number, origin: string): Promise<void> {
+    const client: Client = { ws, conv, origin, cursor: watermark, alive: true, chain: Promise.resolve(), readQueued: false };
     ws.on('pong', () => (client.alive = true));
     ws.on('message', () => (client.alive = true)); // the client's empty keep-alive frames
     ws.on('error', (err) => this.logger.debug({ err: { message: err.message } }, 'Direct Line socket error'));
@@ -114,7 +117,7 @@ export class StreamHub {
         const page = await this.store.since(client.conv, client.cursor);
         if (page.activities.length === 0) return;
         client.cursor = page.watermark;
-        this.send(client, { activities: page.activities, watermark: String(page.watermark) });
+        this.send(client, { activities: withFileOrigin(page.activities, client.origin), watermark: String(page.watermark) });
       }
     });
   }

@@ -124,7 +124,7 @@ describe('Direct Line bad input', () => {
 describe('Direct Line config', () => {
   it('runs with no settings outside production (development secret, anonymous tokens)', () => {
     const cfg = loadDirectLineConfig({ NODE_ENV: 'development' });
-    expect(cfg).toMatchObject({ secret: DEV_DIRECTLINE_SECRET, devSecret: true, allowAnonymous: true, tokenTtlSeconds: 1800, trustProxy: false });
+    expect(cfg).toMatchObject({ secret: DEV_DIRECTLINE_SECRET, devSecret: true, allowAnonymous: true, tokenTtlSeconds: 1800, trustedProxies: 0 });
   });
 
   it('refuses to start in production without a real secret, and closes anonymous tokens there by default', () => {
