@@ -34,6 +34,10 @@ const DirectLineEnv = z.object({
   DIRECTLINE_TRUST_PROXY: optionalBool,
   /** Seconds between WebSocket heartbeats (an empty frame and a ping). */
   DIRECTLINE_HEARTBEAT_SECONDS: int(1, 600).default(20),
+  /** Messages a conversation may have waiting for the bot; more are refused with 429. */
+  DIRECTLINE_INBOX_MAX: int(1, 10_000).default(20),
+  /** How often each process looks for conversation inboxes whose drainer died. */
+  DIRECTLINE_INBOX_SWEEP_MS: int(100, 60_000).default(1000),
 });
 
 export interface DirectLineConfig {
@@ -45,6 +49,8 @@ export interface DirectLineConfig {
   anonymousPerMinute: number;
   heartbeatMs: number;
   trustProxy: boolean;
+  inboxMax: number;
+  inboxSweepMs: number;
 }
 
 export class DirectLineConfigError extends ConfigError {}
@@ -68,5 +74,7 @@ export function loadDirectLineConfig(env: Record<string, unknown>): DirectLineCo
     anonymousPerMinute: e.DIRECTLINE_ANONYMOUS_PER_MINUTE,
     heartbeatMs: e.DIRECTLINE_HEARTBEAT_SECONDS * 1000,
     trustProxy: e.DIRECTLINE_TRUST_PROXY ?? false,
+    inboxMax: e.DIRECTLINE_INBOX_MAX,
+    inboxSweepMs: e.DIRECTLINE_INBOX_SWEEP_MS,
   };
 }

@@ -4,6 +4,7 @@
  *   dl:{conv}:meta   JSON { user, locale, createdAt }            (SET NX: one start only)
  *   dl:{conv}:acts   list of activities; the watermark is the list length
  *   dl:{conv}:att:N  uploaded file (hash: data, type, name)
+ *   dl:{conv}:replied id of the last user activity the bot replied to (set with the reply: inbox.ts reads it)
  * All with the conversation TTL, renewed on every new activity. New activities are announced
  * on the pub/sub channel dl:ev:{conv}; listeners read what they miss from the list, so a
  * lost or late announcement never loses an activity.
@@ -61,16 +62,19 @@ export class DirectLineStore {
   /**
    * Appends one activity and announces it. Its id and watermark come from its place in the
    * list, which only Redis knows atomically, so the stored JSON has no id; reads add it.
+   * A bot reply names what it answers (repliedTo): recorded in the same transaction, so a
+   * turn cut off after its reply is known to have answered.
    */
-  async append(conv: string, activity: Partial<Activity>): Promise<{ id: string; watermark: number }> {
+  async append(conv: string, activity: Partial<Activity>, repliedTo?: string): Promise<{ id: string; watermark: number }> {
     const { id: _ignored, ...rest } = activity;
     const acts = this.key(conv, 'acts');
-    const results = await this.redis
+    const tx = this.redis
       .multi()
       .rpush(acts, JSON.stringify(rest))
       .pexpire(acts, this.ttlMs)
-      .pexpire(this.key(conv, 'meta'), this.ttlMs)
-      .exec();
+      .pexpire(this.key(conv, 'meta'), this.ttlMs);
+    if (repliedTo) tx.set(this.key(conv, 'replied'), repliedTo, 'PX', this.ttlMs);
+    const results = await tx.exec();
     const [err, length] = results?.[0] ?? [new Error('append failed'), 0];
     if (err) throw err;
     const watermark = Number(length);
