@@ -39,7 +39,7 @@ const EnvSchema = z
     REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, : _ - only').default('musaed:'),
     CONVERSATION_TTL_SECONDS: int(60, 90 * 24 * 3600).default(24 * 3600),
     USER_TTL_SECONDS: int(60, 5 * 365 * 24 * 3600).default(365 * 24 * 3600),
-    TURN_LOCK_TTL_MS: int(1000, 10 * 60_000).default(30_000),
+    TURN_LOCK_TTL_MS: int(1000, 10 * 60_000).default(5_000),
     TURN_LOCK_WAIT_MS: int(1000, 10 * 60_000).default(60_000),
 
     /** Empty → the services simulator starts in-process. */

@@ -47,6 +47,10 @@ const DirectLineEnv = z.object({
   DIRECTLINE_MAX_ACTIVITIES: int(10, 1_000_000).default(1000),
   /** Seconds between WebSocket heartbeats (an empty frame and a ping). */
   DIRECTLINE_HEARTBEAT_SECONDS: int(1, 600).default(20),
+  /** Messages a conversation may have waiting for the bot; more are refused with 429. */
+  DIRECTLINE_INBOX_MAX: int(1, 10_000).default(20),
+  /** How often each process looks for conversation inboxes whose drainer died. */
+  DIRECTLINE_INBOX_SWEEP_MS: int(100, 60_000).default(1000),
 });
 
 export interface DirectLineConfig {
@@ -60,6 +64,8 @@ export interface DirectLineConfig {
   /** How many proxies in front of us append to X-Forwarded-For (0: use the socket's address). */
   trustedProxies: number;
   quotas: DirectLineQuotaConfig;
+  inboxMax: number;
+  inboxSweepMs: number;
 }
 
 export interface DirectLineQuotaConfig {
@@ -105,5 +111,7 @@ export function loadDirectLineConfig(env: Record<string, unknown>): DirectLineCo
       maxSocketsPerProcess: e.DIRECTLINE_MAX_SOCKETS,
       maxActivities: e.DIRECTLINE_MAX_ACTIVITIES,
     },
+    inboxMax: e.DIRECTLINE_INBOX_MAX,
+    inboxSweepMs: e.DIRECTLINE_INBOX_SWEEP_MS,
   };
 }

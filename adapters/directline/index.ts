@@ -26,6 +26,7 @@ import { SECRET_ANSWER_MARK } from '../../bot/privacy/mask';
 import { activityProblem, ClientActivity, conversationUpdateOf, DIRECTLINE_CHANNEL_ID, echoOf, inboundOf, outboundOf } from './activities';
 import { loadDirectLineConfig, type DirectLineConfig } from './config';
 import { bearerOf, clientAddress, HttpProblem, isMultipart, publicOrigin, queryOf, readBody, readJson } from './http';
+import { ConversationInbox } from './inbox';
 import { DirectLineStore, type ConversationMeta } from './store';
 import { withFileOrigin } from './links';
 import { DirectLineQuotas, QuotaExceeded, type SocketSlot } from './quotas';
@@ -51,7 +52,7 @@ export interface DirectLineChannelHandle {
   config: DirectLineConfig;
   store: DirectLineStore;
   tokens: TokenSigner;
-  /** Resolves when every activity received so far has been through the bot. */
+  /** Resolves when every activity this process accepted so far has been through the bot (or taken by another process). */
   idle(): Promise<void>;
   /** Open WebSockets on this process. */
   sockets(): number;
@@ -95,30 +96,27 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   /** Where the bot sends its replies: any process can take them, PUBLIC_URL when there is one. */
   const connectorBase = () => `${ctx.config.PUBLIC_URL?.replace(/\/+$/, '') ?? ctx.internalBaseUrl()}/connector/directline/`;
 
-  // ---- background work: the bot's turns, in order per conversation, awaited on shutdown ----
-  const chains = new Map<string, Promise<void>>();
-  const pending = new Set<Promise<void>>();
-  const toBot = (conv: string, activity: Partial<Activity>) => {
-    const previous = chains.get(conv) ?? Promise.resolve();
-    const next = previous
-      .then(() => ctx.gateway.process(activity))
-      .catch((err: unknown) => {
-        ctx.metrics.errors.inc({ kind: 'channel' });
-        logger.error({ err, type: activity.type }, 'Direct Line activity not processed');
-      });
-    chains.set(conv, next);
-    pending.add(next);
-    void next.finally(() => {
-      pending.delete(next);
-      if (chains.get(conv) === next) chains.delete(conv);
-    });
-  };
-  const idle = async () => {
-    while (pending.size > 0) await Promise.allSettled([...pending]);
-  };
-  ctx.onClose(async () => {
-    await Promise.race([idle(), new Promise((r) => setTimeout(r, ctx.config.SHUTDOWN_GRACE_MS).unref())]);
+  // ---- the bot's turns: accepted into the conversation's Redis inbox before the 200, drained
+  // in order by whichever process holds the conversation's claim (inbox.ts) ----
+  const inbox = new ConversationInbox({
+    redis: ctx.redis,
+    prefix: ctx.prefix,
+    ttlMs,
+    leaseMs: ctx.config.TURN_LOCK_TTL_MS,
+    sweepMs: config.inboxSweepMs,
+    max: config.inboxMax,
+    origin: () => connectorBase().replace(/\/connector\/directline\/$/, ''),
+    ready: () => Boolean(ctx.config.PUBLIC_URL ?? ctx.internalBaseUrl()),
+    run: (activity) => ctx.gateway.process(activity),
+    logger,
+    onError: () => ctx.metrics.errors.inc({ kind: 'channel' }),
   });
+  ctx.use(inbox.middleware());
+  inbox.start();
+  /** Durable once it resolves: only then may the client hear 200. */
+  const toBot = (conv: string, activity: Partial<Activity>) => inbox.accept(conv, activity);
+  const idle = () => inbox.idle();
+  ctx.onClose(() => inbox.close(ctx.config.SHUTDOWN_GRACE_MS));
 
   // ---- helpers ----
   const fail = (res: Response, status: number, code: string, message?: string) => {
@@ -239,11 +237,11 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
       caller.kind === 'token'
         ? { token: bearerOf(req)!, expires_in: caller.claims.exp - tokens.now() }
         : issue(conv, existing?.user ?? user);
-    res.send(created ? 201 : 200, { conversationId: conv, ...token, streamUrl: streamUrl(req, conv, existing?.user ?? user), referenceGrammarId: '' });
     if (created) {
       logger.info({ conversation: conv }, 'Direct Line conversation started');
-      toBot(conv, conversationUpdateOf(conv, user, connectorBase(), locale));
+      await toBot(conv, conversationUpdateOf(conv, user, connectorBase(), locale));
     }
+    res.send(created ? 201 : 200, { conversationId: conv, ...token, streamUrl: streamUrl(req, conv, existing?.user ?? user), referenceGrammarId: '' });
   }));
 
   ctx.server.get(`${BASE}/conversations/:conversationId`, route(async (req, res) => {
@@ -275,10 +273,11 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     await quotas.admitMessage(conv);
     const user = caller.kind === 'token' ? caller.claims.user : posted.from?.id && USER_ID.test(posted.from.id) ? posted.from.id : meta.user;
     const echo = echoOf(posted, { conv, user, locale: meta.locale });
+    await inbox.admit(conv);
     // The list keeps the text masked (the bot gets it in clear); at a code step every short number is the code.
-    const { id } = await store.append(conv, echo, { codeStep: await store.expectingSecret(conv) });
+    const { id } = await store.append(conv, echo, { mask: { codeStep: await store.expectingSecret(conv) } });
+    await toBot(conv, inboundOf(echo, id, connectorBase()));
     res.send(200, { id });
-    toBot(conv, inboundOf(echo, id, connectorBase()));
   }));
 
   // ---- files ----
@@ -299,6 +298,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     if (parsed.data.type !== 'message') throw new HttpProblem(400, 'invalid_activity', 'type: files go with a message');
     const queryUser = queryOf(req).get('userId') ?? '';
     const user = caller.kind === 'token' ? caller.claims.user : USER_ID.test(queryUser) ? queryUser : meta.user;
+    await inbox.admit(conv);
     await quotas.admitMessage(conv);
     await quotas.chargeUpload(conv, upload.files.reduce((n, f) => n + f.data.length, 0));
 
@@ -316,8 +316,8 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     const echo = echoOf(parsed.data, { conv, user, locale: meta.locale, attachments: forPage });
     const { id } = await store.append(conv, echo);
     logger.info({ conversation: conv, files: upload.files.length, bytes: upload.files.reduce((n, f) => n + f.data.length, 0) }, 'Direct Line upload');
+    await toBot(conv, inboundOf(echo, id, connectorBase(), forBot));
     res.send(200, { id });
-    toBot(conv, inboundOf(echo, id, connectorBase(), forBot));
   }));
 
   ctx.server.get(`${BASE}/conversations/:conversationId/files/:fileId`, route(async (req, res) => {
@@ -369,7 +369,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
       return;
     }
     if (activity.type === 'message') await store.setExpectingSecret(conv, activity.channelData?.[SECRET_ANSWER_MARK] === true);
-    const { id } = await store.append(conv, out);
+    const { id } = await store.append(conv, out, { repliedTo: typeof activity.replyToId === 'string' ? activity.replyToId : undefined });
     res.send(200, { id });
   });
   const connectorBasePath = '/connector/directline/v3/conversations/:conversationId/activities';

@@ -5,6 +5,7 @@
  *   dl:{conv}:acts   list of activities; the watermark is the list length
  *   dl:{conv}:att:N  uploaded file (hash: data, type, name); dl:{conv}:files the set of their ids
  *   dl:gone:<hash>   a conversation erased on request, for a minute (its last replies pass unstored)
+ *   dl:{conv}:replied id of the last user activity the bot replied to (set with the reply: inbox.ts reads it)
  *   dl:{conv}:secret the bot's last prompt asked for a one-time code (the next user text is masked as one)
  * All with the conversation TTL, renewed on every new activity. Texts are kept masked and
  * capped (privacy/mask.ts): the bot gets the user's words in clear, the list never has them. New activities are announced
@@ -68,18 +69,22 @@ export class DirectLineStore {
   /**
    * Appends one activity and announces it. Its id and watermark come from its place in the
    * list, which only Redis knows atomically, so the stored JSON has no id; reads add it.
+   * A bot reply names what it answers (repliedTo): recorded in the same transaction, so a
+   * turn cut off after its reply is known to have answered.
    */
-  async append(conv: string, activity: Partial<Activity>, mask: MaskOptions = {}): Promise<{ id: string; watermark: number }> {
+  async append(conv: string, activity: Partial<Activity>, options: { mask?: MaskOptions; repliedTo?: string } = {}): Promise<{ id: string; watermark: number }> {
+    const { mask = {}, repliedTo } = options;
     const { id: _ignored, ...rest } = activity;
     if (typeof rest.text === 'string') rest.text = textForStorage(rest.text, this.maxTextChars, mask);
     if (typeof rest.speak === 'string') rest.speak = textForStorage(rest.speak, this.maxTextChars, mask);
     const acts = this.key(conv, 'acts');
-    const results = await this.redis
+    const tx = this.redis
       .multi()
       .rpush(acts, JSON.stringify(rest))
       .pexpire(acts, this.ttlMs)
-      .pexpire(this.key(conv, 'meta'), this.ttlMs)
-      .exec();
+      .pexpire(this.key(conv, 'meta'), this.ttlMs);
+    if (repliedTo) tx.set(this.key(conv, 'replied'), repliedTo, 'PX', this.ttlMs);
+    const results = await tx.exec();
     const [err, length] = results?.[0] ?? [new Error('append failed'), 0];
     if (err) throw err;
     const watermark = Number(length);
@@ -141,7 +146,7 @@ export class DirectLineStore {
   /** Deletion on request: every key of the conversation; a short-lived tombstone (no id in it) lets the last replies through unstored. */
   async erase(conv: string): Promise<void> {
     const fileIds = await this.redis.smembers(this.key(conv, 'files'));
-    const keys = ['meta', 'acts', 'secret', 'files', 'sockets', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
+    const keys = ['meta', 'acts', 'secret', 'files', 'sockets', 'replied', 'inbox:seq', 'inbox:done', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
     await this.redis.set(this.goneKey(conv), '1', 'PX', 60_000);
     await this.redis.del(...keys);
   }

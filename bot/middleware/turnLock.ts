@@ -42,7 +42,7 @@ export class ConversationLock {
 
   constructor(redis: RedisConnection, options: TurnLockOptions = {}) {
     this.prefix = options.prefix ?? 'musaed:';
-    this.ttlMs = options.ttlMs ?? 30_000;
+    this.ttlMs = options.ttlMs ?? 5_000;
     this.waitMs = options.waitMs ?? 60_000;
     if (!('musaedLockRelease' in redis)) {
       redis.defineCommand('musaedLockRelease', { numberOfKeys: 1, lua: RELEASE });
