@@ -35,6 +35,8 @@ if head and string.sub(head, 1, #ARGV[1] + 1) == ARGV[1] .. '\t' then redis.call
 return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+// Records a turn as done, unless the conversation was erased meanwhile (deletion on request leaves no key of it).
+const DONE = `if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end return 0`;
 // Drops a conversation from the index only if no entry was indexed since the sweep read its score.
 const UNINDEX = `if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) else return 0 end`;
 
@@ -44,6 +46,7 @@ type WithInboxScripts = RedisConnection & {
   musaedInboxRelease(claim: string, token: string): Promise<number>;
   musaedInboxRenew(claim: string, token: string, ttlMs: string): Promise<number>;
   musaedInboxUnindex(index: string, conv: string, score: string): Promise<number>;
+  musaedInboxDone(done: string, meta: string, seq: string, ttlMs: string): Promise<number>;
 };
 
 export interface InboxOptions {
@@ -94,6 +97,7 @@ export class ConversationInbox {
       redis.defineCommand('musaedInboxRelease', { numberOfKeys: 1, lua: RELEASE });
       redis.defineCommand('musaedInboxRenew', { numberOfKeys: 1, lua: RENEW });
       redis.defineCommand('musaedInboxUnindex', { numberOfKeys: 1, lua: UNINDEX });
+      redis.defineCommand('musaedInboxDone', { numberOfKeys: 2, lua: DONE });
     }
     this.redis = redis as WithInboxScripts;
     this.index = `${o.prefix}dl:inbox:pending`;
@@ -163,7 +167,7 @@ export class ConversationInbox {
           return;
         }
         await next();
-        const write = this.redis.set(this.key(mine.conv, 'inbox:done'), String(mine.seq), 'PX', this.o.ttlMs);
+        const write = this.redis.musaedInboxDone(this.key(mine.conv, 'inbox:done'), this.key(mine.conv, 'meta'), String(mine.seq), String(this.o.ttlMs));
         if (!deferUntilRelease(context, write)) await write;
       },
     };

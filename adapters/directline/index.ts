@@ -93,6 +93,9 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   });
   const quotas = new DirectLineQuotas(ctx.redis, ctx.prefix, store, config.quotas, logger);
   ctx.onClose(async () => quotas.close());
+  ctx.erasure.register('directline-quotas', async (target) => {
+    if (target.channelId === DIRECTLINE_CHANNEL_ID && CONV_ID.test(target.conversationId)) await quotas.forget(target.conversationId);
+  });
   /** Where the bot sends its replies: any process can take them, PUBLIC_URL when there is one. */
   const connectorBase = () => `${ctx.config.PUBLIC_URL?.replace(/\/+$/, '') ?? ctx.internalBaseUrl()}/connector/directline/`;
 

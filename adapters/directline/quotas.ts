@@ -95,6 +95,11 @@ export class DirectLineQuotas {
     }
   }
 
+  /** Deletion on request: the conversation's counters go with it. */
+  async forget(conv: string): Promise<void> {
+    await Promise.all([this.messagesPerMinute, this.messageBurst, this.uploadPerHour, this.uploadPerDay].map((l) => l.delete(conv)));
+  }
+
   /** Counts the files' bytes against the hourly and daily allowance; an upload that does not fit counts nothing. */
   async chargeUpload(conv: string, bytes: number): Promise<void> {
     const charged: RateLimiterRedis[] = [];
