@@ -9,11 +9,12 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import restify, { type Request, type Response } from 'restify';
+import type { Request, Response } from 'restify';
 import type { Activity } from 'botbuilder';
 import type { ChannelModule } from '../../bot/app';
 import type { ChannelContext } from '../../bot/channels';
 import { CONNECTOR_SECRET_HEADER } from '../../bot/adapter';
+import { parseJson, problemOf, readBody, readJson } from '../../bot/http/body';
 import { loadWhatsAppConfig, type WhatsAppConfig } from './config';
 import { GraphClient } from './graph';
 import { toActivity } from './inbound';
@@ -54,28 +55,6 @@ const DISABLED = {
   error: 'whatsapp_disabled',
   detail: 'WhatsApp is not configured: set WHATSAPP_VERIFY_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID',
 };
-
-class BodyTooLargeError extends Error {}
-
-/** The exact bytes of the request body (the signature is over them), up to max bytes. */
-function readRawBody(req: Request, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
-}
 
 function queryOf(req: Request): URLSearchParams {
   return new URL(req.url ?? '/', 'http://localhost').searchParams;
@@ -197,9 +176,12 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
   ctx.server.post('/api/whatsapp', async (req: Request, res: Response) => {
     let raw: Buffer;
     try {
-      raw = await readRawBody(req, ctx.config.MAX_BODY_BYTES);
+      // The exact bytes: the signature is over them.
+      raw = await readBody(req, ctx.config.MAX_BODY_BYTES);
     } catch (err) {
-      res.send(err instanceof BodyTooLargeError ? 413 : 400, { error: err instanceof BodyTooLargeError ? 'too_large' : 'bad_request' });
+      const problem = problemOf(err);
+      ctx.metrics.errors.inc({ kind: 'bad_request' });
+      if (!res.headersSent) res.send(problem.status, { error: problem.code });
       return;
     }
     if (!isValidSignature(raw, req.header('x-hub-signature-256'), config.appSecret)) {
@@ -210,7 +192,7 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
     }
     let parsed;
     try {
-      parsed = WebhookPayload.safeParse(JSON.parse(raw.toString('utf8')));
+      parsed = WebhookPayload.safeParse(parseJson(raw));
     } catch {
       parsed = undefined;
     }
@@ -277,7 +259,6 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
   });
 
   // ---- outbound: the bot's Connector API calls ----
-  const jsonBody = restify.plugins.bodyParser({ maxBodySize: ctx.config.MAX_BODY_BYTES, mapParams: false, mapFiles: false });
   const onActivity = async (req: Request, res: Response) => {
     if (!ctx.gateway.isTrusted(req.header(CONNECTOR_SECRET_HEADER))) {
       res.send(401, { error: 'unauthorized' });
@@ -288,13 +269,25 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
       res.send(400, { error: 'invalid_conversation' });
       return;
     }
-    const activity = (req.body ?? {}) as Partial<Activity>;
+    let body: unknown;
+    try {
+      body = await readJson(req, ctx.config.MAX_BODY_BYTES);
+    } catch (err) {
+      const problem = problemOf(err);
+      if (!res.headersSent) res.send(problem.status, { error: problem.code });
+      return;
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      res.send(400, { error: 'invalid_activity' });
+      return;
+    }
+    const activity = body as Partial<Activity>;
     const { id } = await sender.deliver(waId, activity, req.header('x-ms-client-request-id'));
     res.send(200, { id });
   };
   const base = '/connector/whatsapp/v3/conversations/:conversationId/activities';
-  ctx.server.post(base, jsonBody, onActivity);
-  ctx.server.post(`${base}/:activityId`, jsonBody, onActivity);
+  ctx.server.post(base, onActivity);
+  ctx.server.post(`${base}/:activityId`, onActivity);
   // WhatsApp cannot edit or delete a sent message: acknowledged, nothing to do.
   const noChange = async (req: Request, res: Response) => {
     if (!ctx.gateway.isTrusted(req.header(CONNECTOR_SECRET_HEADER))) {
@@ -303,7 +296,7 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
     }
     res.send(200, { id: String(req.params.activityId ?? '') });
   };
-  ctx.server.put(`${base}/:activityId`, jsonBody, noChange);
+  ctx.server.put(`${base}/:activityId`, noChange);
   ctx.server.del(`${base}/:activityId`, noChange);
 
   logger.info({ graph: config.graphUrl, version: config.graphVersion, template: config.template?.name }, 'WhatsApp channel enabled');
