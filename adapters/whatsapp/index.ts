@@ -19,7 +19,7 @@ import { loadWhatsAppConfig, type WhatsAppConfig } from './config';
 import { GraphClient } from './graph';
 import { toActivity } from './inbound';
 import { maskWaId, OutboundSender } from './outbound';
-import type { RenderLabels } from './render';
+import { OutgoingActivity, type RenderLabels } from './render';
 import { isValidMediaSignature, isValidSignature, mediaSignature } from './signature';
 import { WhatsAppStore } from './store';
 import { LOCALE_OF, type Lang } from './text';
@@ -277,11 +277,12 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
       if (!res.headersSent) res.send(problem.status, { error: problem.code });
       return;
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    const parsed = OutgoingActivity.safeParse(body);
+    if (!parsed.success) {
       res.send(400, { error: 'invalid_activity' });
       return;
     }
-    const activity = body as Partial<Activity>;
+    const activity = parsed.data as Partial<Activity>;
     const { id } = await sender.deliver(waId, activity, req.header('x-ms-client-request-id'));
     res.send(200, { id });
   };
