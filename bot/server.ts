@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from './metrics';
 import { activityProblem } from './activityValidation';
 import { INTERNAL_CHANNEL_IDS, type TurnLogic } from './adapter';
+import { jsonBody } from './http/body';
 
 export interface ServerDeps {
   logger: Logger;
@@ -33,7 +34,7 @@ export function createServer(deps: ServerDeps): Server {
     });
   }
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  const jsonBody = restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false });
+  const activityBody = jsonBody(deps.maxBodyBytes, { onProblem: () => deps.metrics.errors.inc({ kind: 'bad_request' }) });
 
   server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number }, cb: () => void) => {
     const status = err.statusCode ?? 500;
@@ -42,7 +43,7 @@ export function createServer(deps: ServerDeps): Server {
     cb();
   });
 
-  server.post('/api/messages', jsonBody, async (req: Request, res: Response) => {
+  server.post('/api/messages', activityBody, async (req: Request, res: Response) => {
     const problem = activityProblem(req.body);
     if (problem) {
       deps.metrics.errors.inc({ kind: 'bad_request' });

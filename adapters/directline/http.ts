@@ -1,76 +1,12 @@
 /**
- * Request plumbing for the Direct Line routes: bodies read with a hard size limit and
- * clear statuses (413 too large, 415 wrong type, 400 malformed), the caller's credentials,
+ * Request plumbing for the Direct Line routes: bodies (read by bot/http/body.ts: 413 too
+ * large, 415 wrong type or any Content-Encoding, 400 malformed), the caller's credentials,
  * and the base URLs the client and the bot see.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'restify';
 
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly detail?: string,
-    /** Extra response headers (Retry-After on a 429). */
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail ?? code);
-  }
-}
-
-/** The body's bytes, up to max; a larger body is refused with 413 as soon as it passes the limit. */
-export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) {
-    req.resume();
-    return Promise.reject(new HttpProblem(413, 'too_large', `the body is larger than ${max} bytes`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        done = true;
-        req.off('data', onData);
-        req.resume();
-        reject(new HttpProblem(413, 'too_large', `the body is larger than ${max} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => {
-      if (!done) resolve(Buffer.concat(chunks));
-    });
-    req.once('error', (err) => {
-      if (!done) reject(new HttpProblem(400, 'bad_request', err.message));
-    });
-  });
-}
-
-function mediaType(req: IncomingMessage): string {
-  return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-}
-
-/**
- * A JSON body. An empty body is `undefined` when allowed (the client sends none on some
- * calls); otherwise the type must be JSON and the text must parse.
- */
-export async function readJson(req: IncomingMessage, max: number, options: { optional?: boolean } = {}): Promise<unknown> {
-  const type = mediaType(req);
-  const raw = await readBody(req, max);
-  if (raw.length === 0 && options.optional) return undefined;
-  if (type !== 'application/json' && !(options.optional && type === '')) {
-    throw new HttpProblem(415, 'unsupported_media_type', 'send the body as application/json');
-  }
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    throw new HttpProblem(400, 'malformed_json', 'the body is not valid JSON');
-  }
-}
+import { mediaType } from '../../bot/http/body';
 
 export function isMultipart(req: IncomingMessage): boolean {
   return mediaType(req) === 'multipart/form-data';

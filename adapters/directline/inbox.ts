@@ -20,7 +20,7 @@ import type { RedisConnection } from '../../bot/storage/redisClient';
 import { deferUntilRelease } from '../../bot/middleware/turnLock';
 import { isUnavailableError } from '../../bot/adapter';
 import { DIRECTLINE_CHANNEL_ID } from './activities';
-import { HttpProblem } from './http';
+import { HttpProblem } from '../../bot/http/body';
 
 const PUSH = `
 local seq = redis.call('INCR', KEYS[2])

@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import type { DirectLineQuotaConfig } from './config';
-import { HttpProblem } from './http';
+import { HttpProblem } from '../../bot/http/body';
 import type { DirectLineStore } from './store';
 
 /** How long a socket's slot lives without a refresh: a killed process's slots are free after this. */

@@ -4,7 +4,7 @@
  * read from its first bytes, not from the name or declared type the client chose.
  * Parsing uses the platform's own multipart parser (undici, through Response.formData).
  */
-import { HttpProblem } from './http';
+import { HttpProblem } from '../../bot/http/body';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_FILES = 5;

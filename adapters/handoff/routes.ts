@@ -6,12 +6,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import type { Attachment } from 'botbuilder';
 import type { Logger } from 'pino';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { RedisConnection } from '../../bot/storage/redisClient';
+import { jsonBody } from '../../bot/http/body';
 import { loadResources } from '../../bot/i18n';
 import type { AgentAuth } from './auth';
 import { type AgentHub, ClaimConflictError, type HubEvent, idOfKey, keyOfId } from './hub';
@@ -70,7 +71,7 @@ type AgentHandler = (req: Request, res: Response, agent: AgentIdentity) => Promi
 export function registerAgentRoutes(deps: AgentRoutesDeps): { close(): void } {
   const { server, hub, auth, logger } = deps;
   const staticDir = deps.staticDir ?? AGENT_STATIC_DIR;
-  const json = restify.plugins.bodyParser({ maxBodySize: 64 * 1024, mapParams: false, mapFiles: false });
+  const json = jsonBody(64 * 1024);
 
   const authed = (handler: AgentHandler) => async (req: Request, res: Response) => {
     const apiKey = req.header('x-agent-key') || undefined;

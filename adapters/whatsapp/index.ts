@@ -9,16 +9,17 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import restify, { type Request, type Response } from 'restify';
+import type { Request, Response } from 'restify';
 import type { Activity } from 'botbuilder';
 import type { ChannelModule } from '../../bot/app';
 import type { ChannelContext } from '../../bot/channels';
 import { CONNECTOR_SECRET_HEADER } from '../../bot/adapter';
+import { parseJson, problemOf, readBody, readJson } from '../../bot/http/body';
 import { loadWhatsAppConfig, type WhatsAppConfig } from './config';
 import { GraphClient } from './graph';
 import { toActivity, WHATSAPP_CHANNEL_ID } from './inbound';
 import { maskWaId, OutboundSender } from './outbound';
-import type { RenderLabels } from './render';
+import { OutgoingActivity, type RenderLabels } from './render';
 import { isValidMediaSignature, isValidSignature, mediaSignature } from './signature';
 import { WhatsAppStore } from './store';
 import { LOCALE_OF, type Lang } from './text';
@@ -54,28 +55,6 @@ const DISABLED = {
   error: 'whatsapp_disabled',
   detail: 'WhatsApp is not configured: set WHATSAPP_VERIFY_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID',
 };
-
-class BodyTooLargeError extends Error {}
-
-/** The exact bytes of the request body (the signature is over them), up to max bytes. */
-function readRawBody(req: Request, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
-}
 
 function queryOf(req: Request): URLSearchParams {
   return new URL(req.url ?? '/', 'http://localhost').searchParams;
@@ -200,9 +179,12 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
   ctx.server.post('/api/whatsapp', async (req: Request, res: Response) => {
     let raw: Buffer;
     try {
-      raw = await readRawBody(req, ctx.config.MAX_BODY_BYTES);
+      // The exact bytes: the signature is over them.
+      raw = await readBody(req, ctx.config.MAX_BODY_BYTES);
     } catch (err) {
-      res.send(err instanceof BodyTooLargeError ? 413 : 400, { error: err instanceof BodyTooLargeError ? 'too_large' : 'bad_request' });
+      const problem = problemOf(err);
+      ctx.metrics.errors.inc({ kind: 'bad_request' });
+      if (!res.headersSent) res.send(problem.status, { error: problem.code });
       return;
     }
     if (!isValidSignature(raw, req.header('x-hub-signature-256'), config.appSecret)) {
@@ -213,7 +195,7 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
     }
     let parsed;
     try {
-      parsed = WebhookPayload.safeParse(JSON.parse(raw.toString('utf8')));
+      parsed = WebhookPayload.safeParse(parseJson(raw));
     } catch {
       parsed = undefined;
     }
@@ -280,7 +262,6 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
   });
 
   // ---- outbound: the bot's Connector API calls ----
-  const jsonBody = restify.plugins.bodyParser({ maxBodySize: ctx.config.MAX_BODY_BYTES, mapParams: false, mapFiles: false });
   const onActivity = async (req: Request, res: Response) => {
     if (!ctx.gateway.isTrusted(req.header(CONNECTOR_SECRET_HEADER))) {
       res.send(401, { error: 'unauthorized' });
@@ -291,13 +272,26 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
       res.send(400, { error: 'invalid_conversation' });
       return;
     }
-    const activity = (req.body ?? {}) as Partial<Activity>;
+    let body: unknown;
+    try {
+      body = await readJson(req, ctx.config.MAX_BODY_BYTES);
+    } catch (err) {
+      const problem = problemOf(err);
+      if (!res.headersSent) res.send(problem.status, { error: problem.code });
+      return;
+    }
+    const parsed = OutgoingActivity.safeParse(body);
+    if (!parsed.success) {
+      res.send(400, { error: 'invalid_activity' });
+      return;
+    }
+    const activity = parsed.data as Partial<Activity>;
     const { id } = await sender.deliver(waId, activity, req.header('x-ms-client-request-id'));
     res.send(200, { id });
   };
   const base = '/connector/whatsapp/v3/conversations/:conversationId/activities';
-  ctx.server.post(base, jsonBody, onActivity);
-  ctx.server.post(`${base}/:activityId`, jsonBody, onActivity);
+  ctx.server.post(base, onActivity);
+  ctx.server.post(`${base}/:activityId`, onActivity);
   // WhatsApp cannot edit or delete a sent message: acknowledged, nothing to do.
   const noChange = async (req: Request, res: Response) => {
     if (!ctx.gateway.isTrusted(req.header(CONNECTOR_SECRET_HEADER))) {
@@ -306,7 +300,7 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
     }
     res.send(200, { id: String(req.params.activityId ?? '') });
   };
-  ctx.server.put(`${base}/:activityId`, jsonBody, noChange);
+  ctx.server.put(`${base}/:activityId`, noChange);
   ctx.server.del(`${base}/:activityId`, noChange);
 
   logger.info({ graph: config.graphUrl, version: config.graphVersion, template: config.template?.name }, 'WhatsApp channel enabled');

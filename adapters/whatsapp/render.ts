@@ -10,7 +10,29 @@
  * The reply id of a button or row is the choice's value, so a tap comes back as that text.
  */
 import type { Activity, Attachment, CardAction } from 'botbuilder';
+import { z } from 'zod';
 import { markdownToWhatsApp, splitText, toTemplateParam, truncate } from './text';
+
+/**
+ * What the loopback connector accepts to render: the fields read here, of the kinds read.
+ * The bot is the only caller, but a malformed activity gets a 400, not a TypeError and a 500.
+ */
+export const OutgoingActivity = z
+  .object({
+    type: z.string(),
+    id: z.string().nullish(),
+    text: z.string().nullish(),
+    textFormat: z.string().nullish(),
+    locale: z.string().nullish(),
+    attachments: z.array(z.object({ contentType: z.string() }).loose()).nullish(),
+    suggestedActions: z.object({}).loose().nullish(),
+  })
+  .loose();
+
+/** A card action with the kinds choiceOf reads; anything else is skipped, not thrown on. */
+const ActionShape = z
+  .object({ type: z.string(), title: z.string().nullish(), displayText: z.string().nullish(), text: z.string().nullish(), value: z.unknown() })
+  .loose();
 
 export const LIMITS = {
   text: 4096,
@@ -91,8 +113,11 @@ function choiceOf(action: CardAction): Choice | undefined {
   return title && v ? { title, value: v } : undefined;
 }
 
-function actionsInto(out: Flattened, actions: CardAction[] | undefined): void {
-  for (const action of actions ?? []) {
+function actionsInto(out: Flattened, actions: unknown): void {
+  for (const raw of arr(actions)) {
+    const shape = ActionShape.safeParse(raw);
+    if (!shape.success) continue;
+    const action = shape.data as CardAction;
     const choice = choiceOf(action);
     if (choice) out.choices.push(choice);
     else if ((action.type === 'openUrl' || action.type === 'call') && typeof action.value === 'string') {
@@ -169,7 +194,7 @@ function attachmentInto(out: Flattened, att: Attachment): void {
       if (title) out.lines.push(`**${title}**`);
       if (str(content.subtitle)) out.lines.push(content.subtitle as string);
       if (str(content.text)) out.lines.push(content.text as string);
-      actionsInto(out, content.buttons as CardAction[] | undefined);
+      actionsInto(out, content.buttons);
       return;
     }
     default: {

@@ -1,8 +1,10 @@
 /** Child processes for multi-process tests: started with tsx, ready when they print their URL. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+// import.meta.url rather than __dirname: bench scripts load this file as plain ESM (tsx), not only vitest.
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 /** Node with the tsx loader: one process, so signals reach our handlers directly. */
 export const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
