@@ -7,8 +7,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../bot/config';
-import { createLogger } from '../../bot/logger';
-import { buildProductApp } from '../../bot/product';
+import { directLineChannel } from '../../adapters/directline';
+import { startApp } from '../helpers/app';
 import { postActivity, messageActivity } from '../helpers/http';
 import { cleanRedis, Conversation, SECRET, startDirectLine, textOf, type DirectLineHarness } from '../directline/support';
 
@@ -83,9 +83,11 @@ describe('production configuration', () => {
     expect(loadConfig({ NODE_ENV: 'test', CONNECTOR_SECRET: 'short' }).CONNECTOR_SECRET).toBe('short');
   });
 
-  it('the product in production without DIRECTLINE_SECRET stops with one line naming it', async () => {
-    const config = loadConfig({ ...PRODUCTION, PORT: '0', HOST: '127.0.0.1', REDIS_URL: '', LOG_LEVEL: 'silent' });
-    const failure = await buildProductApp(config, { logger: createLogger({ level: 'silent' }) }).then(() => undefined, (e: unknown) => e);
+  it('an app with the Direct Line channel (as the product has) stops in production without DIRECTLINE_SECRET, naming it', async () => {
+    const failure = await startApp({ ...PRODUCTION, REDIS_URL: '' }, { channels: [directLineChannel()] }).then(
+      async (app) => void (await app.close()),
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(ConfigError);
     expect((failure as Error).message).toBe('Invalid configuration: DIRECTLINE_SECRET: required in production');
   });
