@@ -50,12 +50,26 @@ interface System {
 }
 
 const redisEnv = { REDIS_URL, LOG_LEVEL: 'warn' };
+/**
+ * What production requires (bot/config.ts), for the targets run with NODE_ENV=production. The
+ * load posts to /api/messages without Bot Framework tokens (expectReplies, serviceUrl
+ * http://127.0.0.1:9/, never called), so that endpoint is explicitly unauthenticated and
+ * allows only that serviceUrl; nothing here uses PUBLIC_URL.
+ */
+const productionEnv = {
+  NODE_ENV: 'production',
+  MESSAGES_ENDPOINT: 'unauthenticated',
+  ALLOWED_SERVICE_URLS: 'http://127.0.0.1:9',
+  CONNECTOR_SECRET: randomBytes(24).toString('hex'),
+  PUBLIC_URL: 'http://bench.invalid',
+  SERVICES_API_URL: 'http://127.0.0.1:9',
+};
 const SYSTEMS: System[] = [
   {
     key: 'product',
     label: 'product (Musaed)',
     script: 'bench/targets/product.ts',
-    env: { ...redisEnv, REDIS_KEY_PREFIX: `${PREFIX}product:`, NODE_ENV: 'production', DIRECTLINE_SECRET: randomBytes(24).toString('hex') },
+    env: { ...redisEnv, ...productionEnv, REDIS_KEY_PREFIX: `${PREFIX}product:`, DIRECTLINE_SECRET: randomBytes(24).toString('hex') },
     load: PRODUCT_SCRIPT,
     counts: false,
   },
@@ -163,14 +177,14 @@ async function loadSystem(system: System, redis: Redis): Promise<void> {
     const noisy = target
       .output()
       .split('\n')
-      .filter((l) => /"level":"(warn|error|fatal)"/.test(l) && !/no agent credentials/.test(l));
+      .filter((l) => /"level":"(warn|error|fatal)"/.test(l) && !/no agent credentials|MESSAGES_ENDPOINT=unauthenticated|OPS_TOKEN is not set/.test(l));
     if (noisy.length) notes.push(`${system.key} logged ${noisy.length} warn/error lines; first: ${noisy[0].slice(0, 300)}`);
   }
   if (profiling && profiledTurns > 0) profiles.push({ key: system.key, turns: profiledTurns, summary: summarizeProfile(profileFile, 14) });
 }
 
 async function productLostUpdates(): Promise<void> {
-  const target = await startTarget('counting', 'bench/targets/counting.ts', { ...redisEnv, REDIS_KEY_PREFIX: `${PREFIX}counting:`, NODE_ENV: 'production' });
+  const target = await startTarget('counting', 'bench/targets/counting.ts', { ...redisEnv, ...productionEnv, REDIS_KEY_PREFIX: `${PREFIX}counting:` });
   try {
     lost.product = await lostUpdates(target.url, `${PREFIX}product-lost`, 'السلام عليكم');
   } finally {

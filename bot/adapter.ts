@@ -27,16 +27,26 @@ import type { Translate } from '../dialogs/deps';
 import { turnCorrelationId, turnLang, turnLogger } from '../dialogs/turnState';
 import { TurnLockTimeoutError } from './middleware/turnLock';
 import { BoundedCache, CachingBotFrameworkAuthentication, CachingConnectorFactory } from './connectorCache';
+import { type ConnectorLimits, isConnectorCallError } from './connectorLimits';
 
 export type TurnLogic = (context: TurnContext) => Promise<void>;
 
+/** CONNECTOR_TIMEOUT_MS and CONNECTOR_RETRIES, for every Connector client the bot makes. */
+export function connectorLimitsOf(config: Config): ConnectorLimits {
+  return { timeoutMs: config.CONNECTOR_TIMEOUT_MS, retries: config.CONNECTOR_RETRIES };
+}
+
 export function createCloudAdapter(config: Config): CloudAdapter {
-  const auth = new CachingBotFrameworkAuthentication({
-    MicrosoftAppId: config.MicrosoftAppId ?? '',
-    MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
-    MicrosoftAppType: config.MicrosoftAppId ? config.MicrosoftAppType : '',
-    MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
-  });
+  const auth = new CachingBotFrameworkAuthentication(
+    {
+      MicrosoftAppId: config.MicrosoftAppId ?? '',
+      MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
+      MicrosoftAppType: config.MicrosoftAppId ? config.MicrosoftAppType : '',
+      MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
+    },
+    256,
+    connectorLimitsOf(config),
+  );
   return new CloudAdapter(auth);
 }
 
@@ -57,10 +67,14 @@ export function installErrorHandler(
     const log = turnLogger(context) ?? deps.logger;
     deps.metrics.errors.inc({ kind: unavailable ? 'storage' : 'turn' });
     log.error({ err: error, correlationId: turnCorrelationId(context), unavailable }, 'turn failed');
-    try {
-      await context.sendActivity(deps.t(turnLang(context), unavailable ? 'errors.unavailable' : 'errors.generic'));
-    } catch (sendError) {
-      log.error({ err: sendError }, 'could not send the apology');
+    // When the reply itself could not be delivered, an apology would fail the same way (and
+    // call a failing or silent serviceUrl once more).
+    if (!isConnectorCallError(error)) {
+      try {
+        await context.sendActivity(deps.t(turnLang(context), unavailable ? 'errors.unavailable' : 'errors.generic'));
+      } catch (sendError) {
+        log.error({ err: sendError }, 'could not send the apology');
+      }
     }
     if (unavailable) return; // The store is what failed: nothing to clear, and nothing was saved.
     try {
@@ -86,6 +100,7 @@ export class InternalChannelGateway {
     private readonly adapter: CloudAdapter,
     private readonly logic: TurnLogic,
     private readonly secret: string,
+    limits?: ConnectorLimits,
   ) {
     const secretHeader = secret;
     class LoopbackConnectorFactory extends ConnectorFactory {
@@ -106,7 +121,7 @@ export class InternalChannelGateway {
       callerId: '',
       claimsIdentity: new ClaimsIdentity([], true),
       // One loopback client per channel base URL, not one per turn (see connectorCache.ts).
-      connectorFactory: new CachingConnectorFactory(new LoopbackConnectorFactory(), new BoundedCache(16), 'loopback'),
+      connectorFactory: new CachingConnectorFactory(new LoopbackConnectorFactory(), new BoundedCache(16), 'loopback', limits),
     };
   }
 

@@ -19,7 +19,8 @@ import { turnStartMiddleware, type TurnPrefetch } from './middleware/turnStart';
 import { turnTelemetryMiddleware } from './middleware/turnTelemetry';
 import { TranscriptStore, transcriptMiddleware } from './transcript';
 import { InflightTurns } from './inflight';
-import { createCloudAdapter, installErrorHandler, InternalChannelGateway, ProactiveMessenger, type TurnLogic } from './adapter';
+import { connectorLimitsOf, createCloudAdapter, installErrorHandler, InternalChannelGateway, ProactiveMessenger, type TurnLogic } from './adapter';
+import { defaultAllowedServiceUrls, parseServiceUrlPatterns, serviceUrlPolicy } from './serviceUrl';
 import { MusaedBot } from './bot';
 import { createServer } from './server';
 import type { ChannelContext } from './channels';
@@ -139,7 +140,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   adapter.use(languageMiddleware(state));
   adapter.use(transcriptMiddleware(transcripts, (err) => logger.warn({ err }, 'transcript not saved')));
 
-  const gateway = new InternalChannelGateway(adapter, logic, config.CONNECTOR_SECRET ?? randomBytes(24).toString('hex'));
+  const gateway = new InternalChannelGateway(adapter, logic, config.CONNECTOR_SECRET ?? randomBytes(24).toString('hex'), connectorLimitsOf(config));
   const proactive = new ProactiveMessenger(adapter, gateway, config.MicrosoftAppId ?? '');
 
   const server = createServer({
@@ -151,7 +152,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     onRequest: () => inflight.begin(),
     metricsEnabled: config.METRICS_ENABLED,
     readiness: { redis: async () => (await redis.ping()) === 'PONG', ...overrides.readiness },
+    messagesEnabled: config.MESSAGES_ENDPOINT !== 'disabled',
+    serviceUrlAllowed: serviceUrlPolicy({
+      patterns: parseServiceUrlPatterns(config.ALLOWED_SERVICE_URLS ?? defaultAllowedServiceUrls(config.NODE_ENV)),
+      publicUrl: config.PUBLIC_URL,
+    }),
+    // Ops endpoints: behind OPS_TOKEN when it is set; without it, open outside production and not served in it.
+    ops: config.OPS_TOKEN ? { kind: 'token', token: config.OPS_TOKEN } : config.NODE_ENV === 'production' ? { kind: 'closed' } : { kind: 'open' },
   });
+  if (config.NODE_ENV === 'production' && !config.OPS_TOKEN) logger.warn('OPS_TOKEN is not set: /readyz and /metrics are not served');
+  if (config.MESSAGES_ENDPOINT === 'unauthenticated') logger.warn('MESSAGES_ENDPOINT=unauthenticated: /api/messages accepts activities without Bot Framework auth');
 
   let baseUrl = '';
   const channelContext: ChannelContext = {

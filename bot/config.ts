@@ -3,6 +3,7 @@
  * stops the process with one line naming the variable (see formatConfigError).
  */
 import { z } from 'zod';
+import { parseServiceUrlPatterns } from './serviceUrl';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -31,6 +32,17 @@ const EnvSchema = z
     MicrosoftAppPassword: optionalString,
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
     MicrosoftAppTenantId: optionalString,
+    /**
+     * enabled: Bot Framework channels post here (credentials required in production);
+     * disabled: no /api/messages route (the built-in Direct Line and WhatsApp still work);
+     * unauthenticated: explicitly without credentials, even in production (private networks, load tests).
+     */
+    MESSAGES_ENDPOINT: z.enum(['enabled', 'disabled', 'unauthenticated']).default('enabled'),
+    /** Comma-separated origins an inbound activity's serviceUrl may name (see bot/serviceUrl.ts); empty → the default per NODE_ENV. */
+    ALLOWED_SERVICE_URLS: optionalString,
+    /** Per attempt of a Connector API call (a reply), and how many times a 5xx/429/refused call is retried. */
+    CONNECTOR_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    CONNECTOR_RETRIES: int(0, 5).default(1),
 
     /** redis://, rediss:// or redis-sentinel://host:port,host:port/masterName?db=N; empty → in-memory. */
     REDIS_URL: optionalString,
@@ -66,6 +78,8 @@ const EnvSchema = z
     DIRECTLINE_RETENTION_SECONDS: int(60, 90 * 24 * 3600).optional(),
     HANDOFF_RETENTION_SECONDS: int(60, 90 * 24 * 3600).default(2 * 24 * 3600),
     AUDIT_RETENTION_DAYS: int(1, 3650).default(180),
+    /** Bearer token for /readyz and /metrics; without it they are open outside production and not served in production. */
+    OPS_TOKEN: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
   })
   // Extra keys (the rest of the environment) are allowed; channel modules read their own.
   .loose();
@@ -92,8 +106,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cfg.MicrosoftAppType === 'SingleTenant' && !cfg.MicrosoftAppTenantId) {
     throw new ConfigError('Invalid configuration: MicrosoftAppTenantId: required for SingleTenant');
   }
-  if (cfg.NODE_ENV === 'production' && !cfg.PII_HASH_SECRET) {
-    throw new ConfigError('Invalid configuration: PII_HASH_SECRET: required in production');
+  if (cfg.ALLOWED_SERVICE_URLS !== undefined) {
+    try {
+      parseServiceUrlPatterns(cfg.ALLOWED_SERVICE_URLS);
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration: ALLOWED_SERVICE_URLS: ${(err as Error).message}`);
+    }
+  }
+  if (cfg.NODE_ENV === 'production') {
+    const missing = productionProblems(cfg);
+    if (missing.length) throw new ConfigError(`Invalid configuration: ${missing.join('; ')}`);
   }
   return cfg;
+}
+
+/**
+ * Production refuses to start open: every problem at once, so one restart fixes them all.
+ * (DIRECTLINE_SECRET is checked by the Direct Line channel's own loader.)
+ */
+function productionProblems(cfg: Config): string[] {
+  const problems: string[] = [];
+  if (cfg.MESSAGES_ENDPOINT === 'enabled' && !cfg.MicrosoftAppId) {
+    problems.push('MicrosoftAppId: required in production (Bot Framework credentials, or set MESSAGES_ENDPOINT=disabled)');
+  }
+  if (!cfg.CONNECTOR_SECRET || cfg.CONNECTOR_SECRET.length < 32) {
+    problems.push('CONNECTOR_SECRET: required in production, at least 32 characters, the same in every process');
+  }
+  if (!cfg.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
+  if (!cfg.SERVICES_API_URL) problems.push('SERVICES_API_URL: required in production (the simulator is for development)');
+  if (!cfg.PII_HASH_SECRET) problems.push('PII_HASH_SECRET: required in production');
+  return problems;
 }

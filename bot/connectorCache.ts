@@ -21,6 +21,7 @@ import {
   ConnectorFactory,
   type UserTokenClient,
 } from 'botframework-connector';
+import { type ConnectorLimits, limitConnectorClient } from './connectorLimits';
 
 /** The app id botbuilder builds outbound credentials for (as ParameterizedBotFrameworkAuthentication decides it). */
 function credentialScope(identity: ClaimsIdentity): string {
@@ -53,18 +54,26 @@ export class BoundedCache<V> {
   }
 }
 
-/** Wraps a ConnectorFactory so that each (service URL, audience) gets one client, kept in `cache` under `scope`. */
+/**
+ * Wraps a ConnectorFactory so that each (service URL, audience) gets one client, kept in `cache`
+ * under `scope`; with `limits`, every client it hands out has a timeout and bounded retries.
+ */
 export class CachingConnectorFactory extends ConnectorFactory {
   constructor(
     private readonly inner: ConnectorFactory,
     private readonly cache: BoundedCache<ConnectorClient>,
     private readonly scope: string,
+    private readonly limits?: ConnectorLimits,
   ) {
     super();
   }
 
   create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    return this.cache.getOrCreate(`${this.scope}\n${serviceUrl}\n${audience ?? ''}`, () => this.inner.create(serviceUrl, audience));
+    const limits = this.limits;
+    return this.cache.getOrCreate(`${this.scope}\n${serviceUrl}\n${audience ?? ''}`, async () => {
+      const client = await this.inner.create(serviceUrl, audience);
+      return limits ? limitConnectorClient(client, limits) : client;
+    });
   }
 }
 
@@ -77,7 +86,11 @@ export class CachingBotFrameworkAuthentication extends ConfigurationBotFramework
   private readonly clients: BoundedCache<ConnectorClient>;
   private readonly tokenClients = new BoundedCache<UserTokenClient>(16);
 
-  constructor(options: ConfigurationBotFrameworkAuthenticationOptions, maxClients = 256) {
+  constructor(
+    options: ConfigurationBotFrameworkAuthenticationOptions,
+    maxClients = 256,
+    private readonly limits?: ConnectorLimits,
+  ) {
     super(options);
     this.clients = new BoundedCache(maxClients);
   }
@@ -91,7 +104,7 @@ export class CachingBotFrameworkAuthentication extends ConfigurationBotFramework
   private wrap(factory: ConnectorFactory | undefined, identity: ClaimsIdentity): ConnectorFactory | undefined {
     if (!factory) return undefined;
     // The app id in the claims decides which credentials a client carries.
-    return new CachingConnectorFactory(factory, this.clients, credentialScope(identity));
+    return new CachingConnectorFactory(factory, this.clients, credentialScope(identity), this.limits);
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {

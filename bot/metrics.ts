@@ -1,5 +1,24 @@
 /** Prometheus metrics, one registry per app instance so tests can run several apps in one process. */
+import { ActivityTypes, Channels } from 'botbuilder';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { INTERNAL_CHANNEL_IDS } from './adapter';
+
+/*
+ * Label values come from closed sets: channelId and type are whatever the request says, and
+ * every new value is a new time series kept for the life of the process.
+ */
+const KNOWN_CHANNELS: ReadonlySet<string> = new Set<string>([...Object.values(Channels), ...INTERNAL_CHANNEL_IDS]);
+const KNOWN_TYPES: ReadonlySet<string> = new Set<string>(Object.values(ActivityTypes));
+
+/** A Bot Framework or built-in channel id, else 'other'. */
+export function channelLabel(channelId: unknown): string {
+  return typeof channelId === 'string' && KNOWN_CHANNELS.has(channelId) ? channelId : 'other';
+}
+
+/** A Bot Framework activity type, else 'other'. */
+export function activityTypeLabel(type: unknown): string {
+  return typeof type === 'string' && KNOWN_TYPES.has(type) ? type : 'other';
+}
 
 export interface Metrics {
   registry: Registry;

@@ -2,6 +2,7 @@
  * The restify server and the routes that belong to the core: /api/messages, health,
  * readiness and metrics. Channel modules register their own routes on the same server.
  */
+import { timingSafeEqual } from 'node:crypto';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -21,6 +22,29 @@ export interface ServerDeps {
   metricsEnabled: boolean;
   /** Each check answers true when its dependency is reachable. */
   readiness: Record<string, () => Promise<boolean>>;
+  /** false (MESSAGES_ENDPOINT=disabled): /api/messages answers 404. */
+  messagesEnabled?: boolean;
+  /** Whether an inbound activity may name this serviceUrl; ownPort is the port the request came in on. */
+  serviceUrlAllowed?: (serviceUrl: string, ownPort?: number) => boolean;
+  /** /readyz and /metrics: open, not served, or behind a bearer token. */
+  ops?: OpsAccess;
+}
+
+export type OpsAccess = { kind: 'open' } | { kind: 'closed' } | { kind: 'token'; token: string };
+
+/** Answers 404/401 itself and returns false when the caller may not see an ops endpoint. */
+function opsAllowed(access: OpsAccess | undefined, req: Request, res: Response): boolean {
+  if (!access || access.kind === 'open') return true;
+  if (access.kind === 'closed') {
+    res.send(404, { error: 'not_found' });
+    return false;
+  }
+  const given = Buffer.from(/^Bearer (.+)$/i.exec(req.header('authorization') ?? '')?.[1] ?? '');
+  const expected = Buffer.from(access.token);
+  if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
+  res.header('WWW-Authenticate', 'Bearer');
+  res.send(401, { error: 'unauthorized' });
+  return false;
 }
 
 export function createServer(deps: ServerDeps): Server {
@@ -44,6 +68,10 @@ export function createServer(deps: ServerDeps): Server {
   });
 
   server.post('/api/messages', activityBody, async (req: Request, res: Response) => {
+    if (deps.messagesEnabled === false) {
+      res.send(404, { error: 'not_found', detail: '/api/messages is disabled (MESSAGES_ENDPOINT)' });
+      return;
+    }
     const problem = activityProblem(req.body);
     if (problem) {
       deps.metrics.errors.inc({ kind: 'bad_request' });
@@ -54,6 +82,12 @@ export function createServer(deps: ServerDeps): Server {
       res.send(400, { error: 'invalid_activity', detail: 'channelId: reserved for a built-in channel' });
       return;
     }
+    const serviceUrl = (req.body as { serviceUrl?: string }).serviceUrl;
+    if (serviceUrl !== undefined && deps.serviceUrlAllowed && !deps.serviceUrlAllowed(serviceUrl, req.socket.localPort)) {
+      deps.metrics.errors.inc({ kind: 'bad_request' });
+      res.send(400, { error: 'invalid_activity', detail: 'serviceUrl: not allowed (ALLOWED_SERVICE_URLS)' });
+      return;
+    }
     await deps.adapter.process(req, res, deps.logic);
   });
 
@@ -61,7 +95,8 @@ export function createServer(deps: ServerDeps): Server {
     res.send(200, { status: 'ok' });
   });
 
-  server.get('/readyz', async (_req: Request, res: Response) => {
+  server.get('/readyz', async (req: Request, res: Response) => {
+    if (!opsAllowed(deps.ops, req, res)) return;
     const results = await Promise.all(
       Object.entries(deps.readiness).map(async ([name, check]) => {
         const ok = await Promise.race([
@@ -77,7 +112,8 @@ export function createServer(deps: ServerDeps): Server {
   });
 
   if (deps.metricsEnabled) {
-    server.get('/metrics', async (_req: Request, res: Response) => {
+    server.get('/metrics', async (req: Request, res: Response) => {
+      if (!opsAllowed(deps.ops, req, res)) return;
       const body = await deps.metrics.registry.metrics();
       res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
       res.end(body);

@@ -30,9 +30,11 @@ export function languageMiddleware(state: StateAccessors): Middleware {
       const activity = context.activity;
       const text = typeof activity.text === 'string' ? activity.text : '';
       setTurnNormalized(context, normalizeForMatching(text));
-      const profile = await state.profile.get(context, {});
+      // No default here: reading with one would create an empty profile, and user state is
+      // written (for USER_TTL_SECONDS) only when the user chose a language.
+      const profile = await state.profile.get(context);
       const data = await state.conversation.get(context, {});
-      const lang = chooseLanguage({ preference: profile.language, text: activity.type === 'message' ? text : '', lastLang: data.lastLang, locale: activity.locale });
+      const lang = chooseLanguage({ preference: profile?.language, text: activity.type === 'message' ? text : '', lastLang: data.lastLang, locale: activity.locale });
       setTurnLang(context, lang);
       if (activity.type === 'message') data.lastLang = lang;
       await next();

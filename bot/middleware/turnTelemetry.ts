@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'botbuilder';
 import type { Logger } from 'pino';
-import type { Metrics } from '../metrics';
+import { activityTypeLabel, channelLabel, type Metrics } from '../metrics';
 import { setTurnLogger, turnLogger } from '../../dialogs/turnState';
 
 export function turnTelemetryMiddleware(logger: Logger, metrics: Metrics): Middleware {
@@ -16,8 +16,8 @@ export function turnTelemetryMiddleware(logger: Logger, metrics: Metrics): Middl
       const channel = a.channelId ?? 'unknown';
       // A child logger costs allocations on every turn; it is made only when something logs.
       setTurnLogger(context, () => logger.child({ correlationId, channel, conversation: a.conversation?.id }), correlationId);
-      const stop = metrics.turnSeconds.startTimer({ channel });
-      metrics.turns.inc({ channel, type: a.type ?? 'unknown' });
+      const stop = metrics.turnSeconds.startTimer({ channel: channelLabel(a.channelId) });
+      metrics.turns.inc({ channel: channelLabel(a.channelId), type: activityTypeLabel(a.type) });
       try {
         await next();
       } finally {
