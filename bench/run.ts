@@ -63,6 +63,7 @@ const productionEnv = {
   CONNECTOR_SECRET: randomBytes(24).toString('hex'),
   PUBLIC_URL: 'http://bench.invalid',
   SERVICES_API_URL: 'http://127.0.0.1:9',
+  PII_HASH_SECRET: randomBytes(24).toString('hex'),
 };
 const SYSTEMS: System[] = [
   {

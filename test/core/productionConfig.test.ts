@@ -21,6 +21,7 @@ const PRODUCTION = {
   CONNECTOR_SECRET: 'c'.repeat(32),
   PUBLIC_URL: 'https://musaed.example.gov.sa',
   SERVICES_API_URL: 'https://gateway.example.gov.sa/musaed',
+  PII_HASH_SECRET: 'p'.repeat(32),
 };
 
 function errorOf(env: Record<string, string | undefined>): string {
@@ -49,7 +50,7 @@ describe('production configuration', () => {
     const message = errorOf({ NODE_ENV: 'production' });
     expect(message.split('\n')).toHaveLength(1);
     expect(message).toMatch(/^Invalid configuration: /);
-    for (const name of ['MicrosoftAppId', 'CONNECTOR_SECRET', 'PUBLIC_URL', 'SERVICES_API_URL']) expect(message).toContain(`${name}: required in production`);
+    for (const name of ['MicrosoftAppId', 'CONNECTOR_SECRET', 'PUBLIC_URL', 'SERVICES_API_URL', 'PII_HASH_SECRET']) expect(message).toContain(`${name}: required in production`);
   });
 
   it.each([

@@ -91,6 +91,7 @@ describe('serviceUrl over real HTTP', () => {
       CONNECTOR_SECRET: 'c'.repeat(32),
       PUBLIC_URL: 'https://musaed.example.gov.sa',
       SERVICES_API_URL: 'https://gateway.example.gov.sa/musaed',
+      PII_HASH_SECRET: 'p'.repeat(32),
     });
   });
   afterAll(async () => {
