@@ -147,6 +147,14 @@ describe('the Connector API routes the bot sends through', () => {
     });
     expect(bad.status).toBe(400);
     expect(h.fake.sent).toHaveLength(1);
+    // A reference made before pseudonyms (a Tawasul watch lives 90 days) names the number itself: still delivered.
+    const legacy = await fetch(`${h.app.baseUrl}/connector/whatsapp/v3/conversations/${waId}/activities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ type: 'message', text: 'مرجع قديم' }),
+    });
+    expect(legacy.status).toBe(200);
+    expect(h.fake.sent.slice(1).map((s) => [s.to, bodyOf(s)])).toEqual([[waId, 'مرجع قديم']]);
   });
 
   it('a retried call (same x-ms-client-request-id) never sends a part twice, and finishes what failed', async () => {
