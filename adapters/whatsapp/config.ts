@@ -41,6 +41,11 @@ const WhatsAppEnv = z.object({
     .pipe(z.string().regex(/^v\d+\.\d+$/, 'expected a version such as v21.0')),
   WHATSAPP_TEMPLATE_NOTIFY: templateSpec,
   WHATSAPP_DEDUP_TTL_SECONDS: int(60, 30 * 24 * 3600).default(7 * 24 * 3600),
+  /**
+   * How long the number behind a pseudonym is kept after the user's last message (replies,
+   * agent messages and Tawasul notifications need it): as long as a notification is watched.
+   */
+  WHATSAPP_ADDRESS_TTL_SECONDS: int(3600, 5 * 365 * 24 * 3600).default(90 * 24 * 3600),
   /** Attempts per Graph call for rate limits and 5xx (first try included). */
   WHATSAPP_SEND_ATTEMPTS: int(1, 10).default(5),
   WHATSAPP_RETRY_BASE_MS: int(1, 60_000).default(500),
@@ -60,6 +65,7 @@ export interface WhatsAppConfig {
   graphVersion: string;
   template?: TemplateSpec;
   dedupTtlSeconds: number;
+  addressTtlSeconds: number;
   sendAttempts: number;
   retryBaseMs: number;
 }
@@ -89,6 +95,7 @@ export function loadWhatsAppConfig(env: Record<string, unknown>): WhatsAppConfig
     graphVersion: e.WHATSAPP_GRAPH_VERSION,
     template: e.WHATSAPP_TEMPLATE_NOTIFY,
     dedupTtlSeconds: e.WHATSAPP_DEDUP_TTL_SECONDS,
+    addressTtlSeconds: e.WHATSAPP_ADDRESS_TTL_SECONDS,
     sendAttempts: e.WHATSAPP_SEND_ATTEMPTS,
     retryBaseMs: e.WHATSAPP_RETRY_BASE_MS,
   };

@@ -12,6 +12,11 @@ const MEDIA_TYPES = ['image', 'document', 'audio', 'video'] as const;
 
 export interface InboundContext {
   serviceUrl: string;
+  /**
+   * The user's pseudonym (HMAC of the phone number): the conversation and user id the bot,
+   * its state, transcript, lock and handoff records see. The number stays in the channel.
+   */
+  userId: string;
   botId: string;
   locale: string;
   profileName?: string;
@@ -92,7 +97,6 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
     }
   }
 
-  const waId = message.from;
   const timestamp = message.timestamp ? new Date(Number(message.timestamp) * 1000) : new Date();
   const activity: Partial<Activity> = {
     type: 'message',
@@ -100,9 +104,9 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
     timestamp,
     channelId: WHATSAPP_CHANNEL_ID,
     serviceUrl: ctx.serviceUrl,
-    from: { id: waId, name: ctx.profileName ?? '', role: 'user' },
+    from: { id: ctx.userId, name: ctx.profileName ?? '', role: 'user' },
     recipient: { id: ctx.botId, name: 'Musaed', role: 'bot' },
-    conversation: { id: waId, isGroup: false, conversationType: 'personal', name: '' },
+    conversation: { id: ctx.userId, isGroup: false, conversationType: 'personal', name: '' },
     text,
     locale: ctx.locale,
     ...(attachments.length ? { attachments } : {}),

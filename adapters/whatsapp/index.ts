@@ -4,6 +4,8 @@
  *   POST /api/whatsapp                 signed webhooks → de-duplicated → the bot, in order per user
  *   GET  /api/whatsapp/media/:id       signed, expiring link that downloads inbound media on demand
  *   POST /connector/whatsapp/v3/...    the bot's replies (Connector API) → Graph API messages
+ * The bot never sees a phone number: the conversation and user id is the number's HMAC
+ * (PII_HASH_SECRET), and the channel resolves it back (wa:addr:<hmac>) only to send.
  * Without WHATSAPP_* credentials the channel is disabled and its routes answer 503.
  */
 import { Readable } from 'node:stream';
@@ -18,7 +20,7 @@ import { parseJson, problemOf, readBody, readJson } from '../../bot/http/body';
 import { loadWhatsAppConfig, type WhatsAppConfig } from './config';
 import { GraphClient } from './graph';
 import { toActivity, WHATSAPP_CHANNEL_ID } from './inbound';
-import { maskWaId, OutboundSender } from './outbound';
+import { maskWaId, OutboundSender, type Recipient } from './outbound';
 import { OutgoingActivity, type RenderLabels } from './render';
 import { isValidMediaSignature, isValidSignature, mediaSignature } from './signature';
 import { WhatsAppStore } from './store';
@@ -31,7 +33,7 @@ export { renderActivity, renderChoices, templateMessage, LIMITS, type WaMessage,
 export { markdownToWhatsApp, splitText, truncate, toTemplateParam, toAsciiDigits } from './text';
 export { toActivity, menuNumber, WHATSAPP_CHANNEL_ID } from './inbound';
 export { isValidSignature, signatureOf } from './signature';
-export { OutboundSender, WINDOW_MS, maskWaId } from './outbound';
+export { OutboundSender, WINDOW_MS, maskWaId, type Recipient } from './outbound';
 export { WhatsAppStore } from './store';
 
 export interface WhatsAppChannelOptions {
@@ -46,11 +48,17 @@ export interface WhatsAppChannelOptions {
 export interface WhatsAppChannelHandle {
   config: WhatsAppConfig;
   store: WhatsAppStore;
+  /** The pseudonym the bot sees as conversation and user id for a phone number. */
+  userIdOf(waId: string): string;
   /** Resolves when every webhook received so far has been processed. */
   idle(): Promise<void>;
 }
 
 const MEDIA_LINK_TTL_MS = 24 * 3600 * 1000;
+/** A conversation id as the channel makes it: the pseudonym (22 base64url characters). */
+const PSEUDONYM_ID = /^[A-Za-z0-9_-]{22}$/;
+/** A conversation id from before pseudonyms: the number itself. */
+const LEGACY_NUMBER_ID = /^\d{5,20}$/;
 const DISABLED = {
   error: 'whatsapp_disabled',
   detail: 'WhatsApp is not configured: set WHATSAPP_VERIFY_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID',
@@ -86,9 +94,21 @@ export function whatsAppChannel(options: WhatsAppChannelOptions = {}): ChannelMo
 function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: WhatsAppChannelOptions): void {
   const logger = ctx.logger.child({ module: 'whatsapp' });
   const clock = options.clock ?? Date.now;
-  const store = new WhatsAppStore(ctx.redis, ctx.prefix, ctx.pseudonymize);
+  const store = new WhatsAppStore(ctx.redis, ctx.prefix);
+  const userIdOf = (waId: string) => ctx.pseudonymize(waId);
+  /**
+   * A conversation id → the user's pseudonym. References made before ids were pseudonymous
+   * (Tawasul watches live 90 days) carry the number itself: it is hashed the same way.
+   */
+  const userOf = (conversationId: string) => (LEGACY_NUMBER_ID.test(conversationId) ? userIdOf(conversationId) : conversationId);
+  /** Users whose message is being processed here now, with their number (replies in that turn need no lookup). */
+  const live = new Map<string, Recipient>();
   ctx.erasure.register('whatsapp', async (target) => {
-    if (target.channelId === WHATSAPP_CHANNEL_ID) await store.erase(target.conversationId);
+    if (target.channelId !== WHATSAPP_CHANNEL_ID) return;
+    const user = userOf(target.conversationId);
+    const current = live.get(user);
+    if (current) current.erased = true; // the confirmation still reaches the user, unstored
+    await store.erase(user);
   });
   const graph = new GraphClient({
     graphUrl: config.graphUrl,
@@ -113,16 +133,17 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
   const chains = new Map<string, Promise<void>>();
   const pending = new Set<Promise<void>>();
   const inOrder = (waId: string, work: () => Promise<void>) => {
-    const previous = chains.get(waId) ?? Promise.resolve();
+    const user = userIdOf(waId);
+    const previous = chains.get(user) ?? Promise.resolve();
     const next = previous.then(work).catch((err: unknown) => {
       ctx.metrics.errors.inc({ kind: 'channel' });
       logger.error({ err, from: maskWaId(waId) }, 'WhatsApp message not processed');
     });
-    chains.set(waId, next);
+    chains.set(user, next);
     pending.add(next);
     void next.finally(() => {
       pending.delete(next);
-      if (chains.get(waId) === next) chains.delete(waId);
+      if (chains.get(user) === next) chains.delete(user);
     });
   };
   const idle = async () => {
@@ -139,28 +160,46 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
 
   async function handleMessage(message: InboundMessage, profileName: string | undefined): Promise<void> {
     const waId = message.from;
-    await store.recordInbound(waId, clock());
+    const user = userIdOf(waId);
+    await store.recordInbound(user, clock());
+    await store.rememberAddress(user, waId, config.addressTtlSeconds);
     // Blue ticks and "typing…" while the bot works; a failure here must not stop the answer.
     await graph.markReadWithTyping(message.id).catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'mark-as-read failed'));
-    const lang = await store.lang(waId);
-    const menu = message.type === 'text' ? await store.menu(waId) : undefined;
+    const lang = await store.lang(user);
+    const menu = message.type === 'text' ? await store.menu(user) : undefined;
     const result = toActivity(message, {
       serviceUrl: serviceUrl(),
+      userId: user,
       botId: config.phoneNumberId,
       locale: LOCALE_OF[lang ?? 'ar'],
       profileName,
       menu,
       mediaUrl,
     });
-    if (menu && message.type === 'text') await store.clearMenu(waId);
+    if (menu && message.type === 'text') await store.clearMenu(user);
     if (result.kind === 'ignore') return;
     if (result.kind === 'unsupported') {
       const reply = lang ?? 'ar';
       logger.info({ from: maskWaId(waId), type: message.type }, 'unsupported WhatsApp message type');
-      await sender.deliver(waId, { type: 'message', text: ctx.t(reply, 'whatsapp:unsupported'), locale: LOCALE_OF[reply], replyToId: message.id });
+      await sender.deliver({ user, waId }, { type: 'message', text: ctx.t(reply, 'whatsapp:unsupported'), locale: LOCALE_OF[reply], replyToId: message.id });
       return;
     }
-    await ctx.gateway.process(result.activity);
+    live.set(user, { user, waId });
+    try {
+      await ctx.gateway.process(result.activity);
+    } finally {
+      live.delete(user);
+    }
+  }
+
+  /** Whom a Connector call's conversation id stands for; undefined once the number expired or was erased. */
+  async function recipientOf(conversationId: string): Promise<Recipient | undefined> {
+    const user = userOf(conversationId);
+    const current = live.get(user);
+    if (current) return current;
+    if (LEGACY_NUMBER_ID.test(conversationId)) return { user, waId: conversationId };
+    const waId = await store.address(user);
+    return waId ? { user, waId } : undefined;
   }
 
   // ---- inbound ----
@@ -267,8 +306,8 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
       res.send(401, { error: 'unauthorized' });
       return;
     }
-    const waId = String(req.params.conversationId ?? '');
-    if (!/^\d{5,20}$/.test(waId)) {
+    const conversationId = String(req.params.conversationId ?? '');
+    if (!PSEUDONYM_ID.test(conversationId) && !LEGACY_NUMBER_ID.test(conversationId)) {
       res.send(400, { error: 'invalid_conversation' });
       return;
     }
@@ -286,7 +325,14 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
       return;
     }
     const activity = parsed.data as Partial<Activity>;
-    const { id } = await sender.deliver(waId, activity, req.header('x-ms-client-request-id'));
+    const to = await recipientOf(conversationId);
+    if (!to) {
+      // Like an undeliverable number: acknowledged, so a notification is not retried for ever.
+      logger.warn('WhatsApp reply not sent: the number behind this conversation expired or was erased');
+      res.send(200, { id: OutboundSender.keyOf(req.header('x-ms-client-request-id'), activity) });
+      return;
+    }
+    const { id } = await sender.deliver(to, activity, req.header('x-ms-client-request-id'));
     res.send(200, { id });
   };
   const base = '/connector/whatsapp/v3/conversations/:conversationId/activities';
@@ -304,5 +350,5 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
   ctx.server.del(`${base}/:activityId`, noChange);
 
   logger.info({ graph: config.graphUrl, version: config.graphVersion, template: config.template?.name }, 'WhatsApp channel enabled');
-  options.onReady?.({ config, store, idle });
+  options.onReady?.({ config, store, userIdOf, idle });
 }

@@ -31,6 +31,20 @@ export interface OutboundDeps {
   metrics: Metrics;
 }
 
+/**
+ * Whom a delivery goes to: the pseudonym (conversation and user id, and the name of the
+ * user's keys) and the number it stands for (only Graph calls see it).
+ */
+export interface Recipient {
+  user: string;
+  waId: string;
+  /**
+   * The user's data was erased in the turn now running (deletion on request): the reply still
+   * goes out (the user has just written, so inside the window) but nothing of it is stored.
+   */
+  erased?: boolean;
+}
+
 export type DeliveryOutcome = 'sent' | 'template' | 'skipped' | 'undeliverable' | 'failed' | 'no_template';
 
 export class OutboundSender {
@@ -47,24 +61,26 @@ export class OutboundSender {
     return createHash('sha256').update(basis).digest('hex').slice(0, 32);
   }
 
-  async deliver(waId: string, activity: Partial<Activity>, requestId?: string): Promise<{ id: string; outcome: DeliveryOutcome }> {
+  async deliver(to: Recipient, activity: Partial<Activity>, requestId?: string): Promise<{ id: string; outcome: DeliveryOutcome }> {
     const { store, logger } = this.deps;
+    const { waId } = to;
     const id = OutboundSender.keyOf(requestId, activity);
     if (activity.type !== 'message') return { id, outcome: 'skipped' };
-    const lang = await this.languageFor(waId, activity);
+    const lang = await this.languageFor(to, activity);
     const rendered = renderActivity(activity, this.deps.labels(lang));
     if (rendered.messages.length === 0) return { id, outcome: 'skipped' };
     const ttl = RECORD_TTL_SECONDS;
     const sent = await store.sentParts(id);
 
-    const last = await store.lastInbound(waId);
+    const last = to.erased ? this.deps.clock() : await store.lastInbound(to.user);
     if (last === undefined || this.deps.clock() - last >= WINDOW_MS) {
       logger.info({ to: maskWaId(waId) }, 'outside the 24-hour window: sending the template');
       return { id, outcome: await this.sendTemplate(waId, id, rendered.summary, lang, sent, ttl) };
     }
 
-    if (rendered.menu) await store.setMenu(waId, rendered.menu);
-    else if (rendered.hasChoices) await store.clearMenu(waId);
+    // No menu is remembered for a user whose data is gone.
+    if (rendered.menu && !to.erased) await store.setMenu(to.user, rendered.menu);
+    else if (rendered.hasChoices && !to.erased) await store.clearMenu(to.user);
 
     for (const [i, message] of rendered.messages.entries()) {
       if (sent[String(i)]) continue;
@@ -76,13 +92,14 @@ export class OutboundSender {
   }
 
   /** The reply language: the activity's (the bot's turn language), else the one last used. */
-  private async languageFor(waId: string, activity: Partial<Activity>): Promise<Lang> {
+  private async languageFor(to: Recipient, activity: Partial<Activity>): Promise<Lang> {
     const fromActivity = langOfLocale(activity.locale);
+    if (to.erased) return fromActivity ?? 'ar';
     if (fromActivity) {
-      await this.deps.store.setLang(waId, fromActivity);
+      await this.deps.store.setLang(to.user, fromActivity);
       return fromActivity;
     }
-    return (await this.deps.store.lang(waId)) ?? 'ar';
+    return (await this.deps.store.lang(to.user)) ?? 'ar';
   }
 
   private async sendPart(
@@ -93,8 +110,8 @@ export class OutboundSender {
     ttl: number,
   ): Promise<'sent' | 'window' | 'undeliverable' | 'failed'> {
     try {
-      const wamid = await this.deps.graph.send(waId, message);
-      await this.deps.store.markPartSent(id, part, wamid, ttl);
+      await this.deps.graph.send(waId, message);
+      await this.deps.store.markPartSent(id, part, ttl);
       return 'sent';
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;

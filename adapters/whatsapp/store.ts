@@ -1,10 +1,12 @@
 /**
  * What the WhatsApp channel keeps in Redis (all under the app's prefix, all with TTLs):
  *   wa:seen:<wamid>   inbound de-duplication (deliveries are at-least-once)
- *   wa:user:<hash>    hash: last = time of the user's last message (24-hour window), lang
- *   wa:menu:<hash>    the values of the last numbered menu, so "2" / "٢" can answer it
- * <hash> is the HMAC of the phone number (PII_HASH_SECRET): no phone number in a key name.
- *   wa:out:<key>      hash: part index → wamid of outbound parts already sent
+ *   wa:addr:<user>    the phone number, the only place it is kept: replies resolve <user> to it
+ *   wa:user:<user>    hash: last = time of the user's last message (24-hour window), lang
+ *   wa:menu:<user>    the values of the last numbered menu, so "2" / "٢" can answer it
+ *   wa:out:<key>      hash: part index → "1" for outbound parts already sent
+ * <user> is the HMAC of the phone number (PII_HASH_SECRET), which is also the conversation and
+ * user id the bot sees: no phone number in a key name anywhere.
  * Keys are single-key operations only, so Redis Cluster needs no hash tags.
  */
 import type { RedisConnection } from '../../bot/storage/redisClient';
@@ -17,22 +19,31 @@ export class WhatsAppStore {
   constructor(
     private readonly redis: RedisConnection,
     private readonly prefix: string,
-    /** HMAC of a phone number; identity only in tests that do not care. */
-    private readonly pseudonymize: (waId: string) => string = (v) => v,
   ) {}
 
   private key(...parts: string[]): string {
     return `${this.prefix}wa:${parts.join(':')}`;
   }
 
-  private userKey(kind: 'user' | 'menu', waId: string): string {
-    return this.key(kind, this.pseudonymize(waId));
+  private userKey(kind: 'user' | 'menu' | 'addr', user: string): string {
+    return this.key(kind, user);
   }
 
-  /** Deletion on request: the user's window, language and menu. */
-  async erase(waId: string): Promise<void> {
-    await this.redis.del(this.userKey('user', waId));
-    await this.redis.del(this.userKey('menu', waId));
+  /** Deletion on request: the phone number, the window, language and menu. */
+  async erase(user: string): Promise<void> {
+    await this.redis.del(this.userKey('addr', user));
+    await this.redis.del(this.userKey('user', user));
+    await this.redis.del(this.userKey('menu', user));
+  }
+
+  /** Keeps the number a pseudonym stands for (renewed by every inbound message). */
+  async rememberAddress(user: string, waId: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(this.userKey('addr', user), waId, 'EX', ttlSeconds);
+  }
+
+  /** The number behind a pseudonym, or undefined once it expired or was erased. */
+  async address(user: string): Promise<string | undefined> {
+    return (await this.redis.get(this.userKey('addr', user))) ?? undefined;
   }
 
   /** True the first time a message id is seen within the TTL. */
@@ -44,50 +55,51 @@ export class WhatsAppStore {
     await this.redis.del(this.key('seen', wamid));
   }
 
-  async recordInbound(waId: string, at: number): Promise<void> {
-    const key = this.userKey('user', waId);
+  async recordInbound(user: string, at: number): Promise<void> {
+    const key = this.userKey('user', user);
     await this.redis.hset(key, 'last', String(at));
     await this.redis.expire(key, USER_TTL_SECONDS);
   }
 
-  async lastInbound(waId: string): Promise<number | undefined> {
-    const v = await this.redis.hget(this.userKey('user', waId), 'last');
+  async lastInbound(user: string): Promise<number | undefined> {
+    const v = await this.redis.hget(this.userKey('user', user), 'last');
     return v ? Number(v) : undefined;
   }
 
-  async setLang(waId: string, lang: Lang): Promise<void> {
-    const key = this.userKey('user', waId);
+  async setLang(user: string, lang: Lang): Promise<void> {
+    const key = this.userKey('user', user);
     await this.redis.hset(key, 'lang', lang);
     await this.redis.expire(key, USER_TTL_SECONDS);
   }
 
-  async lang(waId: string): Promise<Lang | undefined> {
-    const v = await this.redis.hget(this.userKey('user', waId), 'lang');
+  async lang(user: string): Promise<Lang | undefined> {
+    const v = await this.redis.hget(this.userKey('user', user), 'lang');
     return v === 'ar' || v === 'en' ? v : undefined;
   }
 
-  async setMenu(waId: string, values: string[]): Promise<void> {
-    await this.redis.set(this.userKey('menu', waId), JSON.stringify(values), 'EX', MENU_TTL_SECONDS);
+  async setMenu(user: string, values: string[]): Promise<void> {
+    await this.redis.set(this.userKey('menu', user), JSON.stringify(values), 'EX', MENU_TTL_SECONDS);
   }
 
-  async menu(waId: string): Promise<string[] | undefined> {
-    const v = await this.redis.get(this.userKey('menu', waId));
+  async menu(user: string): Promise<string[] | undefined> {
+    const v = await this.redis.get(this.userKey('menu', user));
     if (!v) return undefined;
     const parsed = JSON.parse(v) as unknown;
     return Array.isArray(parsed) ? parsed.map(String) : undefined;
   }
 
-  async clearMenu(waId: string): Promise<void> {
-    await this.redis.del(this.userKey('menu', waId));
+  async clearMenu(user: string): Promise<void> {
+    await this.redis.del(this.userKey('menu', user));
   }
 
   async sentParts(outKey: string): Promise<Record<string, string>> {
     return this.redis.hgetall(this.key('out', outKey));
   }
 
-  async markPartSent(outKey: string, part: string, wamid: string, ttlSeconds: number): Promise<void> {
+  async markPartSent(outKey: string, part: string, ttlSeconds: number): Promise<void> {
     const key = this.key('out', outKey);
-    await this.redis.hset(key, part, wamid || 'sent');
+    // Only that it was sent: an outbound wamid encodes the recipient's number.
+    await this.redis.hset(key, part, '1');
     await this.redis.expire(key, ttlSeconds);
   }
 }

@@ -27,7 +27,7 @@ afterAll(async () => {
 describe('an Arabic conversation over WhatsApp', () => {
   it('greets, hands over to an agent, relays both ways, respects the window, and takes a rating', async () => {
     const waId = h.newUser();
-    const key = `whatsapp/conversations/${waId}`;
+    const key = `whatsapp/conversations/${h.idOf(waId)}`;
     await hub.heartbeat(AGENT);
 
     const hello = await h.say(waId, msg.text('السلام عليكم'));

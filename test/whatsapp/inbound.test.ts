@@ -108,7 +108,7 @@ describe('at-least-once deliveries', () => {
 });
 
 describe('inbound message types → activities', () => {
-  it('text: channel whatsapp, the wa_id as the conversation and the user, the profile name', async () => {
+  it('text: channel whatsapp, the wa_id\'s pseudonym as the conversation and the user, the profile name', async () => {
     const waId = h.newUser();
     const id = newWamid();
     await h.say(waId, msg.text('مرحبا', id));
@@ -118,11 +118,14 @@ describe('inbound message types → activities', () => {
       id,
       channelId: 'whatsapp',
       text: 'مرحبا',
-      from: { id: waId, name: 'عبدالله' },
-      conversation: { id: waId },
+      from: { id: h.idOf(waId), name: 'عبدالله' },
+      conversation: { id: h.idOf(waId) },
       recipient: { id: h.fake.phoneNumberId },
     });
     expect(a?.serviceUrl).toBe(`${h.app.baseUrl}/connector/whatsapp/`);
+    // The bot never sees the number: not as it came, nor without the country code.
+    expect(h.idOf(waId)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(JSON.stringify(a)).not.toContain(waId.slice(3));
   });
 
   it('button and list replies arrive as the choice carried in their id; a template quick reply as its text', async () => {

@@ -49,8 +49,8 @@ describe('Tawasul notifications on WhatsApp', () => {
   it('reach a user inside the window as text and one outside it as the template, each once', async () => {
     const recent = h.newUser();
     const away = h.newUser();
-    await h.channel.store.recordInbound(recent, now - 2 * HOUR);
-    await h.channel.store.recordInbound(away, now - 30 * HOUR);
+    await h.known(recent, now - 2 * HOUR);
+    await h.known(away, now - 30 * HOUR);
     const first = await openTicket();
     const second = await openTicket();
     await notifier!.watch(first, h.reference(recent), 'ar');

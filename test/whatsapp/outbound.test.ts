@@ -27,7 +27,7 @@ const imBack = (title: string): CardAction => ({ type: 'imBack', title, value: t
 /** A user who wrote to us just now (inside the window). */
 async function activeUser(): Promise<string> {
   const waId = h.newUser();
-  await h.channel.store.recordInbound(waId, now);
+  await h.known(waId, now);
   return waId;
 }
 
@@ -118,8 +118,9 @@ describe('Graph API errors', () => {
 });
 
 describe('the Connector API routes the bot sends through', () => {
+  // The bot addresses a user by the pseudonym it knows them by; the route resolves the number.
   const post = (waId: string, activity: Partial<Activity>, headers: Record<string, string>) =>
-    fetch(`${h.app.baseUrl}/connector/whatsapp/v3/conversations/${waId}/activities`, {
+    fetch(`${h.app.baseUrl}/connector/whatsapp/v3/conversations/${h.idOf(waId)}/activities`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(activity),
@@ -130,6 +131,30 @@ describe('the Connector API routes the bot sends through', () => {
     expect((await post(waId, { type: 'message', text: 'x' }, {})).status).toBe(401);
     expect((await post(waId, { type: 'message', text: 'x' }, { 'x-musaed-connector': 'wrong' })).status).toBe(401);
     expect(h.fake.sent).toEqual([]);
+  });
+
+  it('sends to the number behind the pseudonym; an unknown pseudonym sends nothing; a malformed id is refused', async () => {
+    const waId = await activeUser();
+    const auth = { 'x-musaed-connector': CONNECTOR_SECRET };
+    expect((await post(waId, { type: 'message', text: 'إلى صاحب الرقم' }, auth)).status).toBe(200);
+    expect(h.fake.sent.map((s) => [s.to, bodyOf(s)])).toEqual([[waId, 'إلى صاحب الرقم']]);
+    // A pseudonym whose number is not kept (expired or erased): acknowledged, nothing sent.
+    expect((await post(h.newUser(), { type: 'message', text: 'لمن؟' }, auth)).status).toBe(200);
+    const bad = await fetch(`${h.app.baseUrl}/connector/whatsapp/v3/conversations/not%20an%20id/activities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: '{"type":"message","text":"x"}',
+    });
+    expect(bad.status).toBe(400);
+    expect(h.fake.sent).toHaveLength(1);
+    // A reference made before pseudonyms (a Tawasul watch lives 90 days) names the number itself: still delivered.
+    const legacy = await fetch(`${h.app.baseUrl}/connector/whatsapp/v3/conversations/${waId}/activities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ type: 'message', text: 'مرجع قديم' }),
+    });
+    expect(legacy.status).toBe(200);
+    expect(h.fake.sent.slice(1).map((s) => [s.to, bodyOf(s)])).toEqual([[waId, 'مرجع قديم']]);
   });
 
   it('a retried call (same x-ms-client-request-id) never sends a part twice, and finishes what failed', async () => {
@@ -156,7 +181,7 @@ describe('the Connector API routes the bot sends through', () => {
 
   it('updates and deletes are acknowledged without sending (WhatsApp cannot edit)', async () => {
     const waId = await activeUser();
-    const url = `${h.app.baseUrl}/connector/whatsapp/v3/conversations/${waId}/activities/abc`;
+    const url = `${h.app.baseUrl}/connector/whatsapp/v3/conversations/${h.idOf(waId)}/activities/abc`;
     const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-musaed-connector': CONNECTOR_SECRET }, body: '{"type":"message","text":"x"}' });
     expect(put.status).toBe(200);
     expect((await fetch(url, { method: 'DELETE', headers: { 'x-musaed-connector': CONNECTOR_SECRET } })).status).toBe(200);

@@ -19,12 +19,17 @@ export interface WhatsAppHarness {
   seen: Array<Partial<Activity>>;
   /** A fresh Saudi wa_id for one test. */
   newUser(): string;
+  /** The pseudonym the bot sees as conversation and user id for a wa_id. */
+  idOf(waId: string): string;
+  /** A user the channel knows (as after a message of theirs): their number kept, and their last message at `lastInbound` if given. */
+  known(waId: string, lastInbound?: number): Promise<void>;
   /** Delivers messages from a user in one signed webhook and waits until they are processed; returns what was sent. */
   say(waId: string, ...messages: Array<Record<string, unknown>>): Promise<SentMessage[]>;
   /** What the bot saw from this user. */
   seenFrom(waId: string): Array<Partial<Activity>>;
+  /** The conversation reference the bot keeps for a user (named by the pseudonym). */
   reference(waId: string, locale?: string): Partial<ConversationReference>;
-  /** A proactive message to a user (the bot's own outbound path), waited for; returns what was sent. */
+  /** A proactive message to a known user (the bot's own outbound path), waited for; returns what was sent. */
   send(waId: string, activity: Partial<Activity>, locale?: string): Promise<SentMessage[]>;
   close(): Promise<void>;
 }
@@ -66,11 +71,16 @@ export async function startWhatsApp(
   );
   if (!channel) throw new Error('WhatsApp channel did not start');
   const handle = channel;
+  const idOf = (waId: string) => handle.userIdOf(waId);
+  const known = async (waId: string, lastInbound?: number) => {
+    await handle.store.rememberAddress(idOf(waId), waId, handle.config.addressTtlSeconds);
+    if (lastInbound !== undefined) await handle.store.recordInbound(idOf(waId), lastInbound);
+  };
   const reference = (waId: string, locale = 'ar-SA'): Partial<ConversationReference> => ({
     channelId: 'whatsapp',
     serviceUrl: `${app.baseUrl}/connector/whatsapp/`,
-    conversation: { id: waId, isGroup: false, conversationType: 'personal', name: '' },
-    user: { id: waId, name: '' },
+    conversation: { id: idOf(waId), isGroup: false, conversationType: 'personal', name: '' },
+    user: { id: idOf(waId), name: '' },
     bot: { id: fake.phoneNumberId, name: 'Musaed' },
     locale,
   });
@@ -81,6 +91,8 @@ export async function startWhatsApp(
     prefix,
     seen,
     newUser: () => `9665${randomInt(10_000_000, 99_999_999)}`,
+    idOf,
+    known,
     async say(waId, ...messages) {
       const before = fake.sent.length;
       const res = await fake.deliver(app.baseUrl, webhookOf(fake.phoneNumberId, waId, messages));
@@ -88,9 +100,10 @@ export async function startWhatsApp(
       await handle.idle();
       return fake.sent.slice(before).filter((s) => s.to === waId);
     },
-    seenFrom: (waId) => seen.filter((a) => a.from?.id === waId),
+    seenFrom: (waId) => seen.filter((a) => a.from?.id === idOf(waId)),
     reference,
     async send(waId, activity, locale) {
+      await known(waId);
       const before = fake.sent.length;
       await app.proactive.continueConversation(reference(waId, locale), async (tc) => {
         await tc.sendActivity(activity);
