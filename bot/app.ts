@@ -27,6 +27,8 @@ import { MainDialog, type CommandDetector } from '../dialogs/mainDialog';
 import type { ConversationData, StateAccessors, UserProfile } from '../dialogs/deps';
 import { createFeatureDialogs, type DialogFactory, type FeatureDeps } from '../dialogs/registry';
 import type { Recognizer } from '../dialogs/understanding/types';
+import { createAttachmentReader } from './attachmentSource';
+import { MAX_ATTACHMENT_BYTES } from '../adapters/services/types';
 
 /**
  * A channel or hub module: registers routes and middleware on the context, and may provide
@@ -158,7 +160,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const provided: Partial<FeatureDeps> = {};
   for (const channel of overrides.channels ?? []) Object.assign(provided, (await channel(channelContext)) ?? {});
 
-  const featureDeps: FeatureDeps = { redis, redisPrefix: prefix, ...provided, t, recognizer, state };
+  const attachments = createAttachmentReader({ ownOrigins: () => [baseUrl, config.PUBLIC_URL], allowedHosts: config.ATTACHMENT_ALLOWED_HOSTS, maxBytes: MAX_ATTACHMENT_BYTES });
+  const featureDeps: FeatureDeps = { redis, redisPrefix: prefix, attachments, ...provided, t, recognizer, state };
   const mainDialog = new MainDialog(
     { t, recognizer, state, dialogState, detectCommand: overrides.detectCommand },
     createFeatureDialogs(featureDeps, overrides.features),

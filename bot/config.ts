@@ -58,6 +58,12 @@ const EnvSchema = z
     /** How often the Tawasul notifier's lease holder reads the services API's event feed. */
     NOTIFY_POLL_MS: int(50, 3_600_000).default(5000),
     METRICS_ENABLED: bool.default(true),
+    /** Hosts the bot may fetch attachments from for /api/messages channels (comma-separated; ".example.com" = subdomains). */
+    ATTACHMENT_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^\.?[A-Za-z0-9.-]+$/, 'host names, comma-separated'))),
   })
   // Extra keys (the rest of the environment) are allowed; channel modules read their own.
   .loose();

@@ -7,6 +7,7 @@ import type { CoreDeps } from './deps';
 import type { HandoffHub } from '../adapters/handoff/types';
 import type { ServicesApi } from '../adapters/services/types';
 import type { TicketWatch } from '../adapters/notify';
+import type { AttachmentReader } from './tawasul/attachments';
 import type { RedisConnection } from '../bot/storage/redisClient';
 import { handoffDialogFactory } from './handoffDialog';
 import { faqDialogFactory } from './faqDialog';
@@ -25,6 +26,8 @@ export interface FeatureDeps extends CoreDeps {
   redisPrefix?: string;
   /** Keeps a new Tawasul ticket's conversation to tell it of status changes (adapters/notify). */
   ticketWatch?: TicketWatch;
+  /** Reads Tawasul attachments only from each channel's own store (bot/attachmentSource.ts). */
+  attachments?: AttachmentReader;
 }
 
 export type DialogFactory = (deps: FeatureDeps) => Dialog;

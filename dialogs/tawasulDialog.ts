@@ -41,6 +41,7 @@ import { describeServiceError, isSessionExpired } from './serviceErrors';
 import { turnLang, turnLogger } from './turnState';
 import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { checkField, checkFile } from './tawasul/validate';
+import { type AttachmentReader, dataUrlReader } from './tawasul/attachments';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
 
 const NS = 'tawasul:';
@@ -102,38 +103,18 @@ export interface TicketWatch {
   watch(ticketNumber: string, reference: Partial<ConversationReference>, lang: Lang): Promise<void>;
 }
 
-export interface TawasulDialogOptions {
-  /** Reads an attachment's bytes (tests may swap it); at most MAX_ATTACHMENT_BYTES + 1 are read. */
-  download?: (url: string) => Promise<Uint8Array>;
-}
-
-async function downloadCapped(url: string): Promise<Uint8Array> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
-  if (!res.ok || !res.body) throw new Error(`download failed: ${res.status}`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size > MAX_ATTACHMENT_BYTES) break; // enough to know it is too big
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) out.set(c, at), (at += c.length);
-  return out;
-}
-
 /** Who files (as the session knows them; the services API also scopes keys to the signed-in person). */
 const whoOf = (session: VerifiedSession) => ({ id: session.idMasked, kind: session.kind, name: session.name.en });
 /** What an upload belongs to: the request as collected when the file came. */
 const draftOf = (state: TawasulState) => ({ sectionId: state.sectionId, typeId: state.typeId, fields: state.fields, description: state.description });
 
 export class TawasulDialog extends ComponentDialog {
-  private readonly download: (url: string) => Promise<Uint8Array>;
+  private readonly attachments: AttachmentReader;
 
-  constructor(private readonly deps: FeatureDeps & { ticketWatch?: TicketWatch }, options: TawasulDialogOptions = {}) {
+  constructor(private readonly deps: FeatureDeps & { ticketWatch?: TicketWatch }) {
     super(DIALOG_IDS.tawasul);
-    this.download = options.download ?? downloadCapped;
+    // bot/ wires the reader that knows each channel's own attachment store; alone, only data: URLs.
+    this.attachments = deps.attachments ?? dataUrlReader(MAX_ATTACHMENT_BYTES);
     this.addDialog(new VerifyIdentityDialog(deps));
     this.addDialog(new LocalChoicePrompt(CHOICE));
     this.addDialog(new TextPrompt(FIELD, async (pc) => {
@@ -332,8 +313,9 @@ export class TawasulDialog extends ComponentDialog {
         }
         let bytes: Uint8Array;
         try {
-          bytes = await this.download(file.url);
+          bytes = await this.attachments.read(step.context.activity.channelId, file.url);
         } catch {
+          // One answer for a refused link and an unreachable one: the reply tells nothing about a URL.
           await step.context.sendActivity(this.t(step.context, 'file.unreadable', { name: file.name }));
           continue;
         }
