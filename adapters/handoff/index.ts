@@ -24,6 +24,8 @@ export interface HandoffModuleOptions {
   staticDir?: string;
   /** Failed sign-ins allowed per username and address in 15 minutes (default 10). */
   loginAttempts?: number;
+  /** Receives the sign-in checker once built (tests: its hashing counts). */
+  onAuth?: (auth: AgentAuth) => void;
   /** Receives the hub once built (tests, bench). */
   onHub?: (hub: AgentHub) => void;
 }
@@ -49,7 +51,9 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       production: config.production,
       prefix: ctx.prefix,
       logger,
+      maxConcurrentHashes: config.loginConcurrentHashes,
     });
+    options.onAuth?.(auth);
     const routes = registerAgentRoutes({
       server: ctx.server,
       hub,
@@ -57,7 +61,8 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       subscriber: ctx.createSubscriber(),
       redis: ctx.redis,
       prefix: ctx.prefix,
-      loginAttempts: options.loginAttempts,
+      loginAttempts: options.loginAttempts ?? config.loginAttempts,
+      loginAddressAttempts: config.loginAddressAttempts,
       logger,
       staticDir: options.staticDir,
     });
