@@ -36,6 +36,18 @@ const originOf = (url: string | undefined): string | undefined => {
   }
 };
 
+/** A link into one of this service's own attachment stores (Direct Line files, WhatsApp media), on one of its origins. */
+export function isOwnStoredAttachment(url: string, ownOrigins: Array<string | undefined>): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const origins = ownOrigins.map(originOf).filter((o): o is string => !!o);
+  return origins.includes(parsed.origin) && Object.values(OWN_STORES).some((path) => path.test(parsed.pathname));
+}
+
 export function isAllowedAttachmentUrl(channelId: string, url: string, options: Pick<AttachmentSourceOptions, 'ownOrigins' | 'allowedHosts'>): boolean {
   let parsed: URL;
   try {

@@ -42,6 +42,7 @@ import { turnLang, turnLogger } from './turnState';
 import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { checkField, checkFile } from './tawasul/validate';
 import { type AttachmentReader, dataUrlReader } from './tawasul/attachments';
+import { safeFileName } from '../bot/fileName';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
 
 const NS = 'tawasul:';
@@ -92,7 +93,7 @@ class FilesOrWordsPrompt extends Prompt<FilesOrWords> {
   protected async onRecognize(context: TurnContext): Promise<PromptRecognizerResult<FilesOrWords>> {
     const files = (context.activity.attachments ?? [])
       .filter((a) => typeof a.contentUrl === 'string' && /^(https?:|data:)/.test(a.contentUrl))
-      .map((a) => ({ name: a.name ?? 'file', contentType: a.contentType, url: a.contentUrl! }));
+      .map((a) => ({ name: safeFileName(a.name, 'file'), contentType: a.contentType, url: a.contentUrl! }));
     const text = (context.activity.text ?? '').trim();
     return files.length || text ? { succeeded: true, value: { text, files } } : { succeeded: false };
   }

@@ -5,6 +5,7 @@
  * Returns { handoff: hub } for the handoff dialog.
  */
 import type { ChannelModule } from '../../bot/app';
+import { isOwnStoredAttachment } from '../../bot/attachmentSource';
 import { AgentAuth } from './auth';
 import { type HandoffConfig, loadHandoffConfig } from './config';
 import { handoffGate, prefetchHandoffRecord } from './gate';
@@ -43,6 +44,7 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       transcripts: ctx.transcripts,
       logger,
       metrics: ctx.metrics,
+      isOwnAttachment: (url) => isOwnStoredAttachment(url, [ctx.internalBaseUrl(), ctx.config.PUBLIC_URL]),
     });
     const auth = new AgentAuth(ctx.redis, {
       credentials: config.credentials,

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Activity, Attachment } from 'botbuilder';
 import { toAsciiDigits } from './text';
 import type { InboundMessage } from './webhook';
+import { safeFileName } from '../../bot/fileName';
 
 export const WHATSAPP_CHANNEL_ID = 'whatsapp';
 
@@ -81,7 +82,7 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
     attachments.push({
       contentType: media.mime_type ?? 'application/octet-stream',
       contentUrl: ctx.mediaUrl(media.id),
-      ...(media.filename ? { name: media.filename } : {}),
+      ...(media.filename ? { name: safeFileName(media.filename, 'file') } : {}),
     });
     text = media.caption ?? '';
   } else {
