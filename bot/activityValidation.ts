@@ -19,6 +19,9 @@ export const InboundActivity = z
     locale: z.string().max(32).optional(),
     deliveryMode: z.string().max(32).optional(),
     attachments: z.array(z.object({ contentType: z.string().max(256) }).loose()).max(20).optional(),
+    // The SDK calls .filter/.length on these: anything but an array of accounts would throw mid-turn.
+    membersAdded: z.array(Account).max(100).optional(),
+    membersRemoved: z.array(Account).max(100).optional(),
   })
   .loose()
   .refine((a) => a.deliveryMode === 'expectReplies' || typeof a.serviceUrl === 'string', {

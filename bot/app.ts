@@ -32,6 +32,8 @@ import { markErased } from '../dialogs/turnState';
 import { isDeleteDataRequest } from '../dialogs/deleteDataDialog';
 import { ErasureRegistry, erasureTargetOf } from './privacy/erasure';
 import { DEV_PII_HASH_SECRET, pseudonymizer } from './privacy/pseudonym';
+import { createAttachmentReader } from './attachmentSource';
+import { MAX_ATTACHMENT_BYTES } from '../adapters/services/types';
 
 /**
  * A channel or hub module: registers routes and middleware on the context, and may provide
@@ -190,7 +192,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const provided: Partial<FeatureDeps> = {};
   for (const channel of overrides.channels ?? []) Object.assign(provided, (await channel(channelContext)) ?? {});
 
-  const featureDeps: FeatureDeps = { redis, redisPrefix: prefix, ...provided, t, recognizer, state, eraseData };
+  const attachments = createAttachmentReader({ ownOrigins: () => [baseUrl, config.PUBLIC_URL], allowedHosts: config.ATTACHMENT_ALLOWED_HOSTS, maxBytes: MAX_ATTACHMENT_BYTES });
+  const featureDeps: FeatureDeps = { redis, redisPrefix: prefix, attachments, ...provided, t, recognizer, state, eraseData };
   const mainDialog = new MainDialog(
     { t, recognizer, state, dialogState, detectCommand: overrides.detectCommand },
     createFeatureDialogs(featureDeps, overrides.features),

@@ -2,7 +2,7 @@
  * The ActivityHandler: hands messages to the main dialog, greets new members, and saves
  * conversation and user state at the end of every turn (inside the conversation lock).
  */
-import { ActivityHandler, ActivityTypes, type ConversationState, type TurnContext, type UserState } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, type ConversationState, type InvokeResponse, type TurnContext, type UserState } from 'botbuilder';
 import type { MainDialog } from '../dialogs/mainDialog';
 import type { Translate } from '../dialogs/deps';
 import { isErased, turnLang } from '../dialogs/turnState';
@@ -35,10 +35,29 @@ export class MusaedBot extends ActivityHandler {
       await next();
     });
     this.onMembersAdded(async (context, next) => {
-      const newcomers = (context.activity.membersAdded ?? []).filter((m) => m.id !== context.activity.recipient?.id);
+      // Channels other than /api/messages skip its validation: a non-array is ignored, not thrown on.
+      const added: unknown = context.activity.membersAdded;
+      const newcomers = Array.isArray(added) ? added.filter((m: { id?: unknown }) => m && m.id !== context.activity.recipient?.id) : [];
       if (newcomers.length > 0) await options.mainDialog.welcome(context);
       await next();
     });
+  }
+
+  /**
+   * The product's cards and buttons send messages (imBack), so no invoke is supported: every one
+   * is refused cleanly — HTTP 200 with an error-shaped body (400 for a card action, 404 for any
+   * other name), as the Adaptive Card invoke protocol expects — instead of the SDK's 501.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const cardAction = context.activity.name === 'adaptiveCard/action';
+    return {
+      status: 200,
+      body: {
+        statusCode: cardAction ? 400 : 404,
+        type: 'application/vnd.microsoft.error',
+        value: { code: cardAction ? 'BadRequest' : 'NotFound', message: cardAction ? 'card actions are not supported: use the buttons' : 'this invoke is not supported' },
+      },
+    };
   }
 
   override async run(context: TurnContext): Promise<void> {

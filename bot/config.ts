@@ -80,6 +80,12 @@ const EnvSchema = z
     AUDIT_RETENTION_DAYS: int(1, 3650).default(180),
     /** Bearer token for /readyz and /metrics; without it they are open outside production and not served in production. */
     OPS_TOKEN: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+    /** Hosts the bot may fetch attachments from for /api/messages channels (comma-separated; ".example.com" = subdomains). */
+    ATTACHMENT_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^\.?[A-Za-z0-9.-]+$/, 'host names, comma-separated'))),
   })
   // Extra keys (the rest of the environment) are allowed; channel modules read their own.
   .loose();

@@ -41,7 +41,6 @@ export interface IqamaPendingBill {
   dependentId: string;
   months: number;
   billKey: string;
-  submitKey: string;
 }
 
 /** Saved per conversation (CONVERSATION_TTL_SECONDS, renewed by every turn). */

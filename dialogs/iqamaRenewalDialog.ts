@@ -7,12 +7,15 @@
  * step skips what the state already holds. "Resume" is therefore one move, replaceDialog
  * with the same state: an expired session re-verifies and carries on, and a retry after the
  * services failed repeats only what is needed, with the same idempotency keys (the service
- * replays the first bill or request instead of making a second one).
+ * replays the first bill or request instead of making a second one). The keys are derived from
+ * the content (who, dependent, duration and the services' day for a bill; who and the bill for a
+ * request), so starting over from the menu or in a new conversation after a lost answer makes
+ * no second bill either.
  */
 import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, type DialogTurnResult, type FoundChoice, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isServiceError, type Bilingual, type Bill, type Dependent, type EligibilityFailure, type RenewalEligibility } from '../adapters/services/types';
-import { newIdempotencyKey } from '../adapters/services/client';
+import { contentIdempotencyKey } from '../adapters/services/client';
 import type { ConversationData, TaskContext, VerifiedSession } from './deps';
 import type { DialogFactory, FeatureDeps } from './registry';
 import { DIALOG_IDS, type TaskDialogOptions } from './mainDialog';
@@ -41,9 +44,8 @@ export interface RenewalState {
   dependent?: DependentView;
   months?: number;
   fee?: number;
-  /** One key per user action, reused on every retry of it. */
-  billKey: string;
-  submitKey: string;
+  /** Marks our own state (vs the router's options on a first run). */
+  started: true;
   bill?: { number: string; sadad: string; amount: number; due: string; biller: Bilingual };
   /** The user confirmed the review: the bill comes next. */
   confirmed?: boolean;
@@ -65,7 +67,9 @@ interface StepValues {
 
 const vals = (step: WaterfallStepContext) => step.values as StepValues;
 const picked = (step: WaterfallStepContext) => step.result as FoundChoice | undefined;
-const fresh = (): RenewalState => ({ billKey: newIdempotencyKey(), submitKey: newIdempotencyKey() });
+const fresh = (): RenewalState => ({ started: true });
+/** Who writes (as the session knows them; the services API also scopes keys to the signed-in person). */
+const whoOf = (session: VerifiedSession) => ({ id: session.idMasked, kind: session.kind, name: session.name.en });
 
 export interface IqamaRenewalOptions {
   /** The services' today (tests: the simulator's clock), for "N days left". */
@@ -103,7 +107,7 @@ export class IqamaRenewalDialog extends ComponentDialog {
     if (values.state) return values.state;
     const options = (step.options ?? {}) as Partial<RenewalState> & Partial<TaskDialogOptions>;
     let state: RenewalState;
-    if (options.billKey) state = { ...(options as RenewalState) };
+    if (options.started) state = { ...(options as RenewalState) };
     else {
       const relation = options.understanding?.entities.relation ?? (options.text ? extractEntities(options.text).relation : undefined);
       state = { ...fresh(), ...(relation ? { relation } : {}), ...(options.text ? { opening: options.text } : {}) };
@@ -285,20 +289,23 @@ export class IqamaRenewalDialog extends ComponentDialog {
     state.confirmed = true;
     const data = await this.conversation(step.context);
     const pending = data.iqamaPendingBill;
-    if (!state.bill && pending && pending.dependentId === state.dependent!.id && pending.months === state.months) {
-      state.billKey = pending.billKey;
-      state.submitKey = pending.submitKey;
-    }
+    const session = vals(step).session!;
+    const input = { dependentId: state.dependent!.id, months: state.months! };
+    // A bill left for later is reused on any day; otherwise one bill per person, member, duration and day.
+    const billKey =
+      pending && pending.dependentId === input.dependentId && pending.months === input.months
+        ? pending.billKey
+        : contentIdempotencyKey('iqama-bill', { who: whoOf(session), ...input, day: this.now().toISOString().slice(0, 10) });
     // A retry past this point already holds the bill: only the submission is repeated.
     if (!state.bill) {
       let bill: Bill;
       try {
-        bill = await this.deps.services!.createRenewalBill(vals(step).session!.token, { dependentId: state.dependent!.id, months: state.months! }, state.billKey);
+        bill = await this.deps.services!.createRenewalBill(session.token, input, billKey);
       } catch (err) {
         return this.failed(step, state, err);
       }
       state.bill = { number: bill.billNumber, sadad: bill.sadadNumber, amount: bill.amount, due: bill.dueDate, biller: { ar: `${bill.billerName.ar} (${bill.billerCode})`, en: `${bill.billerName.en} (${bill.billerCode})` } };
-      data.iqamaPendingBill = { dependentId: state.dependent!.id, months: state.months!, billKey: state.billKey, submitKey: state.submitKey };
+      data.iqamaPendingBill = { ...input, billKey };
     }
     await this.record(step.context, state, 'awaiting payment');
     if (state.paid) return step.next({ value: 'paid', index: 0, score: 1 });
@@ -325,7 +332,9 @@ export class IqamaRenewalDialog extends ComponentDialog {
     state.paid = true;
     const lang = turnLang(step.context);
     try {
-      const submitted = await this.deps.services!.submitRenewal(vals(step).session!.token, { billNumber: state.bill!.number }, state.submitKey);
+      const session = vals(step).session!;
+      const submitKey = contentIdempotencyKey('iqama-request', { who: whoOf(session), billNumber: state.bill!.number });
+      const submitted = await this.deps.services!.submitRenewal(session.token, { billNumber: state.bill!.number }, submitKey);
       const data = await this.conversation(step.context);
       delete data.iqamaPendingBill;
       data.task = undefined;

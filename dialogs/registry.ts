@@ -8,6 +8,7 @@ import type { CoreDeps } from './deps';
 import type { HandoffHub } from '../adapters/handoff/types';
 import type { ServicesApi } from '../adapters/services/types';
 import type { TicketWatch } from '../adapters/notify';
+import type { AttachmentReader } from './tawasul/attachments';
 import type { RedisConnection } from '../bot/storage/redisClient';
 import { handoffDialogFactory } from './handoffDialog';
 import { faqDialogFactory } from './faqDialog';
@@ -29,6 +30,8 @@ export interface FeatureDeps extends CoreDeps {
   ticketWatch?: TicketWatch;
   /** Deletes every key of this turn's user and conversation; nothing is saved after it (bot/app.ts). */
   eraseData?: (context: TurnContext) => Promise<void>;
+  /** Reads Tawasul attachments only from each channel's own store (bot/attachmentSource.ts). */
+  attachments?: AttachmentReader;
 }
 
 export type DialogFactory = (deps: FeatureDeps) => Dialog;

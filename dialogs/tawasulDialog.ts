@@ -2,8 +2,10 @@
  * Open a Tawasul request (seed 003): verify → section → transaction type → the fields that
  * type requires (each checked, with the reason when wrong) → a description kept exactly as
  * typed → attachments (PDF, JPEG or PNG by their bytes, ≤ 5 MB, ≤ 5; skip allowed) → review
- * (changeable) → submit once (one idempotency key per request, reused on retry) → the ticket
- * number. The conversation reference is handed to the ticket watcher so that status changes
+ * (changeable) → submit once → the ticket number. The idempotency keys of the uploads and of
+ * the ticket are derived from their content (who, section, type, fields, description, files),
+ * so the same request made again — after a lost answer, from the menu, in a new conversation —
+ * is never filed twice: the services API replays the first ticket and the user hears its number. The conversation reference is handed to the ticket watcher so that status changes
  * come back to this conversation, in this language.
  */
 import { ActionTypes, type Activity, type CardAction, type ConversationReference, TurnContext } from 'botbuilder';
@@ -28,7 +30,8 @@ import {
   type TawasulSection,
   type TransactionType,
 } from '../adapters/services/types';
-import { newIdempotencyKey } from '../adapters/services/client';
+import { contentIdempotencyKey } from '../adapters/services/client';
+import { createHash } from 'node:crypto';
 import type { ConversationData, VerifiedSession } from './deps';
 import type { DialogFactory, FeatureDeps } from './registry';
 import { DIALOG_IDS } from './mainDialog';
@@ -38,6 +41,8 @@ import { describeServiceError, isSessionExpired } from './serviceErrors';
 import { turnLang, turnLogger } from './turnState';
 import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { checkField, checkFile } from './tawasul/validate';
+import { type AttachmentReader, dataUrlReader } from './tawasul/attachments';
+import { safeFileName } from '../bot/fileName';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
 
 const NS = 'tawasul:';
@@ -49,7 +54,6 @@ const FILES = 'tawasulFiles';
 
 /** What the request holds so far; carried on every replaceDialog (resume after re-verification or a retry). */
 export interface TawasulState {
-  key: string;
   sectionId?: string;
   typeId?: string;
   fields: Record<string, string>;
@@ -89,7 +93,7 @@ class FilesOrWordsPrompt extends Prompt<FilesOrWords> {
   protected async onRecognize(context: TurnContext): Promise<PromptRecognizerResult<FilesOrWords>> {
     const files = (context.activity.attachments ?? [])
       .filter((a) => typeof a.contentUrl === 'string' && /^(https?:|data:)/.test(a.contentUrl))
-      .map((a) => ({ name: a.name ?? 'file', contentType: a.contentType, url: a.contentUrl! }));
+      .map((a) => ({ name: safeFileName(a.name, 'file'), contentType: a.contentType, url: a.contentUrl! }));
     const text = (context.activity.text ?? '').trim();
     return files.length || text ? { succeeded: true, value: { text, files } } : { succeeded: false };
   }
@@ -100,33 +104,18 @@ export interface TicketWatch {
   watch(ticketNumber: string, reference: Partial<ConversationReference>, lang: Lang): Promise<void>;
 }
 
-export interface TawasulDialogOptions {
-  /** Reads an attachment's bytes (tests may swap it); at most MAX_ATTACHMENT_BYTES + 1 are read. */
-  download?: (url: string) => Promise<Uint8Array>;
-}
-
-async function downloadCapped(url: string): Promise<Uint8Array> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
-  if (!res.ok || !res.body) throw new Error(`download failed: ${res.status}`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size > MAX_ATTACHMENT_BYTES) break; // enough to know it is too big
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) out.set(c, at), (at += c.length);
-  return out;
-}
+/** Who files (as the session knows them; the services API also scopes keys to the signed-in person). */
+const whoOf = (session: VerifiedSession) => ({ id: session.idMasked, kind: session.kind, name: session.name.en });
+/** What an upload belongs to: the request as collected when the file came. */
+const draftOf = (state: TawasulState) => ({ sectionId: state.sectionId, typeId: state.typeId, fields: state.fields, description: state.description });
 
 export class TawasulDialog extends ComponentDialog {
-  private readonly download: (url: string) => Promise<Uint8Array>;
+  private readonly attachments: AttachmentReader;
 
-  constructor(private readonly deps: FeatureDeps & { ticketWatch?: TicketWatch }, options: TawasulDialogOptions = {}) {
+  constructor(private readonly deps: FeatureDeps & { ticketWatch?: TicketWatch }) {
     super(DIALOG_IDS.tawasul);
-    this.download = options.download ?? downloadCapped;
+    // bot/ wires the reader that knows each channel's own attachment store; alone, only data: URLs.
+    this.attachments = deps.attachments ?? dataUrlReader(MAX_ATTACHMENT_BYTES);
     this.addDialog(new VerifyIdentityDialog(deps));
     this.addDialog(new LocalChoicePrompt(CHOICE));
     this.addDialog(new TextPrompt(FIELD, async (pc) => {
@@ -167,7 +156,8 @@ export class TawasulDialog extends ComponentDialog {
     const kept = vals(step).state;
     if (kept) return kept;
     const options = (step.options ?? {}) as Partial<TawasulState>;
-    const state: TawasulState = options.key ? { ...(options as TawasulState), fields: { ...options.fields }, attachments: [...(options.attachments ?? [])] } : { key: newIdempotencyKey(), fields: {}, attachments: [] };
+    // Our own state (every replaceDialog passes `fields`), else the router's options of a first run.
+    const state: TawasulState = options.fields ? { ...(options as TawasulState), fields: { ...options.fields }, attachments: [...(options.attachments ?? [])] } : { fields: {}, attachments: [] };
     vals(step).state = state;
     return state;
   }
@@ -324,8 +314,9 @@ export class TawasulDialog extends ComponentDialog {
         }
         let bytes: Uint8Array;
         try {
-          bytes = await this.download(file.url);
+          bytes = await this.attachments.read(step.context.activity.channelId, file.url);
         } catch {
+          // One answer for a refused link and an unreachable one: the reply tells nothing about a URL.
           await step.context.sendActivity(this.t(step.context, 'file.unreadable', { name: file.name }));
           continue;
         }
@@ -335,7 +326,9 @@ export class TawasulDialog extends ComponentDialog {
           continue;
         }
         try {
-          const uploaded = await this.deps.services!.uploadAttachment(vals(step).session!.token, { fileName: file.name, contentType: check.contentType, bytes }, newIdempotencyKey());
+          const digest = createHash('sha256').update(bytes).digest('hex');
+          const key = contentIdempotencyKey('tawasul-attachment', { who: whoOf(vals(step).session!), ...draftOf(state), file: { name: file.name, type: check.contentType, sha256: digest } });
+          const uploaded = await this.deps.services!.uploadAttachment(vals(step).session!.token, { fileName: file.name, contentType: check.contentType, bytes }, key);
           state.attachments.push(uploaded);
           await step.context.sendActivity(this.t(step.context, 'file.added', { name: file.name, n: state.attachments.length, max: MAX_ATTACHMENTS_PER_TICKET }));
         } catch (err) {
@@ -391,22 +384,26 @@ export class TawasulDialog extends ComponentDialog {
     const picked = (step.result as FoundChoice | undefined)?.value;
     if (picked === 'description') return step.replaceDialog(STEPS, { ...state, description: undefined });
     if (picked === 'files') return step.replaceDialog(STEPS, { ...state, attachments: [], filesDone: false });
-    if (picked === 'type') return step.replaceDialog(STEPS, { key: newIdempotencyKey(), fields: {}, attachments: [], description: state.description } satisfies TawasulState);
+    if (picked === 'type') return step.replaceDialog(STEPS, { fields: {}, attachments: [], description: state.description } satisfies TawasulState);
     const lang = turnLang(step.context);
+    const session = vals(step).session!;
+    const input = {
+      sectionId: state.sectionId!,
+      transactionTypeId: state.typeId!,
+      fields: state.fields,
+      description: state.description!,
+      attachmentIds: state.attachments.map((a) => a.attachmentId),
+    };
     try {
-      const ticket = await this.deps.services!.createTicket(vals(step).session!.token, {
-        sectionId: state.sectionId!,
-        transactionTypeId: state.typeId!,
-        fields: state.fields,
-        description: state.description!,
-        attachmentIds: state.attachments.map((a) => a.attachmentId),
-      }, state.key);
+      // The attachment ids come from content-derived upload keys, so the same files give the same ids.
+      const ticket = await this.deps.services!.createTicket(session.token, input, contentIdempotencyKey('tawasul-ticket', { who: whoOf(session), ...input }));
       const data = await this.conversation(step.context);
       data.task = undefined;
       await this.deps.ticketWatch?.watch(ticket.number, TurnContext.getConversationReference(step.context.activity as Activity), lang).catch((err: unknown) => {
         turnLogger(step.context)?.warn({ err: { message: (err as Error).message } }, 'tawasul: ticket not watched');
       });
-      await step.context.sendActivity(localized(this.deps.t, lang, { key: `${NS}submitted`, args: { number: ticket.number }, actions: ['menu.status', 'intent.menu'] }));
+      const said = ticket.alreadyFiled ? `${NS}alreadyFiled` : `${NS}submitted`;
+      await step.context.sendActivity(localized(this.deps.t, lang, { key: said, args: { number: ticket.number }, actions: ['menu.status', 'intent.menu'] }));
       return step.endDialog(ticket.number);
     } catch (err) {
       return this.failed(step, state, err);

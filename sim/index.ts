@@ -58,7 +58,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     autoPayBillsAfterMs: options.autoPayBillsAfterMs === undefined ? 30_000 : options.autoPayBillsAfterMs,
     challengesPerWindow: options.challengesPerWindow,
   });
-  const { listener, counters } = createRequestListener({
+  const { listener, counters, reset } = createRequestListener({
     store,
     apiKey: options.apiKey ?? 'dev-services-key',
     admin: options.admin ?? false,
@@ -82,7 +82,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       store.tick();
     },
     reset() {
-      store.reset();
+      // Keys are derived from content: a key remembered from before the reset would replay a record that no longer exists.
+      reset();
     },
     async start(port = 0, host = '127.0.0.1') {
       if (server) throw new Error('simulator already started');

@@ -193,10 +193,14 @@ export function createRequestListener(options: ServerOptions) {
     store.tick();
     return { body: { now: new Date(store.clock.now()).toISOString() } };
   });
-  route('POST', '/_sim/reset', 'admin', () => {
+  /** A fresh simulator: records, remembered Idempotency-Keys and counters. */
+  const reset = () => {
     store.reset();
     idempotency.clear();
     counters.requests = counters.posts = counters.idempotentReplays = 0;
+  };
+  route('POST', '/_sim/reset', 'admin', () => {
+    reset();
     return { body: { ok: true } };
   });
   route('POST', '/_sim/bills/:billNumber/pay', 'admin', (c) => ({ body: store.payBill(c.params.billNumber!) }));
@@ -275,7 +279,7 @@ export function createRequestListener(options: ServerOptions) {
       send(res, 500, errorBody(new SimError(500, 'server_error', 'unexpected error')));
     }
   };
-  return { listener, counters };
+  return { listener, counters, reset };
 }
 
 /** Reads the whole body; over the limit → 413 after draining (so the client reads the answer). */

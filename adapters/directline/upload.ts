@@ -5,6 +5,7 @@
  * Parsing uses the platform's own multipart parser (undici, through Response.formData).
  */
 import { HttpProblem } from '../../bot/http/body';
+import { safeFileName } from '../../bot/fileName';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_FILES = 5;
@@ -30,13 +31,8 @@ export function sniffType(data: Buffer): UploadedFile['contentType'] | undefined
   return undefined;
 }
 
-/** A name safe to show and store: no path, no control characters, a sensible length. */
-export function cleanName(name: string, fallback: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = base.replace(/[\u0000-\u001f\u007f<>"]/g, '').trim().slice(0, 120);
-  return clean && clean !== 'blob' ? clean : fallback;
-}
+/** A name safe to show and store (bot/fileName.ts: the one sanitiser). */
+export const cleanName = (name: string, fallback: string): string => safeFileName(name, fallback);
 
 const EXTENSION: Record<UploadedFile['contentType'], string> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' };
 

@@ -53,6 +53,9 @@ function splitEntries(spec: string): string[][] {
     .map((e) => e.split(':'));
 }
 
+/** A well-formed hash nobody's password matches: an unknown username costs one scrypt like a known one. */
+const UNKNOWN_USER_HASH = `scrypt$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(KEY_LENGTH).toString('base64url')}`;
+
 export const DEMO_AGENT = { username: 'agent', password: 'agent123', name: 'أحمد' } as const;
 
 export interface AgentAuthOptions {
@@ -62,12 +65,22 @@ export interface AgentAuthOptions {
   production: boolean;
   prefix: string;
   logger: Logger;
+  /** Password hashes (scrypt, on the worker pool) running at once; more sign-ins are answered "busy" (default 2). */
+  maxConcurrentHashes?: number;
+}
+
+/** Hashing in flight and the most seen at once (tests, metrics). */
+export interface HashingStats {
+  active: number;
+  peak: number;
+  total: number;
 }
 
 export class AgentAuth {
   private readonly credentials = new Map<string, Credential>();
   private readonly keys: ApiKey[] = [];
   private readonly ready: Promise<void>;
+  readonly hashing: HashingStats = { active: 0, peak: 0, total: 0 };
 
   constructor(
     private readonly redis: RedisConnection,
@@ -97,12 +110,25 @@ export class AgentAuth {
     return `${this.options.prefix}ho:{hub}:session:${sha256(token).toString('hex')}`;
   }
 
-  /** Checks a username and password; on success a new session token and its lifetime. */
-  async login(username: string, password: string): Promise<{ token: string; agent: AgentIdentity; expiresIn: number } | undefined> {
+  /**
+   * Checks a username and password; on success a new session token and its lifetime, 'busy' when
+   * the hashing slots are full (each scrypt holds a worker-pool thread that file reads also need,
+   * so a sign-in flood must not take them all).
+   */
+  async login(username: string, password: string): Promise<{ token: string; agent: AgentIdentity; expiresIn: number } | 'busy' | undefined> {
     await this.ready;
+    if (this.hashing.active >= (this.options.maxConcurrentHashes ?? 2)) return 'busy';
     const cred = this.credentials.get(username);
-    // Hash even for an unknown user, so the answer takes as long either way.
-    const ok = await verifyPassword(password, cred?.hash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    this.hashing.active++;
+    this.hashing.total++;
+    this.hashing.peak = Math.max(this.hashing.peak, this.hashing.active);
+    let ok: boolean;
+    try {
+      // Hash even for an unknown user (against a hash of the same cost), so the answer takes as long either way.
+      ok = await verifyPassword(password, cred?.hash ?? UNKNOWN_USER_HASH);
+    } finally {
+      this.hashing.active--;
+    }
     if (!cred || !ok) return undefined;
     const token = randomBytes(32).toString('base64url');
     const agent: AgentIdentity = { id: cred.username, name: cred.name };

@@ -27,6 +27,12 @@ const HandoffEnv = z.object({
   AGENT_SESSION_TTL_SECONDS: int(60, 7 * 24 * 3600).default(8 * 3600),
   /** How long an agent counts as online after the last heartbeat (the console beats every 20 s). */
   AGENT_PRESENCE_SECONDS: int(10, 3600).default(60),
+  /** Failed sign-ins per client address and username in 15 minutes; then that address (only) waits. */
+  AGENT_LOGIN_ATTEMPTS: int(1, 10_000).default(10),
+  /** Sign-in attempts per client address in 15 minutes, any username. */
+  AGENT_LOGIN_ADDRESS_ATTEMPTS: int(1, 100_000).default(30),
+  /** Password hashes running at once (each holds a worker-pool thread); more sign-ins get 503 at once. */
+  AGENT_LOGIN_CONCURRENT_HASHES: int(1, 64).default(2),
 });
 
 export interface HandoffConfig {
@@ -41,6 +47,9 @@ export interface HandoffConfig {
   apiKeys: string;
   sessionTtlSeconds: number;
   presenceSeconds: number;
+  loginAttempts: number;
+  loginAddressAttempts: number;
+  loginConcurrentHashes: number;
   production: boolean;
 }
 
@@ -62,6 +71,9 @@ export function loadHandoffConfig(env: Record<string, unknown>, overrides: Parti
     apiKeys: e.AGENT_API_KEYS,
     sessionTtlSeconds: e.AGENT_SESSION_TTL_SECONDS,
     presenceSeconds: e.AGENT_PRESENCE_SECONDS,
+    loginAttempts: e.AGENT_LOGIN_ATTEMPTS,
+    loginAddressAttempts: e.AGENT_LOGIN_ADDRESS_ATTEMPTS,
+    loginConcurrentHashes: e.AGENT_LOGIN_CONCURRENT_HASHES,
     production: env.NODE_ENV === 'production',
     ...overrides,
   };

@@ -24,6 +24,7 @@ import { maskPii, textForStorage } from '../../bot/privacy/mask';
 import type { Translate } from '../../bot/i18n';
 import type { HandoffConfig } from './config';
 import { isWithinHours, parseHours } from './hours';
+import { safeFileName } from '../../bot/fileName';
 import type {
   AgentIdentity,
   Availability,
@@ -95,7 +96,7 @@ export interface RelayMessage {
   role: 'user' | 'agent' | 'system';
   text: string;
   name?: string;
-  attachments?: Array<{ name?: string; contentType?: string; contentUrl?: string }>;
+  attachments?: Array<{ name?: string; contentType?: string; contentUrl?: string; /** A link the user sent that is not one of our stored files: shown as text. */ url?: string }>;
   at: string;
 }
 
@@ -147,6 +148,8 @@ export interface HubDeps {
   retentionSeconds?: number;
   /** Audit entries older than this are trimmed (AUDIT_RETENTION_DAYS). */
   auditRetentionDays?: number;
+  /** True for a link into this service's own attachment stores; only those reach agents as file links. */
+  isOwnAttachment?: (url: string) => boolean;
 }
 
 export class AgentHub implements HandoffHub {
@@ -379,13 +382,13 @@ export class AgentHub implements HandoffHub {
     });
     const at = new Date().toISOString();
     await this.deps.transcripts.append(key, [
-      { role: 'agent', text, at, ...(attachments.length ? { attachments: attachments.map((a) => a.name ?? a.contentType) } : {}) },
+      { role: 'agent', text, at, ...(attachments.length ? { attachments: attachments.map((a) => safeFileName(a.name, a.contentType ?? 'file')) } : {}) },
     ]);
     const id = await this.appendLine(key, {
       role: 'agent',
       text,
       name: agent.name,
-      attachments: attachments.map((a) => ({ name: a.name, contentType: a.contentType, contentUrl: a.contentUrl })),
+      attachments: attachments.map((a) => ({ name: safeFileName(a.name, 'file'), contentType: a.contentType, contentUrl: a.contentUrl })),
     });
     await this.redis.zadd(this.activeKey, 'XX', Date.now(), key);
     await this.redis.hset(this.convKey(key), 'lastActivityAt', String(Date.now()));
@@ -438,7 +441,11 @@ export class AgentHub implements HandoffHub {
     await this.appendLine(key, {
       role: 'user',
       text,
-      attachments: attachments.map((a) => ({ name: a.name, contentType: a.contentType, contentUrl: a.contentUrl })),
+      // A link the user typed into an attachment is shown to agents as text, never as one of our files.
+      attachments: attachments.map((a) => {
+        const own = !!a.contentUrl && (this.deps.isOwnAttachment?.(a.contentUrl) ?? false);
+        return { name: safeFileName(a.name, 'file'), contentType: a.contentType, ...(own ? { contentUrl: a.contentUrl } : a.contentUrl ? { url: a.contentUrl.slice(0, 500) } : {}) };
+      }),
     });
     const now = String(Date.now());
     await this.redis.zadd(this.activeKey, 'XX', now, key);

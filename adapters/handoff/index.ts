@@ -5,6 +5,7 @@
  * Returns { handoff: hub } for the handoff dialog.
  */
 import type { ChannelModule } from '../../bot/app';
+import { isOwnStoredAttachment } from '../../bot/attachmentSource';
 import { AgentAuth } from './auth';
 import { type HandoffConfig, loadHandoffConfig } from './config';
 import { handoffGate, prefetchHandoffRecord } from './gate';
@@ -24,6 +25,8 @@ export interface HandoffModuleOptions {
   staticDir?: string;
   /** Failed sign-ins allowed per username and address in 15 minutes (default 10). */
   loginAttempts?: number;
+  /** Receives the sign-in checker once built (tests: its hashing counts). */
+  onAuth?: (auth: AgentAuth) => void;
   /** Receives the hub once built (tests, bench). */
   onHub?: (hub: AgentHub) => void;
 }
@@ -45,6 +48,7 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       pseudonymize: ctx.pseudonymize,
       retentionSeconds: ctx.config.HANDOFF_RETENTION_SECONDS,
       auditRetentionDays: ctx.config.AUDIT_RETENTION_DAYS,
+      isOwnAttachment: (url) => isOwnStoredAttachment(url, [ctx.internalBaseUrl(), ctx.config.PUBLIC_URL]),
     });
     ctx.erasure.register('handoff', (target) => hub.erase(target.conversationKey));
     const auth = new AgentAuth(ctx.redis, {
@@ -54,7 +58,9 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       production: config.production,
       prefix: ctx.prefix,
       logger,
+      maxConcurrentHashes: config.loginConcurrentHashes,
     });
+    options.onAuth?.(auth);
     const routes = registerAgentRoutes({
       server: ctx.server,
       hub,
@@ -62,7 +68,8 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       subscriber: ctx.createSubscriber(),
       redis: ctx.redis,
       prefix: ctx.prefix,
-      loginAttempts: options.loginAttempts,
+      loginAttempts: options.loginAttempts ?? config.loginAttempts,
+      loginAddressAttempts: config.loginAddressAttempts,
       logger,
       staticDir: options.staticDir,
     });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Request, Response, Server } from 'restify';
 import type { Attachment } from 'botbuilder';
 import type { Logger } from 'pino';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { LoginGuard } from './loginGuard';
 import { z } from 'zod';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { jsonBody } from '../../bot/http/body';
@@ -61,6 +61,8 @@ export interface AgentRoutesDeps {
   prefix: string;
   /** Failed sign-ins allowed per username and address in 15 minutes (default 10). */
   loginAttempts?: number;
+  /** Sign-in attempts allowed per address in 15 minutes, any username (default 30). */
+  loginAddressAttempts?: number;
   logger: Logger;
   staticDir?: string;
   heartbeatMs?: number;
@@ -135,35 +137,33 @@ export function registerAgentRoutes(deps: AgentRoutesDeps): { close(): void } {
   });
 
   // ---- sign-in --------------------------------------------------------------------------
-  // Guessing passwords: a few tries per username and client address, then a pause (in Redis, so every process counts).
-  const loginLimiter = new RateLimiterRedis({
-    storeClient: deps.redis,
-    keyPrefix: `${deps.prefix}ho:{hub}:login`,
-    points: deps.loginAttempts ?? 10,
-    duration: 15 * 60,
-  });
+  // Guessing passwords: limits per address (any username) and per address and username, before any hashing.
+  const loginGuard = new LoginGuard(deps.redis, deps.prefix, { perAddress: deps.loginAddressAttempts ?? 30, perAddressAndUser: deps.loginAttempts ?? 10, windowSeconds: 15 * 60 });
   server.post('/api/agent/login', json, async (req: Request, res: Response) => {
     const body = Login.safeParse(req.body);
     if (!body.success) {
       res.send(400, { error: 'invalid_request' });
       return;
     }
-    const limitKey = `${req.socket.remoteAddress ?? ''}|${body.data.username}`;
-    try {
-      await loginLimiter.consume(limitKey);
-    } catch (err) {
-      if (err instanceof Error) throw err; // Redis itself failed: a 500, logged by the server.
-      res.header('retry-after', String(Math.ceil(((err as { msBeforeNext?: number }).msBeforeNext ?? 60_000) / 1000)));
+    const address = req.socket.remoteAddress ?? '';
+    const refused = await loginGuard.admit(address, body.data.username); // Redis failing throws: a 500, logged by the server.
+    if (refused) {
+      res.header('retry-after', String(refused.retryAfterSeconds));
       res.send(429, { error: 'too_many_attempts' });
       return;
     }
     const session = await auth.login(body.data.username, body.data.password);
+    if (session === 'busy') {
+      res.header('retry-after', '1');
+      res.send(503, { error: 'busy' });
+      return;
+    }
     if (!session) {
       logger.warn('agent sign-in refused');
       res.send(401, { error: 'unauthorized' });
       return;
     }
-    await loginLimiter.delete(limitKey).catch(() => undefined);
+    await loginGuard.succeeded(address, body.data.username);
     await hub.heartbeat(session.agent);
     await hub.audit(session.agent, 'login', '');
     res.send(200, session);

@@ -5,7 +5,7 @@
  * user action and reused when the person retries, so a write never creates a second record).
  * A circuit breaker (cockatiel) stops calling a failing API and lets one probe through later.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   circuitBreaker,
@@ -76,6 +76,26 @@ export function newIdempotencyKey(): string {
   return randomUUID();
 }
 
+/** JSON with object keys sorted, so the same content always gives the same text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * The key of a write derived from what it writes (who, and the whole content), hashed: the
+ * same request made again — after a timeout, from the menu, in a new conversation — carries
+ * the same key, so the services API replays the first record instead of creating a second.
+ * Only the hash leaves the process; the content is never in the key.
+ */
+export function contentIdempotencyKey(kind: string, content: unknown): string {
+  return `${kind}-${createHash('sha256').update(canonical(content)).digest('hex')}`;
+}
+
 interface CallSpec {
   method: 'GET' | 'POST';
   path: string;
@@ -86,6 +106,8 @@ interface CallSpec {
   json?: unknown;
   raw?: { bytes: Uint8Array; contentType: string; fileName: string };
   idempotencyKey?: string;
+  /** Called when the services API answers with a replay of an earlier write (Idempotent-Replayed). */
+  onReplayed?: () => void;
 }
 
 const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
@@ -172,6 +194,7 @@ export function createServicesClient(options: ServicesClientOptions): ServicesCl
         retryAfterSeconds: parsed?.error.retryAfterSeconds ?? (Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined),
       });
     }
+    if (spec.onReplayed && res.header('idempotent-replayed') === 'true') spec.onReplayed();
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -300,11 +323,22 @@ export function createServicesClient(options: ServicesClientOptions): ServicesCl
         AttachmentSchema,
       );
     },
-    createTicket: async (token, input, idempotencyKey) =>
-      call(
-        { method: 'POST', path: '/v1/tawasul/tickets', op: 'createTicket', token, json: input, idempotencyKey: requireKey(idempotencyKey, 'createTicket') },
+    createTicket: async (token, input, idempotencyKey) => {
+      let replayed = false;
+      const ticket = await call(
+        {
+          method: 'POST',
+          path: '/v1/tawasul/tickets',
+          op: 'createTicket',
+          token,
+          json: input,
+          idempotencyKey: requireKey(idempotencyKey, 'createTicket'),
+          onReplayed: () => (replayed = true),
+        },
         TicketSchema,
-      ),
+      );
+      return replayed ? { ...ticket, alreadyFiled: true } : ticket;
+    },
     listMyTickets: (token) => call({ method: 'GET', path: '/v1/tawasul/tickets', op: 'listMyTickets', token }, TicketsPage),
     getTicket: (token, number) => call({ method: 'GET', path: `/v1/tawasul/tickets/${seg(number)}`, op: 'getTicket', token }, TicketSchema),
     listEvents: (sinceCursor, limit) => {

@@ -1,3 +1,3 @@
 /** The services API adapter: contract types, the HTTP client and idempotency keys. */
 export * from './types';
-export { createServicesClient, newIdempotencyKey, type ServicesClient, type ServicesClientOptions, type CircuitStateName } from './client';
+export { contentIdempotencyKey, createServicesClient, newIdempotencyKey, type ServicesClient, type ServicesClientOptions, type CircuitStateName } from './client';

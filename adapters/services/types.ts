@@ -513,8 +513,8 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 // The interface dialogs use (bot/ wires the HTTP client; tests may pass fakes)
 
 /**
- * Writes take an `idempotencyKey` (newIdempotencyKey(), generated once per user action and
- * kept in dialog state): repeating the call with the same key returns the first result and
+ * Writes take an `idempotencyKey` (contentIdempotencyKey() of who and what is written, or
+ * newIdempotencyKey() kept in dialog state for one action): repeating the call with the same key returns the first result and
  * creates nothing new. Every method throws only ServiceError.
  */
 export interface ServicesApi {
@@ -554,7 +554,8 @@ export interface ServicesApi {
   // Tawasul
   listTawasulSections(): Promise<TawasulSection[]>;
   uploadAttachment(token: string, input: UploadAttachmentInput, idempotencyKey: string): Promise<Attachment>;
-  createTicket(token: string, input: CreateTicketInput, idempotencyKey: string): Promise<Ticket>;
+  /** `alreadyFiled` when the key was used before: the ticket is the one filed then, nothing new was created. */
+  createTicket(token: string, input: CreateTicketInput, idempotencyKey: string): Promise<Ticket & { alreadyFiled?: true }>;
   listMyTickets(token: string): Promise<TicketSummary[]>;
   getTicket(token: string, number: string): Promise<Ticket>;
 

@@ -3,11 +3,22 @@
  * the choice's value in their id (see render.ts), so they arrive as that text; a number that
  * answers a numbered menu ("2", "٢") arrives as the value it stands for.
  */
+import { createHash } from 'node:crypto';
 import type { Activity, Attachment } from 'botbuilder';
 import { toAsciiDigits } from './text';
 import type { InboundMessage } from './webhook';
+import { safeFileName } from '../../bot/fileName';
 
 export const WHATSAPP_CHANNEL_ID = 'whatsapp';
+
+/**
+ * The activity id for a WhatsApp message id. The bot replies to an activity on a route with the id
+ * as a path segment, and the router refuses a segment over 100 characters (a 256-character wamid
+ * got no reply): a long or unusual id becomes a short hash of itself, stable across redeliveries.
+ */
+export function activityIdOf(messageId: string): string {
+  return /^[A-Za-z0-9._=-]{1,96}$/.test(messageId) ? messageId : `wa.${createHash('sha256').update(messageId).digest('base64url')}`;
+}
 const MEDIA_TYPES = ['image', 'document', 'audio', 'video'] as const;
 
 export interface InboundContext {
@@ -76,7 +87,7 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
     attachments.push({
       contentType: media.mime_type ?? 'application/octet-stream',
       contentUrl: ctx.mediaUrl(media.id),
-      ...(media.filename ? { name: media.filename } : {}),
+      ...(media.filename ? { name: safeFileName(media.filename, 'file') } : {}),
     });
     text = media.caption ?? '';
   } else {
@@ -100,7 +111,7 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
   const timestamp = message.timestamp ? new Date(Number(message.timestamp) * 1000) : new Date();
   const activity: Partial<Activity> = {
     type: 'message',
-    id: message.id,
+    id: activityIdOf(message.id),
     timestamp,
     channelId: WHATSAPP_CHANNEL_ID,
     serviceUrl: ctx.serviceUrl,

@@ -200,7 +200,7 @@ describe('hub mode in one process', () => {
     });
     expect(withFile).toEqual([]);
     const lines = await hub.messages(keyOf('g-1'));
-    expect(lines.at(-1)).toMatchObject({ role: 'user', text: 'صورة الإيصال', attachments: [{ contentType: 'image/png', contentUrl: 'https://files.example/r.png', name: 'r.png' }] });
+    expect(lines.at(-1)).toMatchObject({ role: 'user', text: 'صورة الإيصال', attachments: [{ contentType: 'image/png', url: 'https://files.example/r.png', name: 'r.png' }] });  // not one of our stored files: a link shown as text
   });
 
   it('keeps a notification that arrives while an agent holds the chat, and delivers it once, before the rating question', async () => {

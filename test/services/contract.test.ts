@@ -228,7 +228,7 @@ describe('Tawasul', () => {
     };
     const ticket = await api.createTicket(token, input, key);
     expect(ticket).toMatchObject({ status: 'submitted', sectionLabel: { ar: 'تصحيح البيانات', en: 'Data correction' }, attachments: [a1, a2] });
-    expect(await api.createTicket(token, input, key)).toEqual(ticket);
+    expect(await api.createTicket(token, input, key)).toEqual({ ...ticket, alreadyFiled: true });
     expect(sim.created.tickets).toBe(1);
 
     expect((await api.listMyTickets(token)).map((t) => t.number)).toEqual([ticket.number, '700000101']);

@@ -38,6 +38,8 @@ export interface HarnessOptions {
   userId?: string;
   /** Other feature dialogs next to the status lookup (e.g. iqama renewal). */
   features?: DialogFactory[];
+  /** The attachment reader bot/app.ts would wire (default: none, data: URLs only). */
+  attachments?: FeatureDeps['attachments'];
 }
 
 export type Harness = TranscriptHarness;
@@ -46,7 +48,7 @@ export function harness(options: HarnessOptions): Harness {
   const s = testState();
   const services = createServicesClient({ baseUrl: options.url, apiKey: API_KEY, timeoutMs: 3000, retry: { retries: 2, initialDelayMs: 5, maxDelayMs: 20 } });
   const r = sharedRecognizer();
-  const deps: FeatureDeps = { t, recognizer: r, state: s.state, services, redis: options.redis, redisPrefix: options.redisPrefix };
+  const deps: FeatureDeps = { t, recognizer: r, state: s.state, services, redis: options.redis, redisPrefix: options.redisPrefix, attachments: options.attachments };
   const factory = createStatusLookupDialogFactory({ limit: options.limit, now: () => new Date(options.sim.clock.now()) });
   const mainDialog = new MainDialog({ t, recognizer: r, state: s.state, dialogState: s.dialogState }, [factory(deps), ...(options.features ?? []).map((f) => f(deps))]);
   const bot = new MusaedBot({ conversationState: s.conversationState, userState: s.userState, mainDialog, t, maxTextChars: 2000 });

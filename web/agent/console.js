@@ -174,7 +174,8 @@
       } else if (a.contentUrl && /^https?:\/\//i.test(a.contentUrl)) {
         item.append(el('a', { href: a.contentUrl, target: '_blank', rel: 'noopener noreferrer', text: `📎 ${a.name || s('attachment')}` }));
       } else {
-        item.append(el('div', { class: 'attachment', text: `📎 ${a.name || a.contentType || s('attachment')}` }));
+        // Not one of our stored files (the server keeps a link a user sent as `url`): plain text, never a link.
+        item.append(el('div', { class: 'attachment', dir: 'auto', text: `📎 ${a.name || a.contentType || s('attachment')}${a.url ? ` — ${a.url}` : ''}` }));
       }
     }
     return item;
