@@ -155,7 +155,7 @@ export function registerAgentRoutes(deps: AgentRoutesDeps): { close(): void } {
     const session = await auth.login(body.data.username, body.data.password);
     if (session === 'busy') {
       res.header('retry-after', '1');
-      res.send(503, { error: 'busy' });
+      res.send(429, { error: 'busy' });
       return;
     }
     if (!session) {

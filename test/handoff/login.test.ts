@@ -3,7 +3,7 @@
  * different loopback addresses (127.0.0.x) to stand for different clients:
  *   - spraying many usernames from one address is throttled (before: every attempt hashed, never a 429);
  *   - an attacker hammering the agent's username does not keep the agent out from their own address;
- *   - password hashing runs at most AGENT_LOGIN_CONCURRENT_HASHES at once, the rest get 503 at once
+ *   - password hashing runs at most AGENT_LOGIN_CONCURRENT_HASHES at once, the rest get 429 (busy) at once
  *     (before: every attempt took a worker-pool thread);
  *   - an unknown username costs one hash, like a known one.
  */
@@ -70,12 +70,12 @@ describe('agent sign-in limits', () => {
     expect(await login(url, '127.0.0.4', 'agent', 'agent123')).toBe(429); // the attacker's address stays paused
   });
 
-  it('concurrent hashing is bounded: at most 2 at once, the rest answered 503 at once; unknown usernames are hashed too', async () => {
+  it('concurrent hashing is bounded: at most 2 at once, the rest answered 429 (busy) at once; unknown usernames are hashed too', async () => {
     const { url, auth } = await start();
     const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => login(url, `127.0.1.${i + 1}`, i % 2 ? 'agent' : `nobody${i}`, 'wrong-pass')));
     expect(auth.hashing.peak).toBeLessThanOrEqual(2);
-    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
-    expect(statuses.every((s) => s === 401 || s === 503)).toBe(true);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
     const before = auth.hashing.total;
     expect(await login(url, '127.0.2.1', 'no-such-agent', 'whatever')).toBe(401);
     expect(auth.hashing.total).toBe(before + 1);

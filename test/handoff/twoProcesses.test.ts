@@ -114,7 +114,11 @@ describe('handoff across two processes', () => {
     const ratings = await redis.xrange(`${prefix}ho:{hub}:ratings`, '-', '+');
     expect(ratings).toHaveLength(1);
     const fields = ratings[0]?.[1] ?? [];
-    expect(fields).toEqual(expect.arrayContaining(['conversation', `emulator/conversations/${conv}`, 'agent', 'agent', 'score', '4', 'comment', 'الموظف كان متعاونًا']));
+    expect(fields).toEqual(expect.arrayContaining(['conversation', 'agent', 'agent', 'score', '4', 'comment', 'الموظف كان متعاونًا']));
+    // The rating names the conversation by its HMAC, never in clear.
+    const named = fields[fields.indexOf('conversation') + 1] ?? '';
+    expect(named).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(fields.join(' ')).not.toContain(conv);
 
     // The bot is back.
     expect(buttons(await user(conv, 'القائمة'))).toContain('تجديد إقامة');

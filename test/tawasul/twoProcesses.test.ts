@@ -73,7 +73,8 @@ async function openTicket(baseUrl: string, conversationId: string): Promise<stri
   await user(OTP);
   await user('الاستفسارات العامة');
   await user('الإقامة');
-  await user('هل يلزم تأمين طبي جديد لتجديد إقامة زوجتي؟');
+  // Each test files its own question: the same content twice would be one request (content-derived idempotency).
+  await user(`هل يلزم تأمين طبي جديد لتجديد إقامة زوجتي؟ (${conversationId})`);
   await user(t('ar', 'tawasul:next.skip'));
   const sent = await user(t('ar', 'tawasul:next.submit'));
   const number = /7\d{8}/.exec(sent)?.[0];
