@@ -360,7 +360,8 @@ export class IqamaRenewalDialog extends ComponentDialog {
 
 /** The members whose first name (either language) is a word of the message. */
 function namedIn(text: string, dependents: Dependent[]): Dependent[] {
-  const words = new Set(normalizeForMatching(text).split(' '));
+  // "my daughter Layla's iqama": the possessive and punctuation are not part of the name.
+  const words = new Set(normalizeForMatching(text).replace(/['’]s\b/g, '').split(/[\s,.?!،؟]+/));
   const first = (name: string) => normalizeForMatching(name).split(' ')[0] ?? '';
   return dependents.filter((d) => words.has(first(d.name.ar)) || words.has(first(d.name.en)));
 }

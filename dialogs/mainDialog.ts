@@ -18,6 +18,7 @@ import { normalizeForMatching, type Lang } from './understanding/normalize';
 import type { FaqId, Intent, Understanding } from './understanding/types';
 import { isTicketListRequest } from './tawasul/understand';
 import { DELETE_DATA_ID, isDeleteDataRequest } from './deleteDataDialog';
+import { greetingOf } from './understanding/greetingReturn';
 
 export type GlobalCommand = 'cancel' | 'help' | 'menu' | 'agent' | 'language.ar' | 'language.en';
 const COMMANDS: ReadonlySet<Intent> = new Set<Intent>(['cancel', 'help', 'menu', 'agent', 'language.ar', 'language.en']);
@@ -144,8 +145,10 @@ export class MainDialog {
     }
 
     const data = await this.conversation(context);
+    const greeted = text ? greetingOf(text) : undefined;
     if (!data.welcomed) {
       data.welcomed = true;
+      if (greeted) await context.sendActivity(this.deps.t(turnLang(context), `greeting.return.${greeted}`));
       await context.sendActivity(this.deps.t(turnLang(context), 'welcome'));
       if (!u || u.intent === 'greeting') {
         await context.sendActivity(menuActivity(this.deps.t, turnLang(context)));
@@ -156,6 +159,9 @@ export class MainDialog {
       // Attachments or empty messages with nothing in progress: show what we can do.
       await context.sendActivity(menuActivity(this.deps.t, turnLang(context)));
       return;
+    } else if (greeted && u?.intent !== 'greeting') {
+      // "السلام عليكم، وش صار على طلبي": return the greeting, then the request.
+      await context.sendActivity(this.deps.t(turnLang(context), `greeting.return.${greeted}`));
     }
     await this.route(dc, titleIntent, u, text);
   }
@@ -184,6 +190,13 @@ export class MainDialog {
       return;
     }
 
+    if (intent === 'none' && u?.elsewhere) {
+      // Another authority's business: say so plainly and where to go, with what we can do.
+      data.misses = 0;
+      await context.sendActivity(t(lang, 'elsewhere:intro') + '\n' + t(lang, `elsewhere:${u.elsewhere}`));
+      await context.sendActivity(menuActivity(t, lang, t(lang, 'elsewhere:menu')));
+      return;
+    }
     if (intent === 'none') {
       await this.notUnderstood(dc, data, text);
       return;
@@ -191,7 +204,7 @@ export class MainDialog {
     data.misses = 0;
 
     if (intent === 'greeting') {
-      await context.sendActivity(menuActivity(t, lang, t(lang, 'greeting.reply') + '\n' + t(lang, 'menu.prompt')));
+      await context.sendActivity(menuActivity(t, lang, t(lang, `greeting.return.${greetingOf(text) ?? 'hello'}`) + '\n' + t(lang, 'menu.prompt')));
       return;
     }
     if (intent === 'faq') {

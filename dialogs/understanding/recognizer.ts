@@ -15,6 +15,9 @@ import { SoftmaxClassifier } from './softmax';
 import { classifierText } from './features';
 import { extractEntities } from './entities';
 import { detectLanguage, normalizeForMatching, type Lang } from './normalize';
+import { otherAuthorityOf } from './elsewhere';
+import { requestCandidates } from './longMessage';
+import { isLanguageRequest, LANGUAGE_SWITCH_SCORE } from './languageRequest';
 import { FAQ_IDS, INTENTS, type FaqId, type Intent, type Recognizer, type Understanding } from './types';
 
 const DEFAULT_LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
@@ -26,6 +29,17 @@ const RULE_INTENTS: ReadonlySet<Intent> = new Set(['greeting', 'help', 'cancel',
 const RULE_MAX_WORDS = 3;
 
 export type ModelKind = 'softmax' | 'knn';
+
+/** A clause of a long message must be at least this sure of its label to stand for the message. */
+const LONG_PART_SCORE = 0.5;
+
+/** A language switch the classifier found stands only on a clear request; otherwise the next label does. */
+function withoutUnaskedLanguageSwitch(text: string, ranked: LabelScore[]): LabelScore[] {
+  const top = ranked[0];
+  if (!top || (top.label !== 'language.ar' && top.label !== 'language.en')) return ranked;
+  if (top.score >= LANGUAGE_SWITCH_SCORE && isLanguageRequest(text)) return ranked;
+  return ranked.filter((r) => r.label !== 'language.ar' && r.label !== 'language.en');
+}
 
 export interface Thresholds {
   /** Below this score (probability, or similarity for knn) nothing is understood (`none`). */
@@ -148,7 +162,11 @@ export function createRecognizer(options: RecognizerOptions = {}): MusaedRecogni
       return entities.requestNumber ? { ...base, intent: 'status.check', score: 0.9 } : { ...base, intent: 'none', score: 0 };
     }
 
-    const ranked = classifier.classify(text);
+    // Another authority's business (Saher, visit visas, bank cards, Najm) with nothing of Jawazat's in it.
+    const elsewhere = entities.requestNumber || entities.idNumber ? undefined : otherAuthorityOf(text);
+    if (elsewhere) return { ...base, intent: 'none', score: 0, elsewhere };
+
+    const ranked = withoutUnaskedLanguageSwitch(text, classifyLong(text));
     const top = ranked[0];
     // Asking about one particular number is the lookup itself, not "how do I track a request".
     if (entities.requestNumber && (!top || top.score < thresholds.accept || top.label === 'none' || top.label === `${FAQ_PREFIX}track_request`)) {
@@ -165,6 +183,16 @@ export function createRecognizer(options: RecognizerOptions = {}): MusaedRecogni
       understanding.alternative = { intent: alt.intent, score: second.score, ...(alt.faq ? { faq: alt.faq } : {}) };
     }
     return understanding;
+  }
+
+  /** A long message is read from its end: the first clause or sentence that asks for something in scope wins. */
+  function classifyLong(text: string): LabelScore[] {
+    for (const part of requestCandidates(text)) {
+      const ranked = classifier.classify(part);
+      const top = ranked[0];
+      if (top && top.label !== 'none' && top.score >= LONG_PART_SCORE && !RULE_INTENTS.has(decode(top.label).intent)) return ranked;
+    }
+    return classifier.classify(text);
   }
 
   return { recognize, scores: (text) => classifier.classify(text), exampleCount: examples.length };

@@ -3,6 +3,7 @@
  * module must move unchanged to another runtime (see design.md).
  */
 import type { Lang } from './normalize';
+import type { OtherAuthority } from './elsewhere';
 
 export const INTENTS = [
   'greeting', 'help', 'cancel', 'menu', 'language.ar', 'language.en', 'agent',
@@ -50,6 +51,8 @@ export interface Understanding {
   /** Set when intent is 'faq'. */
   faq?: FaqId;
   entities: Entities;
+  /** Out of scope, and about another authority's business (traffic, visit visas, banks, Najm). */
+  elsewhere?: OtherAuthority;
   /** The runner-up when the classifier could not separate two intents ("did you mean A or B?"). */
   alternative?: { intent: Intent; score: number; faq?: FaqId };
 }
