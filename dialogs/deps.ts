@@ -51,6 +51,8 @@ export interface ConversationData {
   lastLang?: Lang;
   /** Consecutive messages the bot did not understand. */
   misses?: number;
+  /** Consecutive messages inside a task that answered nothing the open step asked. */
+  stepMisses?: number;
   task?: TaskContext;
   session?: VerifiedSession;
   iqamaPendingBill?: IqamaPendingBill;

@@ -17,6 +17,9 @@ import { relocalizeStack } from './localizedPrompt';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
 import type { FaqId, Intent, Understanding } from './understanding/types';
 import { isTicketListRequest } from './tawasul/understand';
+import type { Expectation } from './interpret/expectation';
+import { interpret, type TaskIntent } from './interpret/interpreter';
+import { openStep } from './interpret/openStep';
 
 export type GlobalCommand = 'cancel' | 'help' | 'menu' | 'agent' | 'language.ar' | 'language.en';
 const COMMANDS: ReadonlySet<Intent> = new Set<Intent>(['cancel', 'help', 'menu', 'agent', 'language.ar', 'language.en']);
@@ -79,6 +82,16 @@ export interface MainDialogDeps extends CoreDeps {
 }
 
 const MISSES_BEFORE_AGENT = 3;
+const STEP_MISSES_BEFORE_WAY_OUT = 2;
+const WAY_OUT = ['intent.menu', 'menu.agent', 'menu.tawasul'];
+
+/** The task each top dialog carries out: asking for the same task again is not a switch. */
+const TASK_OF_DIALOG: Record<string, TaskIntent> = {
+  iqamaRenewal: 'iqama.renew',
+  tawasul: 'tawasul.create',
+  statusLookup: 'status.check',
+  tawasulTrack: 'status.check',
+};
 
 export class MainDialog {
   private readonly dialogs: DialogSet;
@@ -121,6 +134,12 @@ export class MainDialog {
         : u && !titleIntent
           ? this.detectCommand(u, inDialog)
           : undefined;
+    const step = inDialog && !titleIntent ? openStep(dc.stack) : undefined;
+    if (step && u) {
+      // Inside a task the open step reads the message first; commands come after its answer.
+      await this.inTask(dc, step, u, text, u ? this.detectCommand(u, true) : undefined);
+      return;
+    }
     if (command) {
       await this.handleCommand(dc, command, text, u);
       return;
@@ -208,6 +227,51 @@ export class MainDialog {
     }
     // Commands reached here only through an unusual path (e.g. low score): show the menu.
     await context.sendActivity(menuActivity(t, lang));
+  }
+
+  /** One message inside a task, decided by the interpreter against the open step. */
+  private async inTask(dc: DialogContext, step: Expectation, u: Understanding, text: string, command: GlobalCommand | undefined): Promise<void> {
+    const context = dc.context;
+    const { t } = this.deps;
+    const data = await this.conversation(context);
+    const task = TASK_OF_DIALOG[dc.activeDialog?.id ?? ''];
+    const hasFiles = (context.activity.attachments ?? []).some((a) => typeof a.contentUrl === 'string' && a.contentUrl !== '');
+    const decision = interpret({ text, expect: step, understanding: u, command, task, hasFiles });
+    if (decision.kind !== 'unclear') data.stepMisses = 0;
+    switch (decision.kind) {
+      case 'answer':
+      case 'correction':
+        // The prompt reads the same answer or correction with the same rules (readStep).
+        await dc.continueDialog();
+        return;
+      case 'question':
+        if (!this.has(DIALOG_IDS.faq)) break;
+        // The FAQ dialog answers and ends; the task under it then asks its step again, all kept.
+        await dc.beginDialog(DIALOG_IDS.faq, { text, faq: decision.faq, understanding: u });
+        return;
+      case 'switch': {
+        const lang = turnLang(context);
+        await dc.cancelAllDialogs();
+        data.task = undefined;
+        if (task) await context.sendActivity(t(lang, 'inTask.switched', { from: t(lang, intentLabelKey(task)), to: t(lang, intentLabelKey(decision.intent)) }));
+        data.task = { intent: decision.intent };
+        await this.begin(dc, TASK_ROUTES[decision.intent]!, { text, understanding: u } satisfies TaskDialogOptions);
+        return;
+      }
+      case 'command':
+        await this.handleCommand(dc, decision.command, text, u);
+        return;
+      case 'unclear':
+        break;
+    }
+    data.stepMisses = (data.stepMisses ?? 0) + 1;
+    await dc.continueDialog();
+    // Two misses in a row: besides asking again, offer the ways out (they are menu titles the router knows).
+    if (data.stepMisses >= STEP_MISSES_BEFORE_WAY_OUT && dc.activeDialog) {
+      data.stepMisses = 0;
+      const lang = turnLang(context);
+      await context.sendActivity(MessageFactory.suggestedActions(WAY_OUT.map((k) => button(t(lang, k))), t(lang, 'inTask.wayOut')));
+    }
   }
 
   private async begin(dc: DialogContext, dialogId: string, options: object): Promise<void> {
