@@ -27,8 +27,9 @@ export function expectationOf(options: ExpectOptions | undefined): Expectation |
   return choices.length ? { kind: 'choice', options: choices } : undefined;
 }
 
+/** botbuilder's stacks grow at the end: the active dialog is the last one. */
 function innermost(stack: DialogInstance[] | undefined): DialogInstance | undefined {
-  const top = stack?.[0];
+  const top = stack?.[stack.length - 1];
   if (!top) return undefined;
   const inner = (top.state as { dialogs?: { dialogStack?: DialogInstance[] } } | undefined)?.dialogs?.dialogStack;
   return (inner?.length ? innermost(inner) : undefined) ?? top;
