@@ -26,10 +26,10 @@ export function looseYesNo(text: string): boolean | undefined {
   if (exact !== undefined) return exact;
   const words = matchKey(text).split(' ').filter(Boolean);
   if (words.length === 0 || words.length > 5) return undefined;
-  const yes = words.some((w) => YES_WORDS.test(w));
-  const no = words.some((w) => NO_WORDS.test(w));
-  if (yes === no) return undefined;
-  return YES_WORDS.test(words[0]!) ? true : NO_WORDS.test(words[0]!) ? false : undefined;
+  // A leading "no" decides ("لا مو صحيح"); a leading "yes" only when no "no" follows ("ايه لا" is unclear).
+  if (NO_WORDS.test(words[0]!)) return false;
+  if (YES_WORDS.test(words[0]!)) return words.some((w) => NO_WORDS.test(w)) ? undefined : true;
+  return undefined;
 }
 
 function fieldValue(field: CorrectableField, entities: Entities): string | number | undefined {
