@@ -30,7 +30,8 @@ function stem(word: string): string {
   if (/^(وال|بال|فال|لل)/.test(w) && w.length > 5) w = w.slice(w.startsWith('لل') ? 2 : 3);
   else if (w.startsWith('ال') && w.length > 4) w = w.slice(2);
   w = w.replace(/(ات|ون|ين|يه|ه|ي)$/, (m) => (w.length - m.length >= 3 ? '' : m));
-  if (/^[a-z]{4,}s$/.test(w)) w = w.slice(0, -1);
+  if (/^[a-z]{3,}ies$/.test(w)) w = `${w.slice(0, -3)}y`;
+  else if (/^[a-z]{4,}s$/.test(w)) w = w.slice(0, -1);
   return w;
 }
 
