@@ -5,6 +5,7 @@
 import type { StatePropertyAccessor } from 'botbuilder';
 import type { Lang } from './understanding/normalize';
 import type { Recognizer } from './understanding/types';
+import type { LastLookup } from './interpret/followUp';
 
 export type Translate = (lang: Lang, key: string, options?: Record<string, unknown>) => string;
 
@@ -56,6 +57,8 @@ export interface ConversationData {
   task?: TaskContext;
   session?: VerifiedSession;
   iqamaPendingBill?: IqamaPendingBill;
+  /** What the last status answer was about, so a follow-up ("and my own?") resolves. */
+  lastLookup?: LastLookup;
 }
 
 export interface StateAccessors {

@@ -20,6 +20,7 @@ import { isTicketListRequest } from './tawasul/understand';
 import type { Expectation } from './interpret/expectation';
 import { interpret, type TaskIntent } from './interpret/interpreter';
 import { openStep } from './interpret/openStep';
+import { resolveFollowUp } from './interpret/followUp';
 
 export type GlobalCommand = 'cancel' | 'help' | 'menu' | 'agent' | 'language.ar' | 'language.en';
 const COMMANDS: ReadonlySet<Intent> = new Set<Intent>(['cancel', 'help', 'menu', 'agent', 'language.ar', 'language.en']);
@@ -196,6 +197,14 @@ export class MainDialog {
       return;
     }
 
+    // A short follow-up of the last status answer ("وتاشيرة عمر؟", "why was it rejected?").
+    const followUp = intent === 'none' && data.lastLookup ? resolveFollowUp(text, data.lastLookup, lang) : undefined;
+    if (followUp && this.has(DIALOG_IDS.statusLookup)) {
+      data.misses = 0;
+      data.task = { intent: 'status.check' };
+      await this.begin(dc, DIALOG_IDS.statusLookup, { text: followUp } satisfies TaskDialogOptions);
+      return;
+    }
     if (intent === 'none') {
       await this.notUnderstood(dc, data, text);
       return;

@@ -256,6 +256,7 @@ export class StatusLookupDialog extends ComponentDialog {
     }
 
     turnLogger(context)?.info({ lookup: target.kind }, 'status lookup answered');
+    (await this.conversation(context)).lastLookup = { kind: target.kind, ...(state.number ? { number: state.number } : {}) };
     await context.sendActivity(answer(lang));
     await context.sendActivity(localized(t, lang, { key: 'status:after', actions: AFTER_ACTIONS }));
     return step.endDialog();

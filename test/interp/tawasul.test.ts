@@ -4,17 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim';
-import { AHMED, OTP, buttons, harness, play, startStatusSim, t, useSimulator } from './support';
+import { AHMED, OTP, buttons, harness, play, startStatusSim, t, useSimulator, type Step } from './support';
 
 let sim: Simulator;
 let url: string;
 useSimulator(startStatusSim, (running) => ({ sim, url } = running));
 
-const start = (lang: 'ar' | 'en') => [
+const start = (lang: 'ar' | 'en'): Step[] => [
   [lang === 'ar' ? 'ابي ارفع طلب تواصل' : 'I want to open a Tawasul request', t(lang, 'verify:askId')],
   [AHMED, t(lang, 'verify:askCode', { mobile: '05******12' })],
   [OTP, t(lang, 'tawasul:askSection')],
-] as const;
+];
 
 describe('Tawasul steps read loosely', () => {
   it.each([
