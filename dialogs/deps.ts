@@ -59,6 +59,8 @@ export interface ConversationData {
   iqamaPendingBill?: IqamaPendingBill;
   /** What the last status answer was about, so a follow-up ("and my own?") resolves. */
   lastLookup?: LastLookup;
+  /** A request number given with a message that got "did you mean…?": the chosen task keeps it. */
+  pendingNumber?: string;
 }
 
 export interface StateAccessors {

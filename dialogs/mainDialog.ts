@@ -184,6 +184,8 @@ export class MainDialog {
       data.misses = 0;
       const a = this.labelOf(lang, u.intent, u.faq);
       const b = this.labelOf(lang, u.alternative.intent, u.alternative.faq);
+      // The number given is kept for the answer to "did you mean…?" (a request number is not personal).
+      data.pendingNumber = u.entities.requestNumber;
       await context.sendActivity(MessageFactory.suggestedActions([button(a), button(b)], t(lang, 'ambiguous', { a, b })));
       return;
     }
@@ -231,7 +233,10 @@ export class MainDialog {
     const dialogId = TASK_ROUTES[intent];
     if (dialogId) {
       data.task = { intent };
-      await this.begin(dc, dialogId, { text: titleIntent ? '' : text, understanding: titleIntent ? undefined : u } satisfies TaskDialogOptions);
+      const kept = titleIntent ? data.pendingNumber : undefined;
+      data.pendingNumber = undefined;
+      const opening = kept && intent === 'status.check' ? kept : titleIntent ? '' : text;
+      await this.begin(dc, dialogId, { text: opening, understanding: titleIntent ? undefined : u } satisfies TaskDialogOptions);
       return;
     }
     // Commands reached here only through an unusual path (e.g. low score): show the menu.

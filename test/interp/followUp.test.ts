@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim';
 import { resolveFollowUp } from '../../dialogs/interpret/followUp';
 import { AHMED, MOHAMMED, OTP, harness, play, startStatusSim, t, useSimulator } from './support';
+import { sharedRecognizer } from '../helpers/transcript';
+import type { Recognizer } from '../../dialogs/understanding/types';
 
 let sim: Simulator;
 let url: string;
@@ -44,4 +46,24 @@ describe('follow-ups resolve against the last lookup', () => {
     ['ليش؟', { kind: 'myIqama' as const }, undefined],
     ['ابي اجدد اقامة زوجتي', { kind: 'dependents' as const }, undefined],
   ])('«%s» → %s', (text, last, resolved) => expect(resolveFollowUp(text, last, /[a-z]/.test(text) ? 'en' : 'ar')).toBe(resolved));
+});
+
+describe('"did you mean…?" keeps the number the user typed', () => {
+  // The trained model rarely hesitates on this: a recognizer that does, for one message.
+  const hesitant: Recognizer = {
+    recognize(text, hint) {
+      const u = sharedRecognizer().recognize(text, hint);
+      return text === 'تابع 400000101' ? { ...u, intent: 'status.check', score: 0.5, alternative: { intent: 'tawasul.create', score: 0.48 } } : u;
+    },
+  };
+  it('ar: tapping «متابعة طلب» looks up 400000101 without asking for it again', async () => {
+    const h = harness({ sim, url, recognizer: hesitant });
+    await play(h, [
+      ['تابع 400000101', t('ar', 'ambiguous', { a: t('ar', 'intent.status_check'), b: t('ar', 'intent.tawasul_create') })],
+      [t('ar', 'menu.status'), t('ar', 'verify:askId')],
+      [AHMED, t('ar', 'verify:askCode', { mobile: '05******12' })],
+      [OTP, '400000101'],
+    ]);
+    expect((await h.data()).pendingNumber).toBeUndefined();
+  });
 });

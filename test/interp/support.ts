@@ -6,6 +6,7 @@
  */
 import type { Activity } from 'botbuilder';
 import type { Simulator } from '../../sim';
+import type { Recognizer } from '../../dialogs/understanding/types';
 import { createIqamaRenewalDialogFactory } from '../../dialogs/iqamaRenewalDialog';
 import { tawasulDialogFactory } from '../../dialogs/tawasulDialog';
 import { faqDialogFactory } from '../../dialogs/faqDialog';
@@ -18,7 +19,7 @@ export { AHMED, MOHAMMED, OTP, startStatusSim, t, useSimulator } from '../status
 export { buttons, type Step } from '../helpers/transcript';
 export { texts };
 
-export function harness(options: { sim: Simulator; url: string; locale?: 'ar-SA' | 'en-US' }): Harness {
+export function harness(options: { sim: Simulator; url: string; locale?: 'ar-SA' | 'en-US'; recognizer?: Recognizer }): Harness {
   const renewal = createIqamaRenewalDialogFactory({ now: () => new Date(options.sim.clock.now()) });
   return statusHarness({ ...options, features: [renewal, tawasulDialogFactory, faqDialogFactory, handoffDialogFactory] });
 }

@@ -10,6 +10,7 @@ import { MusaedBot } from '../../bot/bot';
 import type { Simulator } from '../../sim';
 import { createServicesClient } from '../../adapters/services';
 import { MainDialog } from '../../dialogs/mainDialog';
+import type { Recognizer } from '../../dialogs/understanding/types';
 import type { DialogFactory, FeatureDeps } from '../../dialogs/registry';
 import { createStatusLookupDialogFactory, type StatusLookupOptions } from '../../dialogs/statusLookupDialog';
 import type { RedisConnection } from '../../bot/storage/redisClient';
@@ -38,6 +39,8 @@ export interface HarnessOptions {
   userId?: string;
   /** Other feature dialogs next to the status lookup (e.g. iqama renewal). */
   features?: DialogFactory[];
+  /** Another recognizer (default: the trained one). */
+  recognizer?: Recognizer;
 }
 
 export type Harness = TranscriptHarness;
@@ -45,7 +48,7 @@ export type Harness = TranscriptHarness;
 export function harness(options: HarnessOptions): Harness {
   const s = testState();
   const services = createServicesClient({ baseUrl: options.url, apiKey: API_KEY, timeoutMs: 3000, retry: { retries: 2, initialDelayMs: 5, maxDelayMs: 20 } });
-  const r = sharedRecognizer();
+  const r = options.recognizer ?? sharedRecognizer();
   const deps: FeatureDeps = { t, recognizer: r, state: s.state, services, redis: options.redis, redisPrefix: options.redisPrefix };
   const factory = createStatusLookupDialogFactory({ limit: options.limit, now: () => new Date(options.sim.clock.now()) });
   const mainDialog = new MainDialog({ t, recognizer: r, state: s.state, dialogState: s.dialogState }, [factory(deps), ...(options.features ?? []).map((f) => f(deps))]);
