@@ -274,7 +274,8 @@ export class IqamaRenewalDialog extends ComponentDialog {
       return step.replaceDialog(STEPS, { ...back, months, fee: undefined });
     }
     const relation = typeof correction.value === 'string' ? (correction.value as Relation) : undefined;
-    return step.replaceDialog(STEPS, { ...back, dependent: undefined, relation });
+    // The words go along: a first name in them picks the member («بنتي ليلى»).
+    return step.replaceDialog(STEPS, { ...back, dependent: undefined, relation, opening: step.context.activity.text ?? '' });
   }
 
   // 4. Duration chosen → the review (skipped once confirmed).

@@ -280,9 +280,8 @@ export class MainDialog {
     }
     data.stepMisses = (data.stepMisses ?? 0) + 1;
     await dc.continueDialog();
-    // Two misses in a row: besides asking again, offer the ways out (they are menu titles the router knows).
+    // From the second miss in a row on: besides asking again, offer the ways out (menu titles the router knows).
     if (data.stepMisses >= STEP_MISSES_BEFORE_WAY_OUT && dc.activeDialog) {
-      data.stepMisses = 0;
       const lang = turnLang(context);
       await context.sendActivity(MessageFactory.suggestedActions(WAY_OUT.map((k) => button(t(lang, k))), t(lang, 'inTask.wayOut')));
     }

@@ -64,7 +64,7 @@ function wordsMatch(answerWord: string, titleWord: string): boolean {
   const b = stem(titleWord);
   if (a === b) return true;
   if (a.length >= 3 && b.length >= 3 && (b.startsWith(a) || a.startsWith(b))) return true;
-  return a.length >= 5 && b.length >= 5 && oneEditApart(a, b);
+  return a.length >= 4 && b.length >= 4 && oneEditApart(a, b);
 }
 
 function unique(hits: boolean[]): number | undefined {

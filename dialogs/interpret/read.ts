@@ -32,8 +32,15 @@ export function looseYesNo(text: string): boolean | undefined {
   return undefined;
 }
 
-function fieldValue(field: CorrectableField, entities: Entities): string | number | undefined {
-  return field.value === 'months' ? entities.months : entities.relation;
+/** The value a correction carries; for a relation, the last one named ("مو زوجتي، بنتي" → daughter). */
+function fieldValue(field: CorrectableField, entities: Entities, text: string): string | number | undefined {
+  if (field.value === 'months') return entities.months;
+  const parts = normalizeForMatching(text).split(/[،,.؛;]| بل | but /);
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const relation = extractEntities(parts[i]!).relation;
+    if (relation) return relation;
+  }
+  return entities.relation;
 }
 
 function names(field: CorrectableField, text: string): boolean {
@@ -105,10 +112,11 @@ function readAnswer(text: string, expect: Expectation, entities: Entities, hasFi
 export function readStep(text: string, expect: Expectation, entities: Entities = extractEntities(text), hasFiles = false): Reading | undefined {
   if (expect.kind === 'text') return readAnswer(text, expect, entities, hasFiles);
   const n = normalizeForMatching(text);
-  const changing = CHANGE.test(n);
+  // "No, …" followed by a value is a correction too («لا مو زوجتي، بنتي ليلى»).
+  const changing = CHANGE.test(n) || /^(لا|لاء|مو|no|nope|nah)( |$)/.test(n);
   const short = matchKey(text).split(' ').length <= 4;
   for (const field of expect.fields ?? []) {
-    const value = fieldValue(field, entities);
+    const value = fieldValue(field, entities, text);
     if (value !== undefined && (changing || short || names(field, text))) return { type: 'correction', field: field.name, value };
   }
   const answer = readAnswer(text, expect, entities, hasFiles);

@@ -176,11 +176,15 @@ export function expectationFor(spec: AskSpec, choices: Choice[]): Expectation {
       spec.durations.forEach((d, i) => (options[i]!.months = d.months));
       return { kind: 'duration', options, fields: [CORRECTABLE.dependent] };
     case 'review':
+      options.find((o) => o.value === 'confirm')?.names.push(...CONFIRM_WORDS);
       return { kind: 'choice', options, yes: 'confirm', fields: [CORRECTABLE.duration, CORRECTABLE.dependent] };
     case 'buttons':
       return { kind: 'choice', options, ...(spec.yes ? { yes: spec.yes } : {}), ...(spec.no ? { no: spec.no } : {}) };
   }
 }
+
+/** Other ways people confirm a review («أكد», "looks good, go ahead"). */
+const CONFIRM_WORDS = ['اكد', 'اكده', 'كمل', 'تابع', 'موافق', 'go ahead', 'looks good', 'proceed', 'all good'];
 
 /** What the prompt returns: a choice, or a correction of a field already collected. */
 export type AskResult = FoundChoice & { correction?: { field: string; value?: string | number } };
