@@ -5,6 +5,7 @@
 import type { StatePropertyAccessor } from 'botbuilder';
 import type { Lang } from './understanding/normalize';
 import type { Recognizer } from './understanding/types';
+import type { LastLookup } from './interpret/followUp';
 
 export type Translate = (lang: Lang, key: string, options?: Record<string, unknown>) => string;
 
@@ -50,9 +51,15 @@ export interface ConversationData {
   lastLang?: Lang;
   /** Consecutive messages the bot did not understand. */
   misses?: number;
+  /** Consecutive messages inside a task that answered nothing the open step asked. */
+  stepMisses?: number;
   task?: TaskContext;
   session?: VerifiedSession;
   iqamaPendingBill?: IqamaPendingBill;
+  /** What the last status answer was about, so a follow-up ("and my own?") resolves. */
+  lastLookup?: LastLookup;
+  /** A request number given with a message that got "did you mean…?": the chosen task keeps it. */
+  pendingNumber?: string;
 }
 
 export interface StateAccessors {

@@ -29,7 +29,7 @@ import { beginVerification, restartVerified, VerifyIdentityDialog } from './veri
 import { extractEntities } from './understanding/entities';
 import { normalizeForMatching } from './understanding/normalize';
 import type { Relation } from './understanding/types';
-import { ask, AskPrompt, type AskSpec, type DependentView, type NextStep, viewOf } from './iqama/ask';
+import { ask, AskPrompt, type AskResult, type AskSpec, type DependentView, type NextStep, viewOf } from './iqama/ask';
 
 /** A bill the user will pay later: coming back to the same dependent and duration reuses it. */
 const STEPS = 'iqamaRenewalSteps';
@@ -264,10 +264,30 @@ export class IqamaRenewalDialog extends ComponentDialog {
     }
   }
 
+  /**
+   * A correction of a field collected earlier (the interpreter's reading): apply its value and
+   * run the flow again, which skips to the review with everything else kept; without a value,
+   * that question is asked again.
+   */
+  private corrected(step: WaterfallStepContext, state: RenewalState): Promise<DialogTurnResult> | undefined {
+    const correction = (step.result as AskResult | undefined)?.correction;
+    if (!correction) return undefined;
+    const back = { ...state, confirmed: false };
+    if (correction.field === 'duration') {
+      const months = typeof correction.value === 'number' ? correction.value : undefined;
+      return step.replaceDialog(STEPS, { ...back, months, fee: undefined });
+    }
+    const relation = typeof correction.value === 'string' ? (correction.value as Relation) : undefined;
+    // The words go along: a first name in them picks the member («بنتي ليلى»).
+    return step.replaceDialog(STEPS, { ...back, dependent: undefined, relation, opening: step.context.activity.text ?? '' });
+  }
+
   // 4. Duration chosen → the review (skipped once confirmed).
   private async showReview(step: WaterfallStepContext): Promise<DialogTurnResult> {
     if (vals(step).recovery) return this.recover(step);
     const state = this.stateOf(step);
+    const correction = this.corrected(step, state);
+    if (correction) return correction;
     const months = Number(picked(step)?.value.replace('months:', ''));
     const duration = vals(step).eligibility?.durations.find((d) => d.months === months);
     if (duration) {
@@ -283,6 +303,8 @@ export class IqamaRenewalDialog extends ComponentDialog {
   private async issueBill(step: WaterfallStepContext): Promise<DialogTurnResult> {
     if (vals(step).recovery) return this.recover(step);
     const state = this.stateOf(step);
+    const correction = this.corrected(step, state);
+    if (correction) return correction;
     const answer = picked(step)?.value as NextStep | undefined;
     if (answer === 'changeDependent') return step.replaceDialog(STEPS, fresh());
     if (answer === 'changeDuration') return step.replaceDialog(STEPS, { ...state, months: undefined, fee: undefined });

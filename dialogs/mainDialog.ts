@@ -19,6 +19,10 @@ import type { FaqId, Intent, Understanding } from './understanding/types';
 import { isTicketListRequest } from './tawasul/understand';
 import { DELETE_DATA_ID, isDeleteDataRequest } from './deleteDataDialog';
 import { greetingOf } from './understanding/greetingReturn';
+import type { Expectation } from './interpret/expectation';
+import { interpret, type TaskIntent } from './interpret/interpreter';
+import { openStep } from './interpret/openStep';
+import { resolveFollowUp } from './interpret/followUp';
 
 export type GlobalCommand = 'cancel' | 'help' | 'menu' | 'agent' | 'language.ar' | 'language.en';
 const COMMANDS: ReadonlySet<Intent> = new Set<Intent>(['cancel', 'help', 'menu', 'agent', 'language.ar', 'language.en']);
@@ -81,6 +85,16 @@ export interface MainDialogDeps extends CoreDeps {
 }
 
 const MISSES_BEFORE_AGENT = 3;
+const STEP_MISSES_BEFORE_WAY_OUT = 2;
+const WAY_OUT = ['intent.menu', 'menu.agent', 'menu.tawasul'];
+
+/** The task each top dialog carries out: asking for the same task again is not a switch. */
+const TASK_OF_DIALOG: Record<string, TaskIntent> = {
+  iqamaRenewal: 'iqama.renew',
+  tawasul: 'tawasul.create',
+  statusLookup: 'status.check',
+  tawasulTrack: 'status.check',
+};
 
 export class MainDialog {
   private readonly dialogs: DialogSet;
@@ -129,6 +143,12 @@ export class MainDialog {
         : u && !titleIntent
           ? this.detectCommand(u, inDialog)
           : undefined;
+    const step = inDialog && !titleIntent ? openStep(dc.stack) : undefined;
+    if (step && u) {
+      // Inside a task the open step reads the message first; commands come after its answer.
+      await this.inTask(dc, step, u, text, u ? this.detectCommand(u, true) : undefined);
+      return;
+    }
     if (command) {
       await this.handleCommand(dc, command, text, u);
       return;
@@ -177,6 +197,8 @@ export class MainDialog {
       data.misses = 0;
       const a = this.labelOf(lang, u.intent, u.faq);
       const b = this.labelOf(lang, u.alternative.intent, u.alternative.faq);
+      // The number given is kept for the answer to "did you mean…?" (a request number is not personal).
+      data.pendingNumber = u.entities.requestNumber;
       await context.sendActivity(MessageFactory.suggestedActions([button(a), button(b)], t(lang, 'ambiguous', { a, b })));
       return;
     }
@@ -195,6 +217,14 @@ export class MainDialog {
       data.misses = 0;
       await context.sendActivity(t(lang, 'elsewhere:intro') + '\n' + t(lang, `elsewhere:${u.elsewhere}`));
       await context.sendActivity(menuActivity(t, lang, t(lang, 'elsewhere:menu')));
+      return;
+    }
+    // A short follow-up of the last status answer ("وتاشيرة عمر؟", "why was it rejected?").
+    const followUp = intent === 'none' && data.lastLookup ? resolveFollowUp(text, data.lastLookup, lang) : undefined;
+    if (followUp && this.has(DIALOG_IDS.statusLookup)) {
+      data.misses = 0;
+      data.task = { intent: 'status.check' };
+      await this.begin(dc, DIALOG_IDS.statusLookup, { text: followUp } satisfies TaskDialogOptions);
       return;
     }
     if (intent === 'none') {
@@ -223,11 +253,58 @@ export class MainDialog {
     const dialogId = TASK_ROUTES[intent];
     if (dialogId) {
       data.task = { intent };
-      await this.begin(dc, dialogId, { text: titleIntent ? '' : text, understanding: titleIntent ? undefined : u } satisfies TaskDialogOptions);
+      const kept = titleIntent ? data.pendingNumber : undefined;
+      data.pendingNumber = undefined;
+      const opening = kept && intent === 'status.check' ? kept : titleIntent ? '' : text;
+      await this.begin(dc, dialogId, { text: opening, understanding: titleIntent ? undefined : u } satisfies TaskDialogOptions);
       return;
     }
     // Commands reached here only through an unusual path (e.g. low score): show the menu.
     await context.sendActivity(menuActivity(t, lang));
+  }
+
+  /** One message inside a task, decided by the interpreter against the open step. */
+  private async inTask(dc: DialogContext, step: Expectation, u: Understanding, text: string, command: GlobalCommand | undefined): Promise<void> {
+    const context = dc.context;
+    const { t } = this.deps;
+    const data = await this.conversation(context);
+    const task = TASK_OF_DIALOG[dc.activeDialog?.id ?? ''];
+    const hasFiles = (context.activity.attachments ?? []).some((a) => typeof a.contentUrl === 'string' && a.contentUrl !== '');
+    const decision = interpret({ text, expect: step, understanding: u, command, task, hasFiles });
+    if (decision.kind !== 'unclear') data.stepMisses = 0;
+    switch (decision.kind) {
+      case 'answer':
+      case 'correction':
+        // The prompt reads the same answer or correction with the same rules (readStep).
+        await dc.continueDialog();
+        return;
+      case 'question':
+        if (!this.has(DIALOG_IDS.faq)) break;
+        // The FAQ dialog answers and ends; the task under it then asks its step again, all kept.
+        await dc.beginDialog(DIALOG_IDS.faq, { text, faq: decision.faq, understanding: u });
+        return;
+      case 'switch': {
+        const lang = turnLang(context);
+        await dc.cancelAllDialogs();
+        data.task = undefined;
+        if (task) await context.sendActivity(t(lang, 'inTask.switched', { from: t(lang, intentLabelKey(task)), to: t(lang, intentLabelKey(decision.intent)) }));
+        data.task = { intent: decision.intent };
+        await this.begin(dc, TASK_ROUTES[decision.intent]!, { text, understanding: u } satisfies TaskDialogOptions);
+        return;
+      }
+      case 'command':
+        await this.handleCommand(dc, decision.command, text, u);
+        return;
+      case 'unclear':
+        break;
+    }
+    data.stepMisses = (data.stepMisses ?? 0) + 1;
+    await dc.continueDialog();
+    // From the second miss in a row on: besides asking again, offer the ways out (menu titles the router knows).
+    if (data.stepMisses >= STEP_MISSES_BEFORE_WAY_OUT && dc.activeDialog) {
+      const lang = turnLang(context);
+      await context.sendActivity(MessageFactory.suggestedActions(WAY_OUT.map((k) => button(t(lang, k))), t(lang, 'inTask.wayOut')));
+    }
   }
 
   private async begin(dc: DialogContext, dialogId: string, options: object): Promise<void> {

@@ -17,11 +17,14 @@ import {
 import type { Translate } from './deps';
 import { localized, type I18nRef } from './localizedPrompt';
 import { turnLang } from './turnState';
-import { parseInteger, parseOrdinal, parseYesNo } from './understanding/answers';
-import { normalizeForMatching, type Lang } from './understanding/normalize';
+import { parseInteger } from './understanding/answers';
+import type { Bilingual } from '../adapters/services/types';
+import { matchKey, matchOption } from './interpret/match';
+import { expectationOf, optionsOf, type ExpectOptions } from './interpret/openStep';
+import { looseYesNo, readStep } from './interpret/read';
+import type { Lang } from './understanding/normalize';
 
-const PUNCTUATION = /[^\p{L}\p{N}\s]+/gu;
-const key = (text: string) => normalizeForMatching(text).replace(PUNCTUATION, ' ').replace(/\s+/g, ' ').trim();
+const key = matchKey;
 
 function titleOf(choice: Choice): string {
   return choice.action?.title ?? choice.value;
@@ -38,36 +41,24 @@ function withButtons(activity: string | Partial<Activity> | undefined, actions: 
   return { ...base, suggestedActions: { to: [], actions } };
 }
 
+/** A choice titled in both languages: its button follows the turn's language (a switch re-renders it). */
+export type BilingualChoice = Choice & { titles?: Bilingual };
+
+export function bilingualChoice(value: string, titles: Bilingual, lang: Lang, synonyms: string[] = []): BilingualChoice {
+  const title = titles[lang];
+  return { value, titles, action: { type: ActionTypes.ImBack, title, value: title }, synonyms: [titles.ar, titles.en, ...synonyms] };
+}
+
+function titleIn(choice: BilingualChoice, lang: Lang): string {
+  return choice.titles?.[lang] ?? titleOf(choice);
+}
+
 /**
- * Finds the choice an answer names: its title, value or a synonym (exact, or all of the
- * choice's words inside the answer, or the answer inside exactly one title), or its place in
- * the list ("2", "٢", "الثاني", "the second", "الأخير").
+ * Finds the choice an answer names, with the interpreter's rules (interpret/match.ts): title,
+ * value or synonym, position, or a loose match of one title ("استفسار عام").
  */
 export function findChoice(text: string, choices: Choice[]): FoundChoice | undefined {
-  const answer = key(text);
-  if (!answer) return undefined;
-  const names = choices.map((c) => [titleOf(c), c.value, ...(c.synonyms ?? [])].map(key).filter(Boolean));
-
-  const exact = names.findIndex((n) => n.includes(answer));
-  if (exact >= 0) return { value: choices[exact]!.value, index: exact, score: 1 };
-
-  const ordinal = parseOrdinal(text);
-  if (ordinal !== undefined) {
-    const index = ordinal === -1 ? choices.length - 1 : ordinal - 1;
-    if (index >= 0 && index < choices.length) return { value: choices[index]!.value, index, score: 1 };
-  }
-
-  const words = new Set(answer.split(' '));
-  const within = names
-    .map((n, index) => ({ index, hit: n.some((name) => name.split(' ').every((w) => words.has(w))) }))
-    .filter((x) => x.hit);
-  if (within.length === 1) return { value: choices[within[0]!.index]!.value, index: within[0]!.index, score: 0.9 };
-
-  if (answer.length >= 2) {
-    const containing = names.map((n, index) => ({ index, hit: n.some((name) => name.includes(answer)) })).filter((x) => x.hit);
-    if (containing.length === 1) return { value: choices[containing[0]!.index]!.value, index: containing[0]!.index, score: 0.8 };
-  }
-  return undefined;
+  return matchOption(text, optionsOf(choices));
 }
 
 export class LocalChoicePrompt extends Prompt<FoundChoice> {
@@ -76,14 +67,16 @@ export class LocalChoicePrompt extends Prompt<FoundChoice> {
   }
 
   protected async onPrompt(context: TurnContext, _state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
-    const actions = toChoices(options.choices).map((c): CardAction => ({ type: ActionTypes.ImBack, title: titleOf(c), value: titleOf(c) }));
+    const lang = turnLang(context);
+    const actions = toChoices(options.choices).map((c): CardAction => ({ type: ActionTypes.ImBack, title: titleIn(c, lang), value: titleIn(c, lang) }));
     const activity = isRetry && options.retryPrompt ? options.retryPrompt : options.prompt;
     await context.sendActivity(withButtons(activity, actions));
   }
 
-  protected async onRecognize(context: TurnContext, _state: object, options: PromptOptions): Promise<PromptRecognizerResult<FoundChoice>> {
-    const found = findChoice(context.activity.text ?? '', toChoices(options.choices));
-    return found ? { succeeded: true, value: found } : { succeeded: false };
+  protected async onRecognize(context: TurnContext, _state: object, options: ExpectOptions): Promise<PromptRecognizerResult<FoundChoice>> {
+    const expect = expectationOf(options);
+    const reading = expect ? readStep(context.activity.text ?? '', expect) : undefined;
+    return reading?.type === 'answer' ? { succeeded: true, value: { value: String(reading.value), index: reading.index ?? 0, score: 1 } } : { succeeded: false };
   }
 }
 
@@ -105,6 +98,11 @@ export class LocalConfirmPrompt extends Prompt<boolean> {
     await context.sendActivity(withButtons(activity, this.buttons(turnLang(context))));
   }
 
+  /** A yes/no step, for the interpreter (the answer is read by onRecognize below). */
+  static options(options: PromptOptions): ExpectOptions {
+    return { ...options, expect: { kind: 'yesno' } };
+  }
+
   protected async onRecognize(context: TurnContext): Promise<PromptRecognizerResult<boolean>> {
     const text = context.activity.text ?? '';
     const answer = key(text);
@@ -113,7 +111,7 @@ export class LocalConfirmPrompt extends Prompt<boolean> {
       if (answer === key(this.t(lang, 'prompts:yes'))) return { succeeded: true, value: true };
       if (answer === key(this.t(lang, 'prompts:no'))) return { succeeded: true, value: false };
     }
-    const value = parseYesNo(text);
+    const value = looseYesNo(text);
     return value === undefined ? { succeeded: false } : { succeeded: true, value };
   }
 }

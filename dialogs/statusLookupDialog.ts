@@ -25,6 +25,8 @@ import type { ConversationData, VerifiedSession } from './deps';
 import type { DialogFactory, FeatureDeps } from './registry';
 import { DIALOG_IDS, type TaskDialogOptions } from './mainDialog';
 import { localized } from './localizedPrompt';
+import { stepOptions } from './interpret/openStep';
+import { StepPrompt } from './interpret/stepPrompt';
 import { menuActivity } from './menu';
 import { createUserRateLimiter, minutesToWait, type UserRateLimiter, type UserRateLimitOptions } from './rateLimit';
 import { isSessionExpired } from './serviceErrors';
@@ -104,7 +106,7 @@ export class StatusLookupDialog extends ComponentDialog {
         recognizeLookupChoice(deps.t, pc.recognized.value ?? '') !== undefined || pc.attemptCount >= KIND_PROMPT_ATTEMPTS,
       ),
     );
-    this.addDialog(new TextPrompt(NUMBER_PROMPT));
+    this.addDialog(new StepPrompt(NUMBER_PROMPT));
     this.addDialog(new TextPrompt(RETRY_PROMPT));
     this.addDialog(
       new WaterfallDialog(LOOP, [
@@ -141,10 +143,12 @@ export class StatusLookupDialog extends ComponentDialog {
     if (state.target) return step.next(state.target);
     const lang = turnLang(step.context);
     const actions = LOOKUP_KINDS.map(optionKey);
-    return step.prompt(KIND_PROMPT, {
+    return step.prompt(KIND_PROMPT, stepOptions({
       prompt: localized(this.deps.t, lang, { key: 'status:ask.what', actions }),
       retryPrompt: localized(this.deps.t, lang, { key: 'status:ask.whatRetry', actions }),
-    });
+      // A kind by its title or place, or a request number typed straight away.
+      expect: { kind: 'number', number: 'request', options: LOOKUP_KINDS.map((k) => ({ value: k, names: [this.deps.t('ar', optionKey(k)), this.deps.t('en', optionKey(k))] })) },
+    }));
   }
 
   /** For a request: the number (or the text carrying it) goes to the check; else ask for it. */
@@ -165,7 +169,7 @@ export class StatusLookupDialog extends ComponentDialog {
       return step.next(text);
     }
     const lang = turnLang(step.context);
-    return step.prompt(NUMBER_PROMPT, { prompt: localized(this.deps.t, lang, state.problem ?? { key: 'status:ask.number' }) });
+    return step.prompt(NUMBER_PROMPT, stepOptions({ prompt: localized(this.deps.t, lang, state.problem ?? { key: 'status:ask.number' }), expect: { kind: 'number', number: 'request' } }));
   }
 
   /** A number that cannot be one is refused with the reason and counts as a try. */
@@ -253,6 +257,7 @@ export class StatusLookupDialog extends ComponentDialog {
     }
 
     turnLogger(context)?.info({ lookup: target.kind }, 'status lookup answered');
+    (await this.conversation(context)).lastLookup = { kind: target.kind, ...(state.number ? { number: state.number } : {}) };
     await context.sendActivity(answer(lang));
     await context.sendActivity(localized(t, lang, { key: 'status:after', actions: AFTER_ACTIONS }));
     return step.endDialog();

@@ -16,12 +16,12 @@ import {
   Prompt,
   type PromptOptions,
   type PromptRecognizerResult,
-  TextPrompt,
   WaterfallDialog,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import {
   type Attachment,
+  type Dependent,
   DESCRIPTION_MAX,
   DESCRIPTION_MIN,
   type FieldSpec,
@@ -36,7 +36,11 @@ import type { ConversationData, VerifiedSession } from './deps';
 import type { DialogFactory, FeatureDeps } from './registry';
 import { DIALOG_IDS } from './mainDialog';
 import { localized } from './localizedPrompt';
-import { LocalChoicePrompt } from './prompts';
+import { bilingualChoice, type BilingualChoice, LocalChoicePrompt } from './prompts';
+import type { Expectation } from './interpret/expectation';
+import { dependentOption } from './interpret/options';
+import { stepOptions } from './interpret/openStep';
+import { StepPrompt } from './interpret/stepPrompt';
 import { describeServiceError, isSessionExpired } from './serviceErrors';
 import { turnLang, turnLogger } from './turnState';
 import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
@@ -118,7 +122,7 @@ export class TawasulDialog extends ComponentDialog {
     this.attachments = deps.attachments ?? dataUrlReader(MAX_ATTACHMENT_BYTES);
     this.addDialog(new VerifyIdentityDialog(deps));
     this.addDialog(new LocalChoicePrompt(CHOICE));
-    this.addDialog(new TextPrompt(FIELD, async (pc) => {
+    this.addDialog(new StepPrompt(FIELD, async (pc) => {
       const spec = (pc.options as PromptOptions & { validations?: FieldSpec }).validations as FieldSpec;
       const lang = turnLang(pc.context);
       const check = checkField(spec, pc.recognized.value ?? '', lang);
@@ -129,7 +133,7 @@ export class TawasulDialog extends ComponentDialog {
       await pc.context.sendActivity(this.deps.t(lang, `${NS}invalid.${check.reason}`, { ...check.args, field: spec.label[lang] }));
       return false;
     }));
-    this.addDialog(new TextPrompt(DESCRIPTION, async (pc) => {
+    this.addDialog(new StepPrompt(DESCRIPTION, async (pc) => {
       const text = (pc.recognized.value ?? '').trim();
       const lang = turnLang(pc.context);
       if (text.length < DESCRIPTION_MIN) await pc.context.sendActivity(this.deps.t(lang, `${NS}description.short`, { min: DESCRIPTION_MIN }));
@@ -166,8 +170,9 @@ export class TawasulDialog extends ComponentDialog {
     return this.deps.t(turnLang(context), NS + key, args);
   }
 
-  private choices(items: Array<[string, string]>): Array<{ value: string; action: CardAction }> {
-    return items.map(([value, title]) => ({ value, action: { type: ActionTypes.ImBack, title, value: title } }));
+  /** Buttons from locale keys, titled in both languages so a language switch re-renders them. */
+  private choices(lang: Lang, items: Array<[string, string]>): BilingualChoice[] {
+    return items.map(([value, key]) => bilingualChoice(value, { ar: this.deps.t('ar', key), en: this.deps.t('en', key) }, lang));
   }
 
   private async conversation(context: TurnContext): Promise<ConversationData> {
@@ -182,7 +187,7 @@ export class TawasulDialog extends ComponentDialog {
     vals(step).failed = true;
     return step.prompt(CHOICE, {
       prompt: localized(this.deps.t, lang, { key: `${NS}retryPrompt` }),
-      choices: this.choices([['retry', this.t(step.context, 'next.retry')], ['agent', this.deps.t(lang, 'menu.agent')], ['menu', this.deps.t(lang, 'intent.menu')]]),
+      choices: this.choices(lang, [['retry', `${NS}next.retry`], ['agent', 'menu.agent'], ['menu', 'intent.menu']]),
     });
   }
 
@@ -229,7 +234,7 @@ export class TawasulDialog extends ComponentDialog {
     return step.prompt(CHOICE, {
       prompt: localized(this.deps.t, lang, { key: `${NS}askSection` }),
       retryPrompt: localized(this.deps.t, lang, { key: 'prompts:retry.choice' }),
-      choices: sections.map((s) => ({ value: s.id, action: { type: ActionTypes.ImBack, title: s.label[lang], value: s.label[lang] }, synonyms: [s.label.ar, s.label.en] })),
+      choices: sections.map((s) => bilingualChoice(s.id, s.label, lang)),
     });
   }
 
@@ -246,7 +251,7 @@ export class TawasulDialog extends ComponentDialog {
     return step.prompt(CHOICE, {
       prompt: localized(this.deps.t, lang, { key: `${NS}askType`, args: { section: section.label } }),
       retryPrompt: localized(this.deps.t, lang, { key: 'prompts:retry.choice' }),
-      choices: section.transactionTypes.map((x) => ({ value: x.id, action: { type: ActionTypes.ImBack, title: x.label[lang], value: x.label[lang] }, synonyms: [x.label.ar, x.label.en] })),
+      choices: section.transactionTypes.map((x) => bilingualChoice(x.id, x.label, lang)),
     });
   }
 
@@ -262,12 +267,41 @@ export class TawasulDialog extends ComponentDialog {
     const missing = type.fields.find((f) => f.required && state.fields[f.name] === undefined);
     if (!missing) return step.next(undefined);
     vals(step).pendingField = missing.name;
-    const options = missing.type === 'select' ? this.choices((missing.options ?? []).map((o) => [o.value, o.label[lang]])).map((c) => c.action) : [];
+    const expect = await this.fieldExpectation(step, missing);
+    const actions = (expect.options ?? []).map((o): CardAction => ({ type: ActionTypes.ImBack, title: o.names[lang === 'ar' ? 0 : 1]!, value: o.names[lang === 'ar' ? 0 : 1]! }));
     const prompt = localized(this.deps.t, lang, { key: `${NS}askField`, args: { field: missing.label, hint: this.deps.t(lang, `${NS}hint.${missing.type}`) } });
-    return step.prompt(FIELD, {
-      prompt: options.length ? { ...prompt, suggestedActions: { to: [], actions: options } } : prompt,
+    return step.prompt(FIELD, stepOptions({
+      prompt: actions.length ? { ...prompt, suggestedActions: { to: [], actions } } : prompt,
       validations: missing,
-    } as PromptOptions);
+      expect,
+    }));
+  }
+
+  /**
+   * What a field expects. An ID number for a beneficiary offers the verified user's dependents
+   * («بنتي ليلى», "my wife"): each is an option whose value is their ID number.
+   */
+  private async fieldExpectation(step: WaterfallStepContext, field: FieldSpec): Promise<Expectation> {
+    switch (field.type) {
+      case 'select':
+        return { kind: 'choice', options: (field.options ?? []).map((o) => ({ value: o.value, names: [o.label.ar, o.label.en] })) };
+      case 'date':
+        return { kind: 'date' };
+      case 'number':
+        return { kind: 'number' };
+      case 'idNumber': {
+        const session = vals(step).session;
+        let dependents: Dependent[] = [];
+        try {
+          if (session) dependents = await this.deps.services!.listDependents(session.token);
+        } catch (err) {
+          turnLogger(step.context)?.info({ kind: (err as { kind?: string }).kind ?? 'unknown' }, 'tawasul: dependents not offered');
+        }
+        return { kind: 'number', number: 'id', ...(dependents.length ? { options: dependents.map(dependentOption) } : {}) };
+      }
+      default:
+        return { kind: 'text' };
+    }
   }
 
   // 5. Store the field (and loop) or ask the description.
@@ -280,7 +314,8 @@ export class TawasulDialog extends ComponentDialog {
     }
     if (state.description) return step.next(state.description);
     const lang = turnLang(step.context);
-    return step.prompt(DESCRIPTION, { prompt: localized(this.deps.t, lang, { key: `${NS}askDescription`, args: { min: DESCRIPTION_MIN, max: DESCRIPTION_MAX } }) });
+    // Free text: taken as typed, interrupted only by an exact command.
+    return step.prompt(DESCRIPTION, stepOptions({ prompt: localized(this.deps.t, lang, { key: `${NS}askDescription`, args: { min: DESCRIPTION_MIN, max: DESCRIPTION_MAX } }), expect: { kind: 'text' } }));
   }
 
   // 6. Attachments: one answer per turn; the waterfall loops through replaceDialog.
@@ -292,13 +327,15 @@ export class TawasulDialog extends ComponentDialog {
     const { type } = this.selected(step);
     const lang = turnLang(step.context);
     const key = state.attachments.length ? `${NS}askMoreFiles` : `${NS}askFiles`;
-    return step.prompt(FILES, {
+    const doneKeys = [`${NS}next.done`, `${NS}next.skip`];
+    return step.prompt(FILES, stepOptions({
+      expect: { kind: 'file', options: doneKeys.map((k) => ({ value: 'done', names: [this.deps.t('ar', k), this.deps.t('en', k), 'تخطي', 'خلصت', 'انتهيت', 'skip', 'done'] })) },
       prompt: localized(this.deps.t, lang, {
         key,
         args: { hint: type?.attachments.hint ?? '', n: state.attachments.length, max: MAX_ATTACHMENTS_PER_TICKET },
         actions: [state.attachments.length ? `${NS}next.done` : `${NS}next.skip`],
       }),
-    });
+    }));
   }
 
   // 7. Take the files (or skip/done), then the review.
@@ -362,11 +399,11 @@ export class TawasulDialog extends ComponentDialog {
     return step.prompt(CHOICE, {
       prompt: localized(this.deps.t, lang, { key: `${NS}review.ask` }),
       retryPrompt: localized(this.deps.t, lang, { key: `${NS}review.ask` }),
-      choices: this.choices([
-        ['submit', this.t(step.context, 'next.submit')],
-        ['description', this.t(step.context, 'next.changeDescription')],
-        ['files', this.t(step.context, 'next.changeFiles')],
-        ['type', this.t(step.context, 'next.changeType')],
+      choices: this.choices(lang, [
+        ['submit', `${NS}next.submit`],
+        ['description', `${NS}next.changeDescription`],
+        ['files', `${NS}next.changeFiles`],
+        ['type', `${NS}next.changeType`],
       ]),
     });
   }

@@ -18,7 +18,6 @@ import {
   ComponentDialog,
   type Dialog,
   type DialogTurnResult,
-  TextPrompt,
   WaterfallDialog,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
@@ -28,6 +27,8 @@ import { newIdempotencyKey } from '../adapters/services/client';
 import type { ConversationData, VerifiedSession } from './deps';
 import type { FeatureDeps } from './registry';
 import { localized } from './localizedPrompt';
+import { stepOptions } from './interpret/openStep';
+import { StepPrompt } from './interpret/stepPrompt';
 import { clearSession, describeServiceError } from './serviceErrors';
 import { markSensitiveInput, turnLang, turnLogger } from './turnState';
 import { checkIdNumber, maskId } from './understanding/idNumber';
@@ -81,7 +82,7 @@ export async function restartVerified<S extends ReverifyState>(step: WaterfallSt
 export class VerifyIdentityDialog extends ComponentDialog {
   constructor(private readonly deps: FeatureDeps) {
     super(VERIFY_IDENTITY_ID);
-    this.addDialog(new TextPrompt(ID_PROMPT, async (pc) => {
+    this.addDialog(new StepPrompt(ID_PROMPT, async (pc) => {
       const check = checkIdNumber(pc.recognized.value ?? '');
       if (check.ok) return true;
       if (pc.attemptCount >= MAX_ID_TRIES) {
@@ -92,7 +93,7 @@ export class VerifyIdentityDialog extends ComponentDialog {
       await pc.context.sendActivity(this.deps.t(lang, `verify:idInvalid.${check.reason}`));
       return false;
     }));
-    this.addDialog(new TextPrompt(CODE_PROMPT, async (pc) => {
+    this.addDialog(new StepPrompt(CODE_PROMPT, async (pc) => {
       // The answer is a secret whatever it looks like: keep it out of the transcript.
       markSensitiveInput(pc.context);
       const code = toAsciiDigits(pc.recognized.value ?? '').replace(/\s+/g, '');
@@ -119,10 +120,11 @@ export class VerifyIdentityDialog extends ComponentDialog {
     const lang = turnLang(step.context);
     const options = (step.options ?? {}) as VerifyIdentityOptions;
     if (options.reason === 'expired') await step.context.sendActivity(this.deps.t(lang, 'services:error.sessionExpired'));
-    return step.prompt(ID_PROMPT, {
+    return step.prompt(ID_PROMPT, stepOptions({
       prompt: localized(this.deps.t, lang, { key: 'verify:askId' }),
       retryPrompt: localized(this.deps.t, lang, { key: 'verify:askIdAgain' }),
-    });
+      expect: { kind: 'number', number: 'id' },
+    }));
   }
 
   private async sendCode(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -153,10 +155,11 @@ export class VerifyIdentityDialog extends ComponentDialog {
     const options = step.options as CodeLoopOptions;
     // The masked mobile comes from the service ("05******12"); it is not personal in clear.
     const key = options.isRetry ? 'verify:askCodeAgain' : 'verify:askCode';
-    return step.prompt(CODE_PROMPT, {
+    return step.prompt(CODE_PROMPT, stepOptions({
       prompt: localized(this.deps.t, lang, { key, args: { mobile: options.challenge.maskedMobile }, secret: true }),
       retryPrompt: localized(this.deps.t, lang, { key: 'verify:askCodeAgain', args: { mobile: options.challenge.maskedMobile }, secret: true }),
-    });
+      expect: { kind: 'number', number: 'code' },
+    }));
   }
 
   private async checkCode(step: WaterfallStepContext): Promise<DialogTurnResult> {

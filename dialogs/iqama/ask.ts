@@ -11,10 +11,12 @@ import type { Bilingual, Dependent } from '../../adapters/services/types';
 import type { Translate } from '../deps';
 import { formatBothCalendars } from '../format/dates';
 import { localized } from '../localizedPrompt';
-import { findChoice } from '../prompts';
-import { dependentsFor, validityPhrase } from '../status/format';
+import type { CorrectableField, Expectation, StepOption } from '../interpret/expectation';
+import { optionsOf } from '../interpret/openStep';
+import { firstName, relationsOf } from '../interpret/options';
+import { readStep } from '../interpret/read';
+import { validityPhrase } from '../status/format';
 import { turnLang } from '../turnState';
-import { extractEntities } from '../understanding/entities';
 import { maskId } from '../understanding/idNumber';
 import type { Lang } from '../understanding/normalize';
 
@@ -100,7 +102,7 @@ export function renderAsk(t: Translate, lang: Lang, channelId: string, spec: Ask
       const choices = spec.dependents.map((d, i): Choice => {
         const title = `${d.name[lang]} (${d.relationshipLabel[lang]})`;
         const id = spec.idNumbers[i];
-        return { value: d.id, action: { type: ActionTypes.ImBack, title, value: title }, synonyms: [d.name.ar, d.name.en, d.idMasked.slice(-4), ...(id ? [id] : [])] };
+        return { value: d.id, action: { type: ActionTypes.ImBack, title, value: title }, synonyms: [d.name.ar, d.name.en, firstName(d.name.ar), firstName(d.name.en), d.idMasked.slice(-4), ...(id ? [id] : [])] };
       });
       return {
         activity: localized(t, lang, { key: `${NS}choose`, args: { intro, list: lines.join('\n') } }),
@@ -151,39 +153,46 @@ export function renderAsk(t: Translate, lang: Lang, channelId: string, spec: Ask
   }
 }
 
-/** An answer that is not a title: "زوجتي" among the listed dependents, "سنة" for 12 months. */
-function understood(spec: AskSpec, text: string, choices: Choice[]): FoundChoice | undefined {
-  const entities = extractEntities(text);
-  if (spec.kind === 'dependent') {
-    if (entities.idNumber) {
-      const index = spec.idNumbers.indexOf(entities.idNumber);
-      if (index >= 0) return { value: spec.dependents[index]!.id, index, score: 1 };
-    }
-    if (entities.relation) {
-      const matching = dependentsFor(spec.dependents as unknown as Dependent[], entities.relation);
-      if (matching.length === 1) {
-        const index = spec.dependents.findIndex((d) => d.id === matching[0]!.id);
-        return { value: spec.dependents[index]!.id, index, score: 0.9 };
-      }
-    }
+/** Fields the review lets the user correct by naming them ("غيّر المدة", "change the duration to 6 months"). */
+export const CORRECTABLE: Record<'duration' | 'dependent', CorrectableField> = {
+  duration: { name: 'duration', words: ['المده', 'مده', 'مدة', 'المدة', 'duration', 'period', 'months', 'الشهور', 'فتره', 'الفتره'], value: 'months' },
+  dependent: { name: 'dependent', words: ['فرد الاسره', 'الفرد', 'الشخص', 'التابع', 'member', 'person', 'dependent', 'family member'], value: 'relation' },
+};
+
+/**
+ * What the question expects, for the interpreter and this prompt alike: the options (a member
+ * also by relation or full ID number, a duration also by months, a plain yes/no where the
+ * question reads as one) and, once something was chosen, the fields a correction may name.
+ */
+export function expectationFor(spec: AskSpec, choices: Choice[]): Expectation {
+  const options: StepOption[] = optionsOf(choices);
+  switch (spec.kind) {
+    case 'dependent':
+      spec.dependents.forEach((d, i) => {
+        options[i]!.relations = relationsOf(d);
+      });
+      return { kind: 'choice', options };
+    case 'duration':
+      spec.durations.forEach((d, i) => (options[i]!.months = d.months));
+      return { kind: 'duration', options, fields: [CORRECTABLE.dependent] };
+    case 'review':
+      options.find((o) => o.value === 'confirm')?.names.push(...CONFIRM_WORDS);
+      return { kind: 'choice', options, yes: 'confirm', fields: [CORRECTABLE.duration, CORRECTABLE.dependent] };
+    case 'buttons':
+      return { kind: 'choice', options, ...(spec.yes ? { yes: spec.yes } : {}), ...(spec.no ? { no: spec.no } : {}) };
   }
-  const yesNo: { yes?: string; no?: string } = spec.kind === 'review' ? { yes: 'confirm' } : spec.kind === 'buttons' ? { yes: spec.yes, no: spec.no } : {};
-  const meant = entities.yesNo === undefined ? undefined : entities.yesNo ? yesNo.yes : yesNo.no;
-  if (meant) {
-    const index = choices.findIndex((c) => c.value === meant);
-    if (index >= 0) return { value: meant, index, score: 0.9 };
-  }
-  if (spec.kind === 'duration' && entities.months !== undefined) {
-    const index = choices.findIndex((c) => c.value === `months:${entities.months}`);
-    if (index >= 0) return { value: choices[index]!.value, index, score: 1 };
-  }
-  return undefined;
 }
 
-export type AskOptions = PromptOptions & { validations: AskSpec };
+/** Other ways people confirm a review («أكد», "looks good, go ahead"). */
+const CONFIRM_WORDS = ['اكد', 'اكده', 'كمل', 'تابع', 'موافق', 'go ahead', 'looks good', 'proceed', 'all good'];
+
+/** What the prompt returns: a choice, or a correction of a field already collected. */
+export type AskResult = FoundChoice & { correction?: { field: string; value?: string | number } };
+
+export type AskOptions = PromptOptions & { validations: AskSpec; expect: Expectation };
 
 /** A choice prompt whose question is re-rendered, in the turn's language, every time it is shown. */
-export class AskPrompt extends Prompt<FoundChoice> {
+export class AskPrompt extends Prompt<AskResult> {
   constructor(
     dialogId: string,
     private readonly t: Translate,
@@ -203,16 +212,17 @@ export class AskPrompt extends Prompt<FoundChoice> {
     await context.sendActivity({ ...activity, suggestedActions: { to: [], actions } });
   }
 
-  protected async onRecognize(context: TurnContext, _state: object, options: PromptOptions): Promise<PromptRecognizerResult<FoundChoice>> {
-    const text = context.activity.text ?? '';
+  protected async onRecognize(context: TurnContext, _state: object, options: PromptOptions): Promise<PromptRecognizerResult<AskResult>> {
     const { choices } = this.render(context, options);
-    const found = findChoice(text, choices) ?? understood(options.validations as AskSpec, text, choices);
-    return found ? { succeeded: true, value: found } : { succeeded: false };
+    const reading = readStep(context.activity.text ?? '', expectationFor(options.validations as AskSpec, choices));
+    if (reading?.type === 'answer') return { succeeded: true, value: { value: String(reading.value), index: reading.index ?? 0, score: 1 } };
+    if (reading?.type === 'correction') return { succeeded: true, value: { value: 'correct', index: -1, score: 1, correction: { field: reading.field, ...(reading.value !== undefined ? { value: reading.value } : {}) } } };
+    return { succeeded: false };
   }
 }
 
 /** Prompt options for an AskPrompt (the spec rides in `validations`, which botbuilder keeps as is). */
 export function ask(t: Translate, lang: Lang, channelId: string, spec: AskSpec, now: Date): AskOptions {
   const r = renderAsk(t, lang, channelId, spec, now);
-  return { prompt: r.activity, retryPrompt: r.retry, choices: r.choices, validations: spec };
+  return { prompt: r.activity, retryPrompt: r.retry, choices: r.choices, validations: spec, expect: expectationFor(spec, r.choices) };
 }

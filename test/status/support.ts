@@ -10,6 +10,7 @@ import { MusaedBot } from '../../bot/bot';
 import type { Simulator } from '../../sim';
 import { createServicesClient } from '../../adapters/services';
 import { MainDialog } from '../../dialogs/mainDialog';
+import type { Recognizer } from '../../dialogs/understanding/types';
 import type { DialogFactory, FeatureDeps } from '../../dialogs/registry';
 import { createStatusLookupDialogFactory, type StatusLookupOptions } from '../../dialogs/statusLookupDialog';
 import type { RedisConnection } from '../../bot/storage/redisClient';
@@ -40,6 +41,8 @@ export interface HarnessOptions {
   features?: DialogFactory[];
   /** The attachment reader bot/app.ts would wire (default: none, data: URLs only). */
   attachments?: FeatureDeps['attachments'];
+  /** Another recognizer (default: the trained one). */
+  recognizer?: Recognizer;
 }
 
 export type Harness = TranscriptHarness;
@@ -47,7 +50,7 @@ export type Harness = TranscriptHarness;
 export function harness(options: HarnessOptions): Harness {
   const s = testState();
   const services = createServicesClient({ baseUrl: options.url, apiKey: API_KEY, timeoutMs: 3000, retry: { retries: 2, initialDelayMs: 5, maxDelayMs: 20 } });
-  const r = sharedRecognizer();
+  const r = options.recognizer ?? sharedRecognizer();
   const deps: FeatureDeps = { t, recognizer: r, state: s.state, services, redis: options.redis, redisPrefix: options.redisPrefix, attachments: options.attachments };
   const factory = createStatusLookupDialogFactory({ limit: options.limit, now: () => new Date(options.sim.clock.now()) });
   const mainDialog = new MainDialog({ t, recognizer: r, state: s.state, dialogState: s.dialogState }, [factory(deps), ...(options.features ?? []).map((f) => f(deps))]);

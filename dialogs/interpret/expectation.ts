@@ -1,0 +1,43 @@
+/**
+ * What an open step expects, declared by the prompt that asks it (design.md, "Inside a task").
+ * Plain data, kept in the prompt's options in dialog state, so the interpreter can read the
+ * open step from the stack and the prompt can read its own answer with the same rules.
+ * No botbuilder types: the interpreter built on these is pure.
+ */
+import type { Relation } from '../understanding/types';
+
+/** One option of a choice: its value and every way of naming it (titles in both languages, synonyms). */
+export interface StepOption {
+  value: string;
+  names: string[];
+  /** Family relations that name this option (a dependent: "زوجتي", "my daughter"). */
+  relations?: Relation[];
+  /** A count of months this option stands for (a duration: "٦ شهور", "سنة"). */
+  months?: number;
+}
+
+export type NumberKind = 'id' | 'request' | 'code';
+
+/** A field collected earlier that the user may correct by naming it, with or without its new value. */
+export interface CorrectableField {
+  name: string;
+  /** Words that name the field ("المدة", "duration"). */
+  words: string[];
+  /** How its value is read from a sentence. */
+  value: 'months' | 'relation';
+}
+
+export type ExpectKind = 'choice' | 'yesno' | 'number' | 'date' | 'duration' | 'text' | 'file';
+
+export interface Expectation {
+  kind: ExpectKind;
+  /** The options of a choice (also: values a number step offers, such as the user's dependents). */
+  options?: StepOption[];
+  /** The option a plain "yes" / "no" means, where the question reads as one. */
+  yes?: string;
+  no?: string;
+  /** What sort of number a number step wants. */
+  number?: NumberKind;
+  /** Fields already collected that a correction may name. */
+  fields?: CorrectableField[];
+}
