@@ -168,8 +168,9 @@ export class MainDialog {
     const greeted = text ? greetingOf(text) : undefined;
     if (!data.welcomed) {
       data.welcomed = true;
-      if (greeted) await context.sendActivity(this.deps.t(turnLang(context), `greeting.return.${greeted}`));
-      await context.sendActivity(this.deps.t(turnLang(context), 'welcome'));
+      // The greeting returned and the welcome in one message: one bubble less on a phone.
+      const welcome = this.deps.t(turnLang(context), 'welcome');
+      await context.sendActivity(greeted ? `${this.deps.t(turnLang(context), `greeting.return.${greeted}`)}\n${welcome}` : welcome);
       if (!u || u.intent === 'greeting') {
         await context.sendActivity(menuActivity(this.deps.t, turnLang(context)));
         return;

@@ -36,7 +36,7 @@ describe.each([
 
       // A greeting: the reply carries the menu as suggested actions, untouched.
       const greeting = await c.say('السلام عليكم');
-      expect(textOf(greeting[0]!)).toContain(t('ar', 'greeting.reply'));
+      expect(textOf(greeting[0]!)).toContain(t('ar', 'greeting.return.salam'));
       expect(buttonsOf(greeting[0]!)).toEqual(menuTitles('ar'));
       expect((greeting[0] as { suggestedActions?: { actions: Array<{ type: string; value: string }> } }).suggestedActions?.actions[0]).toMatchObject({
         type: 'imBack',

@@ -39,8 +39,9 @@ describe('an Arabic FAQ conversation over WhatsApp', () => {
     const followed = await h.say(waId, msg.listReply(pick.id, pick.title));
     expect(followed.map(bodyOf).join('\n')).toContain(t('ar', 'faq:track_request.answer').slice(0, 40));
 
-    // Banking is not ours: the bot says so instead of guessing.
+    // Banking is not ours: the bot says so and where to go, instead of guessing.
     const outside = await h.say(waId, msg.text('كم رصيدي في البنك الأهلي؟'));
-    expect(outside.map(bodyOf).join('\n')).toBe(t('ar', 'notUnderstood.first'));
+    expect(outside.map(bodyOf).join('\n')).toContain(t('ar', 'elsewhere:intro'));
+    expect(outside.map(bodyOf).join('\n')).toContain(t('ar', 'elsewhere:bank'));
   }, 30_000);
 });
