@@ -21,6 +21,8 @@ export interface LookupTarget {
   /** The message that carried digits meant as the number, to check with checkRequestNumber. */
   numberText?: string;
   relation?: Relation;
+  /** A first name the person gave ("and Omar's?"): the answer is narrowed to whoever it names. */
+  person?: string;
 }
 
 export type NumberProblem = 'none' | 'tooShort' | 'tooLong' | 'isId' | 'prefix';

@@ -40,12 +40,21 @@ describe('follow-ups resolve against the last lookup', () => {
   });
 
   it.each([
-    ['وتاشيرة عمر؟', { kind: 'dependents' as const }, 'تاشيره عمر'],
-    ['and my own?', { kind: 'dependents' as const }, 'my iqama'],
-    ['ليش انرفض؟', { kind: 'request' as const, number: '700000103' }, '700000103'],
+    ['وتاشيرة عمر؟', { kind: 'dependents' as const }, { target: { kind: 'visas', person: 'عمر' } }],
+    ['and my own?', { kind: 'dependents' as const }, { target: { kind: 'myIqama' } }],
+    ['ليش انرفض؟', { kind: 'request' as const, number: '700000103' }, { target: { kind: 'request' }, number: '700000103' }],
     ['ليش؟', { kind: 'myIqama' as const }, undefined],
     ['ابي اجدد اقامة زوجتي', { kind: 'dependents' as const }, undefined],
-  ])('«%s» → %s', (text, last, resolved) => expect(resolveFollowUp(text, last, /[a-z]/.test(text) ? 'en' : 'ar')).toBe(resolved));
+    // The same thing for someone else: a visa stays a visa, an iqama stays an iqama.
+    ["what about my daughter Nour's", { kind: 'request' as const, number: '400000104', about: 'exit_reentry_visa' as const }, { target: { kind: 'visas', relation: 'daughter', person: 'nour' } }],
+    ['طيب وبنتي نور؟', { kind: 'visas' as const }, { target: { kind: 'visas', relation: 'daughter', person: 'نور' } }],
+    ['and Youssef?', { kind: 'dependents' as const }, { target: { kind: 'dependents', person: 'youssef' } }],
+    ['وامي؟', { kind: 'myIqama' as const }, { target: { kind: 'dependents', relation: 'mother' } }],
+    // Not follow-ups: common words after «و», a new number.
+    ['وين الفرع؟', { kind: 'dependents' as const }, undefined],
+    ['والله ما فهمت', { kind: 'dependents' as const }, undefined],
+    ['and 400000102?', { kind: 'request' as const, number: '400000101' }, undefined],
+  ])('«%s» → %j', (text, last, resolved) => expect(resolveFollowUp(text, last)).toEqual(resolved));
 });
 
 describe('"did you mean…?" keeps the number the user typed', () => {
