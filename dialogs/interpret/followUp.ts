@@ -22,7 +22,7 @@ export interface FollowUpLookup {
   number?: string;
 }
 
-const WHY = /(^| )(ليش|ليه|لماذا|لم|وش السبب|ايش السبب|السبب|why|reason|how come)( |$)/;
+const WHY = /(^| )(ليش|ليه|لماذا|لم|وش السبب|ايش السبب|السبب|سبب|why|reason|how come)( |$)/;
 const OWN = /^(و ?)?(انا|انا بعد|اقامتي|حقي|حقتي|نفسي|وانا)$|^(and|what about|how about) (me|mine|my own|myself|my iqama)$|^my own$/;
 const AND = /^(و|and |what about |how about |طيب و|طيب |ok and |okay and )/;
 /** Words around a name in a follow-up ("and my son Omar's?", «وولدي عمر؟»): what is left is the name. */

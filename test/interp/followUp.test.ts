@@ -57,6 +57,30 @@ describe('follow-ups resolve against the last lookup', () => {
   ])('«%s» → %j', (text, last, resolved) => expect(resolveFollowUp(text, last)).toEqual(resolved));
 });
 
+/** The replies of the last turn must match `wanted` and must not contain `unwanted`. */
+const only = (wanted: RegExp, unwanted: string): RegExp => new RegExp(`^(?![\\s\\S]*${unwanted})[\\s\\S]*${wanted.source}`);
+
+describe('a follow-up names a person: the same thing, for them', () => {
+  // [case, locale, first message, who signs in, follow-up, what the answer must say (and not)]
+  it.each([
+    ['ar: a visa by number, then «طيب وولدي عمر؟» → Omar\'s visa only', 'ar-SA', 'ابي اعرف حالة الطلب ٤٠٠٠٠٠١٠٤', AHMED, 'طيب وولدي عمر؟', only(/400000105/, '400000104')],
+    ['en: a visa by number, then "what about Omar\'s?" → Omar\'s visa only', 'en-US', "what's happening with 400000104", AHMED, "what about Omar's?", only(/400000105/, '400000104')],
+    ['ar: the daughters\' iqamas, then «ونور؟» → Nour only', 'ar-SA', 'متى تنتهي اقامة بنتي', AHMED, 'ونور؟', only(/نور أحمد حسن/, 'ليلى')],
+    ['en: the mother\'s iqama, then "and Youssef?" → Youssef', 'en-US', "when does my mother's iqama run out", AHMED, 'and Youssef?', only(/Youssef Ahmed Hassan/, 'Fatma')],
+    ['ar: a rejected ticket, then «ليش رفضوا الطلب؟» (read as cancel) → the reason', 'ar-SA', 'ابي اعرف وش صار على التذكرة 700000103', MOHAMMED, 'ليش رفضوا الطلب؟', /700000103[\s\S]*ليس على كفالتك/],
+    ['en: a rejected ticket, then "why was it declined" (read as cancel) → the reason', 'en-US', 'any news on ticket 700000103?', MOHAMMED, 'why was it declined', /700000103[\s\S]*not under your sponsorship/],
+  ] as const)('%s', async (_case, locale, first, who, followUp, answer) => {
+    const h = harness({ sim, url, locale });
+    const lang = locale === 'ar-SA' ? 'ar' : 'en';
+    await play(h, [
+      [first, t(lang, 'verify:askId')],
+      [who, t(lang, 'verify:askCode', { mobile: who === AHMED ? '05******12' : '05******47' })],
+      [OTP, t(lang, 'status:after')],
+      [followUp, answer],
+    ]);
+  });
+});
+
 describe('"did you mean…?" keeps the number the user typed', () => {
   // The trained model rarely hesitates on this: a recognizer that does, for one message.
   const hesitant: Recognizer = {
