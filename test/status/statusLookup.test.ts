@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { Simulator } from '../../sim';
 import { formatBothCalendars } from '../../dialogs/format/dates';
 import { startFaultProxy, type FaultProxy } from '../services/faultProxy';
+import { faqDialogFactory } from '../../dialogs/faqDialog';
 import { AHMED, BILAL, HOUR, MOHAMMED, OTP, harness, play, startStatusSim, useSimulator, t, texts, type Step } from './support';
 
 let sim: Simulator;
@@ -101,6 +102,34 @@ describe('status lookup: requests and tickets', () => {
       ...verifyAs(MOHAMMED, 'en', '05******47'),
       [OTP, ['Status: Rejected', /Your request was not approved\. Reason: .+/]],
       ['التذكرة ٧٠٠٠٠٠١٠٢ وش صار عليها', ['الحالة: تمت المعالجة', /تمت معالجة تذكرتك وإغلاقها\. الرد: .+/]],
+    ]);
+  });
+});
+
+describe('status lookup: a request without its number verifies first, then asks the number', () => {
+  it.each([
+    ['ar', 'شو صار بمعاملتي', 'هذا هو ٤٠٠٠٠٠١٠١', 'الحالة: قيدت'],
+    ['en', 'where is my application at', 'the number is 400 000 101', 'Status: Recorded'],
+  ] as const)('%s: «%s» → the ID, the code, then the number', async (lang, first, number, answer) => {
+    const h = harness({ sim, url, locale: lang === 'ar' ? 'ar-SA' : 'en-US' });
+    await play(h, [
+      [first, t(lang, 'verify:askId')],
+      ...verifyAs(AHMED, lang, '05******12'),
+      [OTP, t(lang, 'status:ask.number')],
+      [number, answer],
+    ]);
+  });
+
+  it.each([
+    ['ar', 'ابي اعرف وش صار على معاملتي', 'وش الاوراق المطلوبة للتجديد', 'faq:iqama_requirements.answer'],
+    ['en', 'track my application please', 'how do I register in absher?', 'faq:absher_register.answer'],
+  ] as const)('%s: a question at that first step is answered, then the ID is asked again', async (lang, first, question, faq) => {
+    const h = harness({ sim, url, locale: lang === 'ar' ? 'ar-SA' : 'en-US', features: [faqDialogFactory] });
+    await play(h, [
+      [first, t(lang, 'verify:askId')],
+      [question, [t(lang, faq).slice(0, 40), t(lang, 'verify:askId')]],
+      ...verifyAs(AHMED, lang, '05******12'),
+      [OTP, t(lang, 'status:ask.number')],
     ]);
   });
 });
