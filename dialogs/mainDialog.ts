@@ -22,7 +22,7 @@ import { greetingOf } from './understanding/greetingReturn';
 import type { Expectation } from './interpret/expectation';
 import { interpret, type TaskIntent } from './interpret/interpreter';
 import { openStep } from './interpret/openStep';
-import { resolveFollowUp } from './interpret/followUp';
+import { resolveFollowUp, type FollowUpLookup } from './interpret/followUp';
 
 export type GlobalCommand = 'cancel' | 'help' | 'menu' | 'agent' | 'language.ar' | 'language.en';
 const COMMANDS: ReadonlySet<Intent> = new Set<Intent>(['cancel', 'help', 'menu', 'agent', 'language.ar', 'language.en']);
@@ -85,6 +85,8 @@ export interface MainDialogDeps extends CoreDeps {
 }
 
 const MISSES_BEFORE_AGENT = 3;
+/** A follow-up of the last answer yields to an intent classified at least this surely. */
+const FOLLOW_UP_UNLESS_SCORE = 0.5;
 const STEP_MISSES_BEFORE_WAY_OUT = 2;
 const WAY_OUT = ['intent.menu', 'menu.agent', 'menu.tawasul'];
 
@@ -149,6 +151,8 @@ export class MainDialog {
       await this.inTask(dc, step, u, text, u ? this.detectCommand(u, true) : undefined);
       return;
     }
+    // A short follow-up of the last status answer wins over a weak guess ("why was it rejected?" is not cancel).
+    if (!inDialog && !titleIntent && u && (await this.followUp(dc, u, text))) return;
     if (command) {
       await this.handleCommand(dc, command, text, u);
       return;
@@ -218,14 +222,6 @@ export class MainDialog {
       data.misses = 0;
       await context.sendActivity(t(lang, 'elsewhere:intro') + '\n' + t(lang, `elsewhere:${u.elsewhere}`));
       await context.sendActivity(menuActivity(t, lang, t(lang, 'elsewhere:menu')));
-      return;
-    }
-    // A short follow-up of the last status answer ("وتاشيرة عمر؟", "why was it rejected?").
-    const followUp = intent === 'none' && data.lastLookup ? resolveFollowUp(text, data.lastLookup, lang) : undefined;
-    if (followUp && this.has(DIALOG_IDS.statusLookup)) {
-      data.misses = 0;
-      data.task = { intent: 'status.check' };
-      await this.begin(dc, DIALOG_IDS.statusLookup, { text: followUp } satisfies TaskDialogOptions);
       return;
     }
     if (intent === 'none') {
@@ -306,6 +302,21 @@ export class MainDialog {
       const lang = turnLang(context);
       await context.sendActivity(MessageFactory.suggestedActions(WAY_OUT.map((k) => button(t(lang, k))), t(lang, 'inTask.wayOut')));
     }
+  }
+
+  /**
+   * "وتاشيرة عمر؟", "and my son Omar's?", "why was it rejected?": looked up against the last
+   * status answer, unless the classifier is sure the message asks for something else.
+   */
+  private async followUp(dc: DialogContext, u: Understanding, text: string): Promise<boolean> {
+    if (u.intent !== 'none' && u.score >= FOLLOW_UP_UNLESS_SCORE) return false;
+    const data = await this.conversation(dc.context);
+    const lookup = data.lastLookup && this.has(DIALOG_IDS.statusLookup) ? resolveFollowUp(text, data.lastLookup) : undefined;
+    if (!lookup) return false;
+    data.misses = 0;
+    data.task = { intent: 'status.check' };
+    await this.begin(dc, DIALOG_IDS.statusLookup, { text, lookup } satisfies TaskDialogOptions & { lookup: FollowUpLookup });
+    return true;
   }
 
   private async begin(dc: DialogContext, dialogId: string, options: object): Promise<void> {

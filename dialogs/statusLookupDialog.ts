@@ -5,9 +5,10 @@
  *
  * Flow (one waterfall that restarts itself with its state as options, so every question can
  * be asked again without nesting): what to look up (skipped when the first message said it:
- * "وش صار على طلبي ٤٠٠ ٠٠٠ ١٠١؟", "when does my iqama expire") → the number, checked with a
- * clear reason (9 digits, 4… requests, 7… tickets) → identity verification (every lookup is
- * personal data; skipped while the session is valid) → the per-user rate limit (so numbers
+ * "وش صار على طلبي ٤٠٠ ٠٠٠ ١٠١؟", "when does my iqama expire") → for a request whose number
+ * was not given, identity verification first (the ID, then the number, as an agent asks) →
+ * the number, checked with a clear reason (9 digits, 4… requests, 7… tickets) → identity
+ * verification (every lookup is personal data; skipped while the session is valid) → the per-user rate limit (so numbers
  * cannot be guessed in bulk) → the services call → the answer, then the dialog ends with
  * "check another / menu" buttons whose titles the router knows. A wrong or unknown number
  * counts as a try; after three the user is offered an agent or the menu. An expired session
@@ -35,7 +36,8 @@ import { beginVerification, restartVerified, VerifyIdentityDialog } from './veri
 import { parseYesNo } from './understanding/answers';
 import { extractEntities } from './understanding/entities';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
-import { formatDependents, formatMyIqama, formatRequest, formatVisas } from './status/format';
+import { dependentsNamed, formatDependents, formatMyIqama, formatRequest, formatVisas } from './status/format';
+import type { FollowUpLookup } from './interpret/followUp';
 import {
   checkRequestNumber,
   detectLookup,
@@ -44,7 +46,7 @@ import {
   recognizeLookupChoice,
   type LookupTarget,
 } from './status/understand';
-import { isServiceError, type ServicesApi } from '../adapters/services/types';
+import { isServiceError, type RequestKind, type ServicesApi } from '../adapters/services/types';
 
 const LOOP = 'statusLookupSteps';
 const KIND_PROMPT = 'statusKind';
@@ -54,6 +56,8 @@ const RETRY_PROMPT = 'statusRetry';
 /** 10 lookups per 10 minutes per user: plenty for a person, useless for guessing numbers. */
 export const DEFAULT_LOOKUP_LIMIT: UserRateLimitOptions = { points: 10, durationSeconds: 600 };
 const MAX_TRIES = 3;
+/** verifyFirst's result when no verification was needed before the number. */
+const FIRST_NOT_NEEDED = 'not needed';
 const KIND_PROMPT_ATTEMPTS = 3;
 
 /** Buttons after an answer: titles the main menu's router maps back ("check a status", "menu"). */
@@ -84,6 +88,11 @@ interface LoopState {
 
 type Answer = (lang: Lang) => string;
 
+/** How the router starts a lookup: the first message, or a follow-up of the last answer already resolved. */
+export interface StatusLookupStart extends TaskDialogOptions {
+  lookup?: FollowUpLookup;
+}
+
 function isLoopState(options: unknown): options is LoopState {
   return typeof options === 'object' && options !== null && (options as LoopState).loop === true;
 }
@@ -111,6 +120,7 @@ export class StatusLookupDialog extends ComponentDialog {
     this.addDialog(
       new WaterfallDialog(LOOP, [
         this.chooseKind.bind(this),
+        this.verifyFirst.bind(this),
         this.askNumber.bind(this),
         this.checkNumber.bind(this),
         this.verify.bind(this),
@@ -134,10 +144,12 @@ export class StatusLookupDialog extends ComponentDialog {
     let state: LoopState;
     if (isLoopState(step.options)) state = step.options;
     else {
-      const first = (step.options ?? { text: '' }) as TaskDialogOptions;
+      const first = (step.options ?? { text: '' }) as StatusLookupStart;
       const text = first.text ?? '';
       const entities = { ...extractEntities(text), ...first.understanding?.entities };
-      state = { loop: true, tries: 0, ...(text ? { target: detectLookup(text, entities) } : {}) };
+      state = first.lookup
+        ? { loop: true, tries: 0, target: first.lookup.target, ...(first.lookup.number ? { number: first.lookup.number } : {}) }
+        : { loop: true, tries: 0, ...(text ? { target: detectLookup(text, entities) } : {}) };
     }
     (step.values as { state: LoopState }).state = state;
     if (state.target) return step.next(state.target);
@@ -151,8 +163,12 @@ export class StatusLookupDialog extends ComponentDialog {
     }));
   }
 
-  /** For a request: the number (or the text carrying it) goes to the check; else ask for it. */
-  private async askNumber(step: WaterfallStepContext): Promise<DialogTurnResult> {
+  /**
+   * A request without its number: verify first, as an agent would ("your ID first, then the
+   * number"), so the number question comes to someone already known. A number already given
+   * is checked before the code is sent (a wrong one costs no verification).
+   */
+  private async verifyFirst(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const state = this.state(step);
     const target = typeof step.result === 'string' ? recognizeLookupChoice(this.deps.t, step.result) : (step.result as LookupTarget | undefined);
     if (!target) {
@@ -162,6 +178,17 @@ export class StatusLookupDialog extends ComponentDialog {
     }
     state.target = target;
     await this.noteTask(step.context, state);
+    // Once a number was refused the person is busy with numbers: the reason and the question come first.
+    if (target.kind !== 'request' || state.number || target.numberText || state.problem) return step.next(FIRST_NOT_NEEDED);
+    return beginVerification(step, state);
+  }
+
+  /** For a request: the number (or the text carrying it) goes to the check; else ask for it. */
+  private async askNumber(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const state = this.state(step);
+    // Verified first and it did not work out: the verification step said why and offered an agent.
+    if (step.result === undefined) return step.endDialog();
+    const target = state.target!;
     if (target.kind !== 'request' || state.number) return step.next();
     if (target.numberText) {
       const text = target.numberText;
@@ -232,8 +259,9 @@ export class StatusLookupDialog extends ComponentDialog {
     }
 
     let answer: Answer;
+    let about: RequestKind | undefined;
     try {
-      answer = await this.fetchAnswer(services, session.token, target, state.number);
+      ({ answer, about } = await this.fetchAnswer(services, session.token, target, state.number));
     } catch (err) {
       if (isSessionExpired(err)) return restartVerified(step, this.deps, LOOP, state);
       if (target.kind === 'request' && isServiceError(err) && err.kind === 'not_found') {
@@ -257,7 +285,7 @@ export class StatusLookupDialog extends ComponentDialog {
     }
 
     turnLogger(context)?.info({ lookup: target.kind }, 'status lookup answered');
-    (await this.conversation(context)).lastLookup = { kind: target.kind, ...(state.number ? { number: state.number } : {}) };
+    (await this.conversation(context)).lastLookup = { kind: target.kind, ...(state.number ? { number: state.number } : {}), ...(about ? { about } : {}) };
     await context.sendActivity(answer(lang));
     await context.sendActivity(localized(t, lang, { key: 'status:after', actions: AFTER_ACTIONS }));
     return step.endDialog();
@@ -278,25 +306,29 @@ export class StatusLookupDialog extends ComponentDialog {
   }
 
   /** One services call per kind; the text is rendered later in the turn's language. */
-  private async fetchAnswer(services: ServicesApi, token: string, target: LookupTarget, number: string | undefined): Promise<Answer> {
+  private async fetchAnswer(services: ServicesApi, token: string, target: LookupTarget, number: string | undefined): Promise<{ answer: Answer; about?: RequestKind }> {
     const { t } = this.deps;
     const now = this.now();
     switch (target.kind) {
       case 'request': {
         const result = await services.getRequestStatus(token, number ?? '');
-        return (lang) => formatRequest(t, lang, result);
+        return { answer: (lang) => formatRequest(t, lang, result), about: result.kind };
       }
       case 'myIqama': {
         const profile = await services.getProfile(token);
-        return (lang) => formatMyIqama(t, lang, profile, now);
+        return { answer: (lang) => formatMyIqama(t, lang, profile, now) };
       }
       case 'dependents': {
         const dependents = await services.listDependents(token);
-        return (lang) => formatDependents(t, lang, dependents, now, target.relation);
+        return { answer: (lang) => formatDependents(t, lang, dependents, now, target.relation, target.person) };
       }
       case 'visas': {
         const visas = await services.listExitReentryVisas(token);
-        return (lang) => formatVisas(t, lang, visas, now);
+        if (!target.relation && !target.person) return { answer: (lang) => formatVisas(t, lang, visas, now) };
+        // "and Omar's?": the visas of the dependents named (visa holders carry no relation).
+        const named = dependentsNamed(await services.listDependents(token), target.relation, target.person);
+        const only = { holders: new Set(named.map((d) => d.idNumber)), ...(target.person ? { person: target.person } : {}), ...(target.relation ? { relation: target.relation } : {}) };
+        return { answer: (lang) => formatVisas(t, lang, visas, now, only) };
       }
     }
   }

@@ -8,9 +8,9 @@
 import type { Translate } from '../deps';
 import { daysUntil, formatBothCalendars } from '../format/dates';
 import { maskId } from '../understanding/idNumber';
-import type { Lang } from '../understanding/normalize';
+import { normalizeForMatching, type Lang } from '../understanding/normalize';
 import type { Relation } from '../understanding/types';
-import type { Dependent, ExitReentryVisa, Profile, RequestStatusResult, Relationship } from '../../adapters/services/types';
+import type { Bilingual, Dependent, ExitReentryVisa, Profile, RequestStatusResult, Relationship } from '../../adapters/services/types';
 
 /** Iqamas this close to expiry get a "time to renew" nudge. */
 export const RENEW_SOON_DAYS = 30;
@@ -95,6 +95,28 @@ export function dependentsFor(dependents: Dependent[], relation: Relation | unde
   return dependents.filter((d) => wanted.includes(d.relationship));
 }
 
+const nameWords = (name: Bilingual): string[][] => [name.ar, name.en].map((n) => normalizeForMatching(n).split(' ').filter(Boolean));
+
+/**
+ * Whom a first name the user gave means ("omar", «عمر»): everyone whose first name it is in
+ * either language; failing that, everyone with all its words in their name.
+ */
+export function peopleNamed<T>(items: readonly T[], nameOf: (item: T) => Bilingual, person: string): T[] {
+  const wanted = normalizeForMatching(person).split(' ').filter(Boolean);
+  if (wanted.length === 0) return [...items];
+  const first = items.filter((x) => nameWords(nameOf(x)).some((w) => w.slice(0, wanted.length).join(' ') === wanted.join(' ')));
+  if (first.length > 0) return first;
+  return items.filter((x) => nameWords(nameOf(x)).some((w) => wanted.every((p) => w.includes(p))));
+}
+
+/** The dependents a relation and/or a first name mean (the name within the relation when both are given). */
+export function dependentsNamed(dependents: Dependent[], relation: Relation | undefined, person: string | undefined): Dependent[] {
+  const related = dependentsFor(dependents, relation);
+  if (!person) return related;
+  const named = peopleNamed(related, (d) => d.name, person);
+  return named.length > 0 || !relation ? named : peopleNamed(dependents, (d) => d.name, person);
+}
+
 /**
  * "valid until 23 November 2026 (…), 20 days left" / "expired on …, 5 days ago" / "expires
  * today, …": an iqama's validity in a phrase (also fit for other dialogs' dependent lists).
@@ -116,14 +138,16 @@ function dependentLine(t: Translate, lang: Lang, d: Dependent, now: Date): strin
  * The dependents' iqamas, narrowed to a relation when the user named one ("my wife's
  * iqama"); when nobody matches, says so and lists everyone.
  */
-export function formatDependents(t: Translate, lang: Lang, dependents: Dependent[], now: Date, relation?: Relation): string {
+export function formatDependents(t: Translate, lang: Lang, dependents: Dependent[], now: Date, relation?: Relation, person?: string): string {
   if (dependents.length === 0) return t(lang, `${NS}dependents.none`);
-  const matching = dependentsFor(dependents, relation);
+  const matching = dependentsNamed(dependents, relation, person);
   const shown = matching.length > 0 ? matching : dependents;
   const intro =
-    relation && matching.length === 0
-      ? t(lang, `${NS}dependents.noMatch`, { relation: t(lang, `${NS}relation.${relation}`) })
-      : t(lang, relation ? `${NS}dependents.introFiltered` : `${NS}dependents.intro`);
+    person && matching.length === 0
+      ? t(lang, `${NS}dependents.noMatchName`, { name: person })
+      : relation && matching.length === 0
+        ? t(lang, `${NS}dependents.noMatch`, { relation: t(lang, `${NS}relation.${relation}`) })
+        : t(lang, relation || person ? `${NS}dependents.introFiltered` : `${NS}dependents.intro`);
   const lines = shown.map((d) => dependentLine(t, lang, d, now));
   const hint = shown.some((d) => d.iqama) ? ['', t(lang, `${NS}dependents.renewHint`)] : [];
   return [intro, ...lines, ...hint].join('\n');
@@ -147,9 +171,17 @@ function visaState(t: Translate, lang: Lang, v: ExitReentryVisa, now: Date): str
   }
 }
 
-export function formatVisas(t: Translate, lang: Lang, visas: ExitReentryVisa[], now: Date): string {
+/**
+ * The exit/re-entry visas, narrowed to the holders the user named ("and Omar's?": `holders`
+ * are their ID numbers, named by a first name or a relation); when none of those has one, says so and
+ * lists every visa.
+ */
+export function formatVisas(t: Translate, lang: Lang, visas: ExitReentryVisa[], now: Date, only?: { holders: ReadonlySet<string>; person?: string; relation?: Relation }): string {
   if (visas.length === 0) return t(lang, `${NS}visas.none`);
-  const lines = visas.map((v) =>
+  const theirs = only ? visas.filter((v) => only.holders.has(v.holder.idNumber)) : visas;
+  const shown = theirs.length > 0 ? theirs : visas;
+  const intro = only && theirs.length === 0 ? t(lang, `${NS}visas.noneFor`, { name: only.person ?? (only.relation ? t(lang, `${NS}relation.${only.relation}`) : '') }) : t(lang, `${NS}visas.intro`);
+  const lines = shown.map((v) =>
     t(lang, `${NS}visas.line`, {
       type: t(lang, `${NS}visas.${v.type}`),
       number: v.visaNumber,
@@ -157,5 +189,5 @@ export function formatVisas(t: Translate, lang: Lang, visas: ExitReentryVisa[], 
       state: visaState(t, lang, v, now),
     }),
   );
-  return [t(lang, `${NS}visas.intro`), ...lines].join('\n');
+  return [intro, ...lines].join('\n');
 }

@@ -21,12 +21,15 @@ export interface LookupTarget {
   /** The message that carried digits meant as the number, to check with checkRequestNumber. */
   numberText?: string;
   relation?: Relation;
+  /** A first name the person gave ("and Omar's?"): the answer is narrowed to whoever it names. */
+  person?: string;
 }
 
 export type NumberProblem = 'none' | 'tooShort' | 'tooLong' | 'isId' | 'prefix';
 export type NumberCheck = { ok: true; number: string } | { ok: false; problem: NumberProblem; number?: string };
 
-const REQUEST_WORDS = /(^| )(طلب|طلبي|الطلب|طلبات|معامله|معاملتي|المعامله|تذكره|التذكره|تذكرتي|رقم الطلب|request|requests|application|ticket|transaction)( |$)/;
+// «بمعاملتي», «بطلبي»: a clinging preposition or «و» does not hide the word.
+const REQUEST_WORDS = /(^| )([بلو]?(طلب|طلبي|الطلب|طلبات|معامله|معاملتي|المعامله|تذكره|التذكره|تذكرتي)|رقم الطلب|request|requests|application|ticket|transaction)( |$)/;
 const VISA_WORDS = /تاشير|خروج و ?عوده|(^| )(visa|visas|re ?entry|exit re ?entry)( |$)/;
 const DEPENDENT_WORDS = /(^| )(تابع|تابعي|تابعين|التابعين|التابعين لي|المرافقين|مرافقيني|عيالي|اولادي|ابنائي|اطفالي|اسرتي|عايلتي|اهلي|dependents?|family|kids|children)( |$)|اقامات/;
 const MY_IQAMA = /(^| )(اقامتي|هويتي|iqamti|iqamati)( |$)|\bmy (iqama|residency|residence permit|resident id)\b|\b(iqama|residency)\b.*\b(my|mine|i)\b|\b(my|i)\b.*\b(iqama|residency)\b/;

@@ -40,12 +40,45 @@ describe('follow-ups resolve against the last lookup', () => {
   });
 
   it.each([
-    ['وتاشيرة عمر؟', { kind: 'dependents' as const }, 'تاشيره عمر'],
-    ['and my own?', { kind: 'dependents' as const }, 'my iqama'],
-    ['ليش انرفض؟', { kind: 'request' as const, number: '700000103' }, '700000103'],
+    ['وتاشيرة عمر؟', { kind: 'dependents' as const }, { target: { kind: 'visas', person: 'عمر' } }],
+    ['and my own?', { kind: 'dependents' as const }, { target: { kind: 'myIqama' } }],
+    ['ليش انرفض؟', { kind: 'request' as const, number: '700000103' }, { target: { kind: 'request' }, number: '700000103' }],
     ['ليش؟', { kind: 'myIqama' as const }, undefined],
     ['ابي اجدد اقامة زوجتي', { kind: 'dependents' as const }, undefined],
-  ])('«%s» → %s', (text, last, resolved) => expect(resolveFollowUp(text, last, /[a-z]/.test(text) ? 'en' : 'ar')).toBe(resolved));
+    // The same thing for someone else: a visa stays a visa, an iqama stays an iqama.
+    ["what about my daughter Nour's", { kind: 'request' as const, number: '400000104', about: 'exit_reentry_visa' as const }, { target: { kind: 'visas', relation: 'daughter', person: 'nour' } }],
+    ['طيب وبنتي نور؟', { kind: 'visas' as const }, { target: { kind: 'visas', relation: 'daughter', person: 'نور' } }],
+    ['and Youssef?', { kind: 'dependents' as const }, { target: { kind: 'dependents', person: 'youssef' } }],
+    ['وامي؟', { kind: 'myIqama' as const }, { target: { kind: 'dependents', relation: 'mother' } }],
+    // Not follow-ups: common words after «و», a new number.
+    ['وين الفرع؟', { kind: 'dependents' as const }, undefined],
+    ['والله ما فهمت', { kind: 'dependents' as const }, undefined],
+    ['and 400000102?', { kind: 'request' as const, number: '400000101' }, undefined],
+  ])('«%s» → %j', (text, last, resolved) => expect(resolveFollowUp(text, last)).toEqual(resolved));
+});
+
+/** The replies of the last turn must match `wanted` and must not contain `unwanted`. */
+const only = (wanted: RegExp, unwanted: string): RegExp => new RegExp(`^(?![\\s\\S]*${unwanted})[\\s\\S]*${wanted.source}`);
+
+describe('a follow-up names a person: the same thing, for them', () => {
+  // [case, locale, first message, who signs in, follow-up, what the answer must say (and not)]
+  it.each([
+    ['ar: a visa by number, then «طيب وولدي عمر؟» → Omar\'s visa only', 'ar-SA', 'ابي اعرف حالة الطلب ٤٠٠٠٠٠١٠٤', AHMED, 'طيب وولدي عمر؟', only(/400000105/, '400000104')],
+    ['en: a visa by number, then "what about Omar\'s?" → Omar\'s visa only', 'en-US', "what's happening with 400000104", AHMED, "what about Omar's?", only(/400000105/, '400000104')],
+    ['ar: the daughters\' iqamas, then «ونور؟» → Nour only', 'ar-SA', 'متى تنتهي اقامة بنتي', AHMED, 'ونور؟', only(/نور أحمد حسن/, 'ليلى')],
+    ['en: the mother\'s iqama, then "and Youssef?" → Youssef', 'en-US', "when does my mother's iqama run out", AHMED, 'and Youssef?', only(/Youssef Ahmed Hassan/, 'Fatma')],
+    ['ar: a rejected ticket, then «ليش رفضوا الطلب؟» (read as cancel) → the reason', 'ar-SA', 'ابي اعرف وش صار على التذكرة 700000103', MOHAMMED, 'ليش رفضوا الطلب؟', /700000103[\s\S]*ليس على كفالتك/],
+    ['en: a rejected ticket, then "why was it declined" (read as cancel) → the reason', 'en-US', 'any news on ticket 700000103?', MOHAMMED, 'why was it declined', /700000103[\s\S]*not under your sponsorship/],
+  ] as const)('%s', async (_case, locale, first, who, followUp, answer) => {
+    const h = harness({ sim, url, locale });
+    const lang = locale === 'ar-SA' ? 'ar' : 'en';
+    await play(h, [
+      [first, t(lang, 'verify:askId')],
+      [who, t(lang, 'verify:askCode', { mobile: who === AHMED ? '05******12' : '05******47' })],
+      [OTP, t(lang, 'status:after')],
+      [followUp, answer],
+    ]);
+  });
 });
 
 describe('"did you mean…?" keeps the number the user typed', () => {

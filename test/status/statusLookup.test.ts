@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { Simulator } from '../../sim';
 import { formatBothCalendars } from '../../dialogs/format/dates';
 import { startFaultProxy, type FaultProxy } from '../services/faultProxy';
+import { faqDialogFactory } from '../../dialogs/faqDialog';
 import { AHMED, BILAL, HOUR, MOHAMMED, OTP, harness, play, startStatusSim, useSimulator, t, texts, type Step } from './support';
 
 let sim: Simulator;
@@ -105,18 +106,47 @@ describe('status lookup: requests and tickets', () => {
   });
 });
 
+describe('status lookup: a request without its number verifies first, then asks the number', () => {
+  it.each([
+    ['ar', 'شو صار بمعاملتي', 'هذا هو ٤٠٠٠٠٠١٠١', 'الحالة: قيدت'],
+    ['en', 'where is my application at', 'the number is 400 000 101', 'Status: Recorded'],
+  ] as const)('%s: «%s» → the ID, the code, then the number', async (lang, first, number, answer) => {
+    const h = harness({ sim, url, locale: lang === 'ar' ? 'ar-SA' : 'en-US' });
+    await play(h, [
+      [first, t(lang, 'verify:askId')],
+      ...verifyAs(AHMED, lang, '05******12'),
+      [OTP, t(lang, 'status:ask.number')],
+      [number, answer],
+    ]);
+  });
+
+  it.each([
+    ['ar', 'ابي اعرف وش صار على معاملتي', 'وش الاوراق المطلوبة للتجديد', 'faq:iqama_requirements.answer'],
+    ['en', 'track my application please', 'how do I register in absher?', 'faq:absher_register.answer'],
+  ] as const)('%s: a question at that first step is answered, then the ID is asked again', async (lang, first, question, faq) => {
+    const h = harness({ sim, url, locale: lang === 'ar' ? 'ar-SA' : 'en-US', features: [faqDialogFactory] });
+    await play(h, [
+      [first, t(lang, 'verify:askId')],
+      [question, [t(lang, faq).slice(0, 40), t(lang, 'verify:askId')]],
+      ...verifyAs(AHMED, lang, '05******12'),
+      [OTP, t(lang, 'status:ask.number')],
+    ]);
+  });
+});
+
 describe('status lookup: wrong numbers', () => {
-  it('from the menu button: too short, wrong first digit, unknown → three tries, then an agent or the menu', async () => {
+  it('from the menu button: verified first, then too short, wrong first digit, unknown → three tries, then an agent or the menu', async () => {
     const h = harness({ sim, url });
     await play(h, [
       ['متابعة طلب', t('ar', 'status:ask.what'), ['طلب أو تذكرة برقمها', 'صلاحية إقامتي', 'إقامات التابعين', 'تأشيرات الخروج والعودة']],
-      ['١', t('ar', 'status:ask.number')],
+      // No number yet: the ID first, as an agent would, then the number.
+      ['١', t('ar', 'verify:askId')],
+      ...verifyAs(AHMED, 'ar', '05******12'),
+      [OTP, t('ar', 'status:ask.number')],
       ['12345', t('ar', 'status:number.tooShort', { number: '12345' })],
       ['500-000-101', t('ar', 'status:number.prefix', { number: '500000101' })],
       // Mohammed's request under Ahmed's account: "not found", nothing about whose it is.
-      ['400000102', t('ar', 'verify:askId')],
-      ...verifyAs(AHMED, 'ar', '05******12'),
-      [OTP, t('ar', 'status:number.tooManyTries'), ['التحدث مع موظف', 'القائمة الرئيسية']],
+      ['400000102', t('ar', 'status:number.tooManyTries'), ['التحدث مع موظف', 'القائمة الرئيسية']],
     ]);
   });
 
@@ -124,11 +154,11 @@ describe('status lookup: wrong numbers', () => {
     const h = harness({ sim, url, locale: 'en-US' });
     await play(h, [
       ['check a status', t('en', 'status:ask.what')],
-      ['A request or ticket', t('en', 'status:ask.number')],
-      ['2345678904', t('en', 'status:number.isId')],
-      ['400 000 999', t('en', 'verify:askId')],
+      ['A request or ticket', t('en', 'verify:askId')],
       ...verifyAs(AHMED, 'en', '05******12'),
-      [OTP, t('en', 'status:number.notFound', { number: '400000999' })],
+      [OTP, t('en', 'status:ask.number')],
+      ['2345678904', t('en', 'status:number.isId')],
+      ['400 000 999', t('en', 'status:number.notFound', { number: '400000999' })],
       ['it is 400000101', ['Status: Recorded', '"Recorded" (قيدت) means the transaction has been confirmed']],
     ]);
   });
@@ -288,18 +318,18 @@ describe('status lookup: global commands and empty answers', () => {
     const h = harness({ sim, url });
     await play(h, [
       ['متابعة طلب', t('ar', 'status:ask.what')],
-      ['طلب أو تذكرة برقمها', t('ar', 'status:ask.number')],
+      ['طلب أو تذكرة برقمها', t('ar', 'verify:askId')],
+      ...verifyAs(AHMED, 'ar', '05******12'),
+      [OTP, t('ar', 'status:ask.number')],
       ['English', [t('en', 'language.switched'), t('en', 'status:ask.number')]],
-      ['400000101', t('en', 'verify:askId')],
-      ...verifyAs(AHMED, 'en', '05******12'),
-      [OTP, ['Renewed passport details update number 400000101', 'Status: Recorded']],
+      ['400000101', ['Renewed passport details update number 400000101', 'Status: Recorded']],
     ]);
   });
 
-  it('cancel at the number question ends the lookup; the next number starts a new one', async () => {
+  it('cancel at the first question ends the lookup; the next number starts a new one', async () => {
     const h = harness({ sim, url });
     await play(h, [
-      ['ابي اتابع طلبي', t('ar', 'status:ask.number')],
+      ['ابي اتابع طلبي', t('ar', 'verify:askId')],
       ['إلغاء', t('ar', 'cancel.done')],
       ['٤٠٠٠٠٠١٠١', t('ar', 'verify:askId')],
     ]);
