@@ -31,6 +31,8 @@ const DirectLineEnv = z.object({
   DIRECTLINE_TOKEN_TTL_SECONDS: int(60, 24 * 3600).default(30 * 60),
   /** Anonymous tokens per client address per minute. */
   DIRECTLINE_ANONYMOUS_PER_MINUTE: int(1, 10_000).default(20),
+  /** Uploads read into memory at once in this process, all conversations together; more get 429 at once. */
+  DIRECTLINE_CONCURRENT_UPLOADS: int(1, 1000).default(4),
   /** Messages (and uploads) a conversation may post per minute, and per 10 seconds. */
   DIRECTLINE_MESSAGES_PER_MINUTE: int(1, 100_000).default(30),
   DIRECTLINE_MESSAGE_BURST: int(1, 100_000).default(10),
@@ -60,6 +62,8 @@ export interface DirectLineConfig {
   heartbeatMs: number;
   /** How many proxies in front of us append to X-Forwarded-For (0: use the socket's address). */
   trustedProxies: number;
+  /** Uploads read at once in this process (DIRECTLINE_CONCURRENT_UPLOADS). */
+  concurrentUploads: number;
   quotas: DirectLineQuotaConfig;
   inboxMax: number;
   inboxSweepMs: number;
@@ -108,6 +112,7 @@ export function loadDirectLineConfig(env: Record<string, unknown>): DirectLineCo
     anonymousPerMinute: e.DIRECTLINE_ANONYMOUS_PER_MINUTE,
     heartbeatMs: e.DIRECTLINE_HEARTBEAT_SECONDS * 1000,
     trustedProxies: proxiesOf(env),
+    concurrentUploads: e.DIRECTLINE_CONCURRENT_UPLOADS,
     quotas: {
       messagesPerMinute: e.DIRECTLINE_MESSAGES_PER_MINUTE,
       messageBurst: e.DIRECTLINE_MESSAGE_BURST,
