@@ -1,10 +1,13 @@
 /**
  * Issue 17's Direct Line floods on one anonymous token, against the product in a process of
  * its own (bench/targets/product.ts, Redis DB 6 under a unique prefix, removed at the end):
- * 2,000 messages, 30 uploads of 5 × 1 MB, 1,000 WebSockets. Prints accepted/refused counts,
+ * 2,000 messages, 30 uploads of 5 × 1 MB, 1,000 WebSockets; then 20 conversations uploading
+ * 5 × 4.5 MB each at the same moment (DIRECTLINE_CONCURRENT_UPLOADS). Prints accepted/refused counts,
  * the target's RSS and the Redis bytes under its prefix before and after each flood.
  *   node --import tsx bench/dlQuota.ts            (the code of this checkout)
  *   DLQ_ROOT=/path/to/other/checkout node --import tsx bench/dlQuota.ts   (e.g. before the fix)
+ *   DLQ_ONLY=concurrent DIRECTLINE_ANONYMOUS_PER_MINUTE=100 node --import tsx bench/dlQuota.ts   (only the last flood;
+ *   DIRECTLINE_CONCURRENT_UPLOADS=1000 stands for "no bound")
  * Everything goes to 127.0.0.1; every loop is bounded in count and time.
  */
 import { spawn } from 'node:child_process';
@@ -94,8 +97,9 @@ try {
     console.log(`${name}: ${JSON.stringify(tally(statuses))} in ${(ms / 1000).toFixed(1)} s; RSS ${before.rss.toFixed(0)} → ${after.rss.toFixed(0)} MB; Redis ${before.redis.toFixed(2)} → ${after.redis.toFixed(2)} MB`);
   const sample = async () => ({ rss: rssMb(pid), redis: await redisMb() });
 
+  const only = process.env.DLQ_ONLY;
   // 1. 2,000 messages on one token.
-  {
+  if (!only) {
     const c = await conversation();
     const before = await sample();
     let peak = before.rss;
@@ -118,7 +122,7 @@ try {
   }
 
   // 2. 30 uploads of 5 files × 1 MB on one token.
-  {
+  if (!only) {
     const c = await conversation();
     const before = await sample();
     const file = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(MB - 8)]);
@@ -134,7 +138,7 @@ try {
   }
 
   // 3. 1,000 WebSockets on one token.
-  {
+  if (!only) {
     const c = await conversation();
     const before = await sample();
     const open: WebSocket[] = [];
@@ -152,6 +156,26 @@ try {
     const after = await sample();
     report('1,000 WebSockets', statuses, ms, before, after);
     for (const ws of open) ws.close();
+  }
+
+  // 4. 20 conversations, each one upload of 5 files × 4.5 MB, all at once: peak RSS while they are read.
+  if (!only || only === 'concurrent') {
+    const convs = await Promise.all(Array.from({ length: 20 }, () => conversation()));
+    const before = await sample();
+    const file = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(4.5 * MB - 8)]);
+    let peak = before.rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+    const t0 = Date.now();
+    const statuses = await Promise.all(convs.map(async (c) => {
+      const form = new FormData();
+      for (let f = 0; f < 5; f++) form.append('file', new Blob([new Uint8Array(file)], { type: 'image/png' }), `f${f}.png`);
+      const res = await fetch(`${url}/v3/directline/conversations/${c.conv}/upload`, { method: 'POST', headers: { authorization: `Bearer ${c.token}` }, body: form });
+      await res.arrayBuffer();
+      return res.status;
+    }));
+    clearInterval(sampler);
+    const after = await sample();
+    report('20 conversations × 5 × 4.5 MB at once', statuses, Date.now() - t0, before, { ...after, rss: Math.max(peak, after.rss) });
   }
 } finally {
   product.stop();

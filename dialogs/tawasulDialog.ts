@@ -25,6 +25,7 @@ import {
   DESCRIPTION_MAX,
   DESCRIPTION_MIN,
   type FieldSpec,
+  isServiceError,
   MAX_ATTACHMENT_BYTES,
   MAX_ATTACHMENTS_PER_TICKET,
   type TawasulSection,
@@ -65,6 +66,8 @@ export interface TawasulState {
   attachments: Attachment[];
   /** Attachments are settled (the user said done or skip). */
   filesDone?: boolean;
+  /** Bumped when the services API says an uploaded file already belongs to an earlier ticket: a new upload key. */
+  uploadRound?: number;
   reverify?: boolean;
 }
 
@@ -110,8 +113,13 @@ export interface TicketWatch {
 
 /** Who files (as the session knows them; the services API also scopes keys to the signed-in person). */
 const whoOf = (session: VerifiedSession) => ({ id: session.idMasked, kind: session.kind, name: session.name.en });
-/** What an upload belongs to: the request as collected when the file came. */
-const draftOf = (state: TawasulState) => ({ sectionId: state.sectionId, typeId: state.typeId, fields: state.fields, description: state.description });
+/**
+ * The key of an upload: who, the file's bytes (hash), name and type, and the request type (changing
+ * the type drops the files). Not the description or fields: they may change after the upload, and the
+ * same final request redone must upload to the same ids, or its ticket key differs and it is filed twice.
+ */
+const uploadKeyOf = (session: VerifiedSession, state: TawasulState, file: { name: string; type: string; sha256: string }) =>
+  contentIdempotencyKey('tawasul-attachment', { who: whoOf(session), sectionId: state.sectionId, typeId: state.typeId, file, round: state.uploadRound || undefined });
 
 export class TawasulDialog extends ComponentDialog {
   private readonly attachments: AttachmentReader;
@@ -364,7 +372,7 @@ export class TawasulDialog extends ComponentDialog {
         }
         try {
           const digest = createHash('sha256').update(bytes).digest('hex');
-          const key = contentIdempotencyKey('tawasul-attachment', { who: whoOf(vals(step).session!), ...draftOf(state), file: { name: file.name, type: check.contentType, sha256: digest } });
+          const key = uploadKeyOf(vals(step).session!, state, { name: file.name, type: check.contentType, sha256: digest });
           const uploaded = await this.deps.services!.uploadAttachment(vals(step).session!.token, { fileName: file.name, contentType: check.contentType, bytes }, key);
           state.attachments.push(uploaded);
           await step.context.sendActivity(this.t(step.context, 'file.added', { name: file.name, n: state.attachments.length, max: MAX_ATTACHMENTS_PER_TICKET }));
@@ -443,6 +451,11 @@ export class TawasulDialog extends ComponentDialog {
       await step.context.sendActivity(localized(this.deps.t, lang, { key: said, args: { number: ticket.number }, actions: ['menu.status', 'intent.menu'] }));
       return step.endDialog(ticket.number);
     } catch (err) {
+      // The same file in a later, different request: the first ticket holds that upload. Ask for the files again, under new keys.
+      if (isServiceError(err) && err.reason === 'attachment_used') {
+        await step.context.sendActivity(this.t(step.context, 'file.usedBefore'));
+        return step.replaceDialog(STEPS, { ...state, attachments: [], filesDone: false, uploadRound: (state.uploadRound ?? 0) + 1 });
+      }
       return this.failed(step, state, err);
     }
   }

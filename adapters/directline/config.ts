@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, formatConfigError } from '../../bot/config';
+import { trustedProxiesOf } from '../../bot/http/clientAddress';
 
 /** Used only when NODE_ENV is not production; anyone can read it here, so it protects nothing. */
 export const DEV_DIRECTLINE_SECRET = 'musaed-development-directline-secret-not-for-production';
@@ -30,10 +31,8 @@ const DirectLineEnv = z.object({
   DIRECTLINE_TOKEN_TTL_SECONDS: int(60, 24 * 3600).default(30 * 60),
   /** Anonymous tokens per client address per minute. */
   DIRECTLINE_ANONYMOUS_PER_MINUTE: int(1, 10_000).default(20),
-  /** Deprecated: `true` means one trusted proxy (DIRECTLINE_TRUSTED_PROXIES=1). */
-  DIRECTLINE_TRUST_PROXY: optionalBool,
-  /** Reverse proxies in front of us that append to X-Forwarded-For: the client is that many hops from the right. */
-  DIRECTLINE_TRUSTED_PROXIES: optionalString.pipe(z.string().regex(/^\d{1,2}$/, 'a number of proxies, 0 to 10').transform(Number).pipe(z.number().max(10)).optional()),
+  /** Uploads read into memory at once in this process, all conversations together; more get 429 at once. */
+  DIRECTLINE_CONCURRENT_UPLOADS: int(1, 1000).default(4),
   /** Messages (and uploads) a conversation may post per minute, and per 10 seconds. */
   DIRECTLINE_MESSAGES_PER_MINUTE: int(1, 100_000).default(30),
   DIRECTLINE_MESSAGE_BURST: int(1, 100_000).default(10),
@@ -63,6 +62,8 @@ export interface DirectLineConfig {
   heartbeatMs: number;
   /** How many proxies in front of us append to X-Forwarded-For (0: use the socket's address). */
   trustedProxies: number;
+  /** Uploads read at once in this process (DIRECTLINE_CONCURRENT_UPLOADS). */
+  concurrentUploads: number;
   quotas: DirectLineQuotaConfig;
   inboxMax: number;
   inboxSweepMs: number;
@@ -83,6 +84,15 @@ const MB = 1024 * 1024;
 
 export class DirectLineConfigError extends ConfigError {}
 
+/** TRUSTED_PROXIES (shared with every per-address limit), else DIRECTLINE_TRUSTED_PROXIES. */
+function proxiesOf(env: Record<string, unknown>): number {
+  try {
+    return trustedProxiesOf(env);
+  } catch (err) {
+    throw new DirectLineConfigError((err as Error).message);
+  }
+}
+
 export function loadDirectLineConfig(env: Record<string, unknown>): DirectLineConfig {
   const parsed = DirectLineEnv.safeParse(env);
   if (!parsed.success) throw new DirectLineConfigError(formatConfigError(parsed.error));
@@ -101,7 +111,8 @@ export function loadDirectLineConfig(env: Record<string, unknown>): DirectLineCo
     tokenTtlSeconds: e.DIRECTLINE_TOKEN_TTL_SECONDS,
     anonymousPerMinute: e.DIRECTLINE_ANONYMOUS_PER_MINUTE,
     heartbeatMs: e.DIRECTLINE_HEARTBEAT_SECONDS * 1000,
-    trustedProxies: e.DIRECTLINE_TRUSTED_PROXIES ?? (e.DIRECTLINE_TRUST_PROXY ? 1 : 0),
+    trustedProxies: proxiesOf(env),
+    concurrentUploads: e.DIRECTLINE_CONCURRENT_UPLOADS,
     quotas: {
       messagesPerMinute: e.DIRECTLINE_MESSAGES_PER_MINUTE,
       messageBurst: e.DIRECTLINE_MESSAGE_BURST,

@@ -18,23 +18,7 @@ export function bearerOf(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-/**
- * The address a rate limit counts. Each trusted proxy appends the address it was reached from
- * to X-Forwarded-For, so the client is `trustedProxies` hops from the right; anything further
- * left was written by the client and proves nothing. With fewer hops than proxies the leftmost
- * one is used (every entry then came from a proxy of ours).
- */
-export function clientAddress(req: IncomingMessage, trustedProxies: number): string {
-  if (trustedProxies > 0) {
-    const header = req.headers['x-forwarded-for'];
-    const hops = (Array.isArray(header) ? header.join(',') : String(header ?? ''))
-      .split(',')
-      .map((h) => h.trim())
-      .filter((h) => h !== '');
-    if (hops.length > 0) return hops[Math.max(0, hops.length - trustedProxies)]!;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
-}
+export { clientAddress } from '../../bot/http/clientAddress';
 
 /** The origin the client reached us at (for streamUrl and file links): PUBLIC_URL when set, else the Host header. */
 export function publicOrigin(req: IncomingMessage, publicUrl: string | undefined): string {

@@ -26,6 +26,7 @@ import { SECRET_ANSWER_MARK } from '../../bot/privacy/mask';
 import { activityProblem, ClientActivity, conversationUpdateOf, DIRECTLINE_CHANNEL_ID, echoOf, inboundOf, outboundOf } from './activities';
 import { loadDirectLineConfig, type DirectLineConfig } from './config';
 import { HttpProblem, readBody, readJson } from '../../bot/http/body';
+import { Slots } from '../../bot/http/slots';
 import { bearerOf, clientAddress, isMultipart, publicOrigin, queryOf } from './http';
 import { ConversationInbox } from './inbox';
 import { DirectLineStore, type ConversationMeta } from './store';
@@ -286,6 +287,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
 
   // ---- files ----
   const fileKey = attachmentKey(config.secret);
+  const uploadSlots = new Slots(config.concurrentUploads);
   const fileLink = (origin: string, conv: string, fileId: string) => {
     const exp = clock() + ttlMs;
     return `${origin}${BASE}/conversations/${conv}/files/${fileId}?exp=${exp}&sig=${attachmentSignature(fileKey, conv, fileId, exp)}`;
@@ -296,6 +298,17 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     const { conv, meta } = await conversationOf(req, caller);
     if (!isMultipart(req)) throw new HttpProblem(415, 'unsupported_media_type', 'send the files as multipart/form-data');
     await quotas.admitUpload(conv, Number(req.headers['content-length']));
+    // Each upload is read whole (up to 25 MB) before it is parsed and charged: a bounded number at once per process.
+    const release = uploadSlots.tryTake();
+    if (!release) throw new HttpProblem(429, 'busy', 'too many uploads in progress; try again shortly', { 'retry-after': '1' });
+    try {
+      await readAndStoreUpload(req, res, conv, meta, caller);
+    } finally {
+      release();
+    }
+  }));
+
+  async function readAndStoreUpload(req: Request, res: Response, conv: string, meta: ConversationMeta, caller: Caller): Promise<void> {
     const upload = await parseUpload(await readBody(req, MAX_UPLOAD_BYTES), String(req.headers['content-type']));
     const parsed = ClientActivity.safeParse(upload.activity ?? { type: 'message' });
     if (!parsed.success) throw new HttpProblem(400, 'invalid_activity', activityProblem(parsed.error));
@@ -322,7 +335,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     logger.info({ conversation: conv, files: upload.files.length, bytes: upload.files.reduce((n, f) => n + f.data.length, 0) }, 'Direct Line upload');
     await toBot(conv, inboundOf(echo, id, connectorBase(), forBot));
     res.send(200, { id });
-  }));
+  }
 
   ctx.server.get(`${BASE}/conversations/:conversationId/files/:fileId`, route(async (req, res) => {
     const conv = String(req.params.conversationId ?? '');

@@ -3,6 +3,7 @@
  * A wrong value stops start-up with one line naming the variable.
  */
 import { ConfigError, formatConfigError } from '../../bot/config';
+import { trustedProxiesOf } from '../../bot/http/clientAddress';
 import { z } from 'zod';
 import type { HandoffMode } from './types';
 
@@ -50,6 +51,8 @@ export interface HandoffConfig {
   loginAttempts: number;
   loginAddressAttempts: number;
   loginConcurrentHashes: number;
+  /** Reverse proxies in front of us (TRUSTED_PROXIES): sign-in limits count the client behind them. */
+  trustedProxies: number;
   production: boolean;
 }
 
@@ -74,6 +77,7 @@ export function loadHandoffConfig(env: Record<string, unknown>, overrides: Parti
     loginAttempts: e.AGENT_LOGIN_ATTEMPTS,
     loginAddressAttempts: e.AGENT_LOGIN_ADDRESS_ATTEMPTS,
     loginConcurrentHashes: e.AGENT_LOGIN_CONCURRENT_HASHES,
+    trustedProxies: trustedProxiesOf(env),
     production: env.NODE_ENV === 'production',
     ...overrides,
   };

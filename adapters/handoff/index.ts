@@ -70,6 +70,7 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       prefix: ctx.prefix,
       loginAttempts: options.loginAttempts ?? config.loginAttempts,
       loginAddressAttempts: config.loginAddressAttempts,
+      trustedProxies: config.trustedProxies,
       logger,
       staticDir: options.staticDir,
     });

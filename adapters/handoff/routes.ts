@@ -13,6 +13,7 @@ import { LoginGuard } from './loginGuard';
 import { z } from 'zod';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { jsonBody } from '../../bot/http/body';
+import { clientAddress } from '../../bot/http/clientAddress';
 import { loadResources } from '../../bot/i18n';
 import type { AgentAuth } from './auth';
 import { type AgentHub, ClaimConflictError, type HubEvent, idOfKey, keyOfId } from './hub';
@@ -63,6 +64,8 @@ export interface AgentRoutesDeps {
   loginAttempts?: number;
   /** Sign-in attempts allowed per address in 15 minutes, any username (default 30). */
   loginAddressAttempts?: number;
+  /** Reverse proxies that append to X-Forwarded-For (default 0: the socket's address is the client). */
+  trustedProxies?: number;
   logger: Logger;
   staticDir?: string;
   heartbeatMs?: number;
@@ -145,7 +148,7 @@ export function registerAgentRoutes(deps: AgentRoutesDeps): { close(): void } {
       res.send(400, { error: 'invalid_request' });
       return;
     }
-    const address = req.socket.remoteAddress ?? '';
+    const address = clientAddress(req, deps.trustedProxies ?? 0);
     const refused = await loginGuard.admit(address, body.data.username); // Redis failing throws: a 500, logged by the server.
     if (refused) {
       res.header('retry-after', String(refused.retryAfterSeconds));

@@ -3,7 +3,6 @@
  * the choice's value in their id (see render.ts), so they arrive as that text; a number that
  * answers a numbered menu ("2", "٢") arrives as the value it stands for.
  */
-import { createHash } from 'node:crypto';
 import type { Activity, Attachment } from 'botbuilder';
 import { toAsciiDigits } from './text';
 import type { InboundMessage } from './webhook';
@@ -12,12 +11,13 @@ import { safeFileName } from '../../bot/fileName';
 export const WHATSAPP_CHANNEL_ID = 'whatsapp';
 
 /**
- * The activity id for a WhatsApp message id. The bot replies to an activity on a route with the id
- * as a path segment, and the router refuses a segment over 100 characters (a 256-character wamid
- * got no reply): a long or unusual id becomes a short hash of itself, stable across redeliveries.
+ * The activity id for a WhatsApp message id. A wamid is base64 of a record that starts with the
+ * sender's number, so it is never used as it is: the id is its keyed hash (`hash`, the channel's
+ * pseudonymizer), stable across redeliveries and processes. It is also short and URL-safe, as the
+ * bot replies on a route with the id as a path segment (the router refuses one over 100 characters).
  */
-export function activityIdOf(messageId: string): string {
-  return /^[A-Za-z0-9._=-]{1,96}$/.test(messageId) ? messageId : `wa.${createHash('sha256').update(messageId).digest('base64url')}`;
+export function activityIdOf(messageId: string, hash: (value: string) => string): string {
+  return `wa.${hash(`wamid:${messageId}`)}`;
 }
 const MEDIA_TYPES = ['image', 'document', 'audio', 'video'] as const;
 
@@ -35,6 +35,8 @@ export interface InboundContext {
   menu?: string[];
   /** The internal, signed URL that downloads a media id on demand. */
   mediaUrl(mediaId: string): string;
+  /** The keyed hash (PII_HASH_SECRET) that stands for a message id: a wamid encodes the number. */
+  hash(value: string): string;
 }
 
 export type InboundResult =
@@ -111,7 +113,7 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
   const timestamp = message.timestamp ? new Date(Number(message.timestamp) * 1000) : new Date();
   const activity: Partial<Activity> = {
     type: 'message',
-    id: activityIdOf(message.id),
+    id: activityIdOf(message.id, ctx.hash),
     timestamp,
     channelId: WHATSAPP_CHANNEL_ID,
     serviceUrl: ctx.serviceUrl,
@@ -122,7 +124,7 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
     locale: ctx.locale,
     ...(attachments.length ? { attachments } : {}),
     ...(value !== undefined ? { value } : {}),
-    channelData: { whatsapp: { type: message.type, ...(message.location ? { location: message.location } : {}), ...(message.context?.id ? { replyTo: message.context.id } : {}) } },
+    channelData: { whatsapp: { type: message.type, ...(message.location ? { location: message.location } : {}), ...(message.context?.id ? { replyTo: activityIdOf(message.context.id, ctx.hash) } : {}) } },
     ...(message.type === 'location' && message.location
       ? { entities: [{ type: 'GeoCoordinates', latitude: message.location.latitude, longitude: message.location.longitude, name: message.location.name ?? '' }] }
       : {}),

@@ -19,7 +19,7 @@ import { CONNECTOR_SECRET_HEADER } from '../../bot/adapter';
 import { parseJson, problemOf, readBody, readJson } from '../../bot/http/body';
 import { loadWhatsAppConfig, type WhatsAppConfig } from './config';
 import { GraphClient } from './graph';
-import { toActivity, WHATSAPP_CHANNEL_ID } from './inbound';
+import { activityIdOf, toActivity, WHATSAPP_CHANNEL_ID } from './inbound';
 import { maskWaId, OutboundSender, type Recipient } from './outbound';
 import { OutgoingActivity, type RenderLabels } from './render';
 import { isValidMediaSignature, isValidSignature, mediaSignature } from './signature';
@@ -96,6 +96,8 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
   const clock = options.clock ?? Date.now;
   const store = new WhatsAppStore(ctx.redis, ctx.prefix);
   const userIdOf = (waId: string) => ctx.pseudonymize(waId);
+  /** What stands for an inbound message id at rest (de-duplication key, activity id): its HMAC. */
+  const messageKeyOf = (wamid: string) => activityIdOf(wamid, ctx.pseudonymize);
   /**
    * A conversation id → the user's pseudonym. References made before ids were pseudonymous
    * (Tawasul watches live 90 days) carry the number itself: it is hashed the same way.
@@ -164,6 +166,7 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
     await store.recordInbound(user, clock());
     await store.rememberAddress(user, waId, config.addressTtlSeconds);
     // Blue ticks and "typing…" while the bot works; a failure here must not stop the answer.
+    // The only use of the real message id, held in memory for this call.
     await graph.markReadWithTyping(message.id).catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'mark-as-read failed'));
     const lang = await store.lang(user);
     const menu = message.type === 'text' ? await store.menu(user) : undefined;
@@ -175,13 +178,14 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
       profileName,
       menu,
       mediaUrl,
+      hash: ctx.pseudonymize,
     });
     if (menu && message.type === 'text') await store.clearMenu(user);
     if (result.kind === 'ignore') return;
     if (result.kind === 'unsupported') {
       const reply = lang ?? 'ar';
       logger.info({ from: maskWaId(waId), type: message.type }, 'unsupported WhatsApp message type');
-      await sender.deliver({ user, waId }, { type: 'message', text: ctx.t(reply, 'whatsapp:unsupported'), locale: LOCALE_OF[reply], replyToId: message.id });
+      await sender.deliver({ user, waId }, { type: 'message', text: ctx.t(reply, 'whatsapp:unsupported'), locale: LOCALE_OF[reply], replyToId: messageKeyOf(message.id) });
       return;
     }
     live.set(user, { user, waId });
@@ -253,9 +257,9 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
     // De-duplicate before acknowledging: if Redis is down, 503 makes Meta deliver again later.
     const fresh: typeof events.messages = [];
     try {
-      for (const m of events.messages) if (await store.firstSeen(m.message.id, config.dedupTtlSeconds)) fresh.push(m);
+      for (const m of events.messages) if (await store.firstSeen(messageKeyOf(m.message.id), config.dedupTtlSeconds)) fresh.push(m);
     } catch (err) {
-      for (const m of fresh) await store.forget(m.message.id).catch(() => undefined);
+      for (const m of fresh) await store.forget(messageKeyOf(m.message.id)).catch(() => undefined);
       ctx.metrics.errors.inc({ kind: 'storage' });
       logger.error({ err }, 'WhatsApp webhook not accepted: Redis unavailable');
       res.send(503, { error: 'unavailable' });

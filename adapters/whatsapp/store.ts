@@ -1,6 +1,7 @@
 /**
  * What the WhatsApp channel keeps in Redis (all under the app's prefix, all with TTLs):
- *   wa:seen:<wamid>   inbound de-duplication (deliveries are at-least-once)
+ *   wa:seen:<msg>     inbound de-duplication (deliveries are at-least-once); <msg> is the HMAC
+ *                     of the message id, as a wamid is base64 of a record holding the number
  *   wa:addr:<user>    the phone number, the only place it is kept: replies resolve <user> to it
  *   wa:user:<user>    hash: last = time of the user's last message (24-hour window), lang
  *   wa:menu:<user>    the values of the last numbered menu, so "2" / "٢" can answer it
@@ -46,13 +47,13 @@ export class WhatsAppStore {
     return (await this.redis.get(this.userKey('addr', user))) ?? undefined;
   }
 
-  /** True the first time a message id is seen within the TTL. */
-  async firstSeen(wamid: string, ttlSeconds: number): Promise<boolean> {
-    return (await this.redis.set(this.key('seen', wamid), '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+  /** True the first time a message (by its hashed id) is seen within the TTL. */
+  async firstSeen(messageKey: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.redis.set(this.key('seen', messageKey), '1', 'EX', ttlSeconds, 'NX')) === 'OK';
   }
 
-  async forget(wamid: string): Promise<void> {
-    await this.redis.del(this.key('seen', wamid));
+  async forget(messageKey: string): Promise<void> {
+    await this.redis.del(this.key('seen', messageKey));
   }
 
   async recordInbound(user: string, at: number): Promise<void> {

@@ -296,3 +296,71 @@ describe('Direct Line WebSockets per conversation, across processes', () => {
     await expect.poll(() => redis.zcard(`${a.prefix}dl:{${s.conversationId}}:sockets`)).toBe(0);
   });
 });
+
+describe('Direct Line uploads read at once, across conversations', () => {
+  let h: DirectLineHarness;
+  beforeAll(async () => {
+    h = await startDirectLine({ env: { DIRECTLINE_CONCURRENT_UPLOADS: '2' } });
+  });
+  afterAll(async () => {
+    await h.close();
+    await cleanRedis(h.prefix);
+  });
+
+  /** An upload whose body is sent only in part until `finish()`: it holds its place while the server reads. */
+  async function heldUpload(s: Started): Promise<{ answered: Promise<{ status: number; retryAfter?: string; code?: string }>; finish(): void; abort(): void }> {
+    const { body, type } = await multipart([png(64 * 1024)]);
+    const url = new URL(`${h.app.baseUrl}/v3/directline/conversations/${s.conversationId}/upload`);
+    let req!: ReturnType<typeof request>;
+    const answered = new Promise<{ status: number; retryAfter?: string; code?: string }>((resolve, reject) => {
+      req = request(url, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': type, 'content-length': String(body.length) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const code = text.startsWith('{') ? (JSON.parse(text) as { error?: { code?: string } }).error?.code : undefined;
+          resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, code });
+        });
+      });
+      req.on('error', reject);
+    });
+    answered.catch(() => undefined);
+    req.flushHeaders();
+    req.write(body.subarray(0, 1024));
+    return { answered, finish: () => req.end(body.subarray(1024)), abort: () => req.destroy() };
+  }
+
+  it('beyond DIRECTLINE_CONCURRENT_UPLOADS the others get 429 busy with Retry-After at once; a freed slot is used again', async () => {
+    const conversations = await Promise.all(Array.from({ length: 6 }, () => startConversation(h)));
+    const held = await Promise.all(conversations.map((s) => heldUpload(s)));
+    // While every body is still incomplete, only the refused ones can be answered: wait for four answers.
+    const answers: Array<{ i: number; status: number; retryAfter?: string; code?: string }> = [];
+    const four = new Promise<void>((resolve) => {
+      held.forEach((u, i) =>
+        void u.answered.then((a) => {
+          answers.push({ i, ...a });
+          if (answers.length === 4) resolve();
+        }),
+      );
+    });
+    const deadline = new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 8000).unref());
+    try {
+      expect(await Promise.race([four.then(() => 'answered' as const), deadline])).toBe('answered');
+    } finally {
+      // Before the bound, no upload is refused and none answers while its body is held.
+      for (const u of held) u.finish();
+    }
+    expect(answers.map((a) => [a.status, a.code, a.retryAfter])).toEqual(Array(4).fill([429, 'busy', '1']));
+    const readers = held.filter((_, i) => !answers.some((a) => a.i === i));
+    expect(readers).toHaveLength(2);
+    expect((await Promise.all(readers.map((u) => u.answered))).map((a) => a.status)).toEqual([200, 200]);
+    // The slots were given back: a refused conversation uploads now.
+    expect((await upload(h, conversations[answers[0]!.i]!, [png(1024)])).status).toBe(200);
+    await h.channel.idle();
+  });
+
+  it('DIRECTLINE_CONCURRENT_UPLOADS defaults to 4 and is validated', () => {
+    expect(loadDirectLineConfig({}).concurrentUploads).toBe(4);
+    expect(() => loadDirectLineConfig({ DIRECTLINE_CONCURRENT_UPLOADS: '0' })).toThrow(/DIRECTLINE_CONCURRENT_UPLOADS/);
+  });
+});

@@ -5,12 +5,17 @@
  *   - an attacker hammering the agent's username does not keep the agent out from their own address;
  *   - password hashing runs at most AGENT_LOGIN_CONCURRENT_HASHES at once, the rest get 429 (busy) at once
  *     (before: every attempt took a worker-pool thread);
- *   - an unknown username costs one hash, like a known one.
+ *   - an unknown username costs one hash, like a known one;
+ *   - behind a trusted proxy (TRUSTED_PROXIES) each client behind it has its own limit, and what a
+ *     client writes into X-Forwarded-For itself does not give it a fresh one (before: every client
+ *     shared the proxy's socket address).
  */
 import http from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { App } from '../../bot/app';
-import { handoffModule, type AgentAuth } from '../../adapters/handoff';
+import { handoffModule, loadHandoffConfig, type AgentAuth } from '../../adapters/handoff';
+import { loadDirectLineConfig } from '../../adapters/directline';
+import { trustedProxiesOf } from '../../bot/http/clientAddress';
 import { handoffDialogFactory } from '../../dialogs/handoffDialog';
 import { startApp } from '../helpers/app';
 import { deleteByPrefix, testRedis, uniquePrefix } from '../helpers/redis';
@@ -34,13 +39,13 @@ async function start(env: Record<string, string> = {}): Promise<{ url: string; a
   return { url: app.baseUrl, auth: auth! };
 }
 
-/** POST /api/agent/login from a given local address; the status code. */
-function login(baseUrl: string, from: string, username: string, password: string): Promise<number> {
+/** POST /api/agent/login from a given local address (through a proxy: with its X-Forwarded-For); the status code. */
+function login(baseUrl: string, from: string, username: string, password: string, forwardedFor?: string): Promise<number> {
   const url = new URL('/api/agent/login', baseUrl);
   const body = JSON.stringify({ username, password });
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) } },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -79,5 +84,31 @@ describe('agent sign-in limits', () => {
     const before = auth.hashing.total;
     expect(await login(url, '127.0.2.1', 'no-such-agent', 'whatever')).toBe(401);
     expect(auth.hashing.total).toBe(before + 1);
+  });
+
+  it('behind one trusted proxy, two clients get separate limits; a spoofed first hop does not escape', async () => {
+    const { url } = await start({ TRUSTED_PROXIES: '1', AGENT_LOGIN_ADDRESS_ATTEMPTS: '3' });
+    const proxy = '127.0.0.7'; // every request reaches us from the proxy's socket
+    const a: number[] = [];
+    for (let i = 0; i < 5; i++) a.push(await login(url, proxy, `user${i}`, 'guess-123', '203.0.113.1'));
+    expect(a).toEqual([401, 401, 401, 429, 429]);
+    // Another client behind the same proxy has its own allowance.
+    expect(await login(url, proxy, 'someone', 'guess-123', '203.0.113.2')).toBe(401);
+    expect(await login(url, proxy, 'agent', 'agent123', '203.0.113.2')).toBe(200);
+    // A client writing a new first hop each time: the proxy appends the real address, which is counted.
+    const spoofer: number[] = [];
+    for (let i = 0; i < 5; i++) spoofer.push(await login(url, proxy, `user${i}`, 'guess-123', `10.9.9.${i}, 203.0.113.3`));
+    expect(spoofer).toEqual([401, 401, 401, 429, 429]);
+  });
+
+  it('DIRECTLINE_TRUSTED_PROXIES is the fallback; TRUSTED_PROXIES wins; a bad value stops start-up naming it', () => {
+    expect(trustedProxiesOf({})).toBe(0);
+    expect(trustedProxiesOf({ DIRECTLINE_TRUSTED_PROXIES: '2' })).toBe(2);
+    expect(trustedProxiesOf({ DIRECTLINE_TRUST_PROXY: 'true' })).toBe(1);
+    expect(trustedProxiesOf({ TRUSTED_PROXIES: '1', DIRECTLINE_TRUSTED_PROXIES: '2' })).toBe(1);
+    expect(trustedProxiesOf({ TRUSTED_PROXIES: '0', DIRECTLINE_TRUSTED_PROXIES: '2' })).toBe(0);
+    expect(() => trustedProxiesOf({ TRUSTED_PROXIES: 'yes' })).toThrow(/TRUSTED_PROXIES/);
+    expect(loadHandoffConfig({ DIRECTLINE_TRUSTED_PROXIES: '1' }).trustedProxies).toBe(1);
+    expect(loadDirectLineConfig({ TRUSTED_PROXIES: '2' }).trustedProxies).toBe(2);
   });
 });

@@ -5,6 +5,8 @@
  * bot knows the user by an HMAC pseudonym and only wa:addr:<pseudonym> keeps the number —
  * and every reply still reaches the number. Then «احذف بياناتي», yes: no key name or value
  * holds the number or its pseudonym, and the confirmation still reaches the number.
+ * Inbound message ids (wamids, base64 of the sender's number) are not kept either: the
+ * de-duplication keys and the activity ids the bot, transcript and handoff see are their HMAC.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TurnContext, type Activity } from 'botbuilder';
@@ -12,6 +14,7 @@ import { handoffModule, type AgentHub } from '../../adapters/handoff';
 import { createTranslator } from '../../bot/i18n';
 import { testRedis } from '../helpers/redis';
 import { bodyOf, msg, startWhatsApp, WA_DB, type WhatsAppHarness } from '../whatsapp/support';
+import { wamidOf } from '../whatsapp/fakeGraph';
 
 const HOUR = 3600 * 1000;
 const AGENT = { id: 'sara', name: 'سارة' };
@@ -146,5 +149,46 @@ describe('WhatsApp phone numbers at rest', () => {
       })
       .then(() => h.fake.sent.filter((s) => bodyOf(s) === 'لن تصل'));
     expect(late).toEqual([]);
+  });
+
+  it('message ids (base64 of the number) never reach a key name or value; de-duplication, long ids and blue ticks still work', async () => {
+    now = Date.now();
+    await hub.heartbeat(AGENT);
+    const waId = h.newUser();
+    const ids = [wamidOf(waId), wamidOf(waId), wamidOf(waId), wamidOf(waId)];
+    // As long as the webhook allows, with characters that need escaping: the long-id path.
+    const long = (wamidOf(waId) + '/+='.repeat(90)).slice(0, 256);
+    const hello = msg.text('السلام عليكم', ids[0]);
+    expect((await h.say(waId, hello)).length).toBeGreaterThan(0);
+    // Meta delivers the same message again: processed once.
+    expect(await h.say(waId, hello)).toEqual([]);
+    // A reply quoting one of the bot's messages (its wamid also encodes the number).
+    expect((await h.say(waId, { ...msg.text('ابي اكلم موظف', ids[1]), context: { id: wamidOf(waId), from: waId } })).length).toBeGreaterThan(0);
+    const queued = await h.say(waId, msg.text('أريد تعديل بيانات الجواز بعد تجديده', long));
+    expect(bodyOf(queued[0]!)).toContain('ترتيبك في القائمة');
+    await h.say(waId, msg.text('شكراً', ids[2]));
+    expect(await h.say(waId, msg.text('شكراً', ids[2]))).toEqual([]);
+    // Blue ticks are sent for the real id, which is kept only for the turn.
+    expect(h.fake.reads.map((r) => r.messageId)).toEqual(expect.arrayContaining([ids[0], ids[1], long, ids[2]]));
+
+    const seen = h.seenFrom(waId);
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen.map((a) => a.id)).size).toBe(4);
+    for (const a of seen) expect(a.id!.length).toBeLessThanOrEqual(100);
+
+    const numberB64 = Buffer.from(waId).toString('base64');
+    const forms = [...ids, long, numberB64, ...ids.map((x) => x.slice('wamid.'.length, 40)), ...formsOf(waId)];
+    const stored = await dump(h.prefix);
+    expect(stored.some(([k]) => k.includes('wa:seen:')), 'de-duplication keys').toBe(true);
+    expect(stored.some(([k]) => k.includes('tx:')), 'a transcript').toBe(true);
+    for (const [k, v] of stored) {
+      for (const form of forms) {
+        expect(k.includes(form), `key ${k} holds ${form}`).toBe(false);
+        // The number itself is the value of wa:addr only (see above).
+        if (!k.startsWith(`${h.prefix}wa:addr:`)) expect(v.includes(form), `value of ${k} holds ${form}`).toBe(false);
+      }
+    }
+    // What the bot saw holds no id either (activity ids, reply-to ids in channel data).
+    expect(JSON.stringify(seen)).not.toContain(numberB64);
   });
 });

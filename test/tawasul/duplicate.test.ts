@@ -4,7 +4,9 @@
  * user gives up, starts over from the menu, and again in a new conversation, with the same
  * content: the simulator holds one ticket (one attachment, one bill) and the user hears the
  * number of the one already filed. Before the keys were derived from the content, each new
- * run of the dialog had keys of its own and made a second record.
+ * run of the dialog had keys of its own and made a second record. Upload keys leave out the
+ * description and fields (they can change after the upload): before, a description edited after
+ * the upload gave the redone request new attachment ids, so a new ticket key and a second ticket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim';
@@ -62,6 +64,51 @@ describe('no duplicate writes across a restart of the form', () => {
     await fillRequest(h2, true);
     expect(texts(await h2.say(en('next.submit')))).toContain(en('alreadyFiled', { number }));
     expect(sim.created).toMatchObject({ tickets: 1, attachments: 1 });
+  });
+
+  it('Tawasul: the description changed after the upload, the answer lost, the final request redone → one ticket, one attachment', async () => {
+    const h = harness({ sim, url: proxy.url, locale: 'en-US', features: [tawasulDialogFactory] });
+    await play(h, [['open a tawasul ticket', t('en', 'verify:askId')], [AHMED, 'code'], [OTP, en('askSection')]]);
+    await play(h, [
+      ['General inquiries', 'Type the Topic'],
+      ['Visas', 'Describe your request'],
+      ['My mother wants to extend her visa', 'Send any attachments'],
+    ]);
+    expect(texts(await h.sayActivity({ text: '', attachments: [{ contentType: 'application/pdf', contentUrl: PDF, name: 'visa.pdf' }] }))).toContain(en('file.added', { name: 'visa.pdf', n: 1, max: 5 }));
+    await play(h, [
+      [en('next.done'), en('review.ask')],
+      [en('next.changeDescription'), 'Describe your request'],
+      [DESCRIPTION, en('review.ask')],
+    ]);
+    proxy.plan('forwardThenReset');
+    expect(texts(await h.say(en('next.submit')))).not.toMatch(/sent as 7\d{8}/);
+    expect(sim.created).toMatchObject({ tickets: 1, attachments: 1 });
+
+    // The same final request, in a new conversation: the file is uploaded while the description is already the final one.
+    const h2 = harness({ sim, url: proxy.url, locale: 'en-US', features: [tawasulDialogFactory] });
+    await fillRequest(h2, true);
+    expect(texts(await h2.say(en('next.submit')))).toMatch(/already sent to Tawasul as 7\d{8}/);
+    expect(sim.created).toMatchObject({ tickets: 1, attachments: 1 });
+  });
+
+  it('Tawasul: the same file in a later, different request is filed (asked again once, as the first ticket holds it)', async () => {
+    const h = harness({ sim, url, locale: 'en-US', features: [tawasulDialogFactory] });
+    await fillRequest(h, true);
+    expect(texts(await h.say(en('next.submit')))).toMatch(/sent as 7\d{8}/);
+    await play(h, [
+      ['open a tawasul ticket', en('askSection')],
+      ['General inquiries', 'Type the Topic'],
+      ['Visas', 'Describe your request'],
+      ['Can my father extend his visit visa by two months?', 'Send any attachments'],
+    ]);
+    await h.sayActivity({ text: '', attachments: [{ contentType: 'application/pdf', contentUrl: PDF, name: 'visa.pdf' }] });
+    await play(h, [[en('next.done'), en('review.ask')]]);
+    // The upload key is who + file, so the upload replays the first ticket's attachment, which the services API refuses to reuse.
+    expect(texts(await h.say(en('next.submit')))).toContain(en('file.usedBefore'));
+    await h.sayActivity({ text: '', attachments: [{ contentType: 'application/pdf', contentUrl: PDF, name: 'visa.pdf' }] });
+    await play(h, [[en('next.done'), en('review.ask')]]);
+    expect(texts(await h.say(en('next.submit')))).toMatch(/sent as 7\d{8}/);
+    expect(sim.created).toMatchObject({ tickets: 2, attachments: 2 });
   });
 
   it('Tawasul: a different description is a different request', async () => {

@@ -5,7 +5,7 @@
  * download, errors on demand (131047, 130429, 131056, 131026, 5xx) and webhooks signed and
  * serialised as Meta does (non-ASCII escaped as \uXXXX, "/" as "\/").
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -261,6 +261,16 @@ export async function startFakeGraph(settings: { accessToken?: string; appSecret
 // ---- webhook payloads as Meta sends them ----
 let seq = 0;
 export const newWamid = () => `wamid.HBgM${Date.now().toString(36)}${(++seq).toString(36)}`;
+
+/**
+ * A message id as Meta makes it: base64 of a protobuf that starts with the sender's number
+ * ("wamid.HBgM" + base64("9665…") + …), so the id alone gives the number away.
+ */
+export function wamidOf(waId: string): string {
+  const head = Buffer.from([0x1c, 0x18, waId.length]);
+  const tail = Buffer.concat([Buffer.from([0x15, 0x02, 0x00, 0x12, 0x18, 0x14]), Buffer.from(randomBytes(10).toString('hex').toUpperCase())]);
+  return `wamid.${Buffer.concat([head, Buffer.from(waId), tail]).toString('base64')}`;
+}
 
 /** The envelope Meta wraps every webhook change in. */
 function envelope(phoneNumberId: string, value: Record<string, unknown>): Record<string, unknown> {

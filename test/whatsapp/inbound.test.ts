@@ -115,7 +115,6 @@ describe('inbound message types → activities', () => {
     const [a] = h.seenFrom(waId);
     expect(a).toMatchObject({
       type: 'message',
-      id,
       channelId: 'whatsapp',
       text: 'مرحبا',
       from: { id: h.idOf(waId), name: 'عبدالله' },
@@ -126,6 +125,9 @@ describe('inbound message types → activities', () => {
     // The bot never sees the number: not as it came, nor without the country code.
     expect(h.idOf(waId)).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(JSON.stringify(a)).not.toContain(waId.slice(3));
+    // Nor the message id (base64 of the number): its HMAC, the same on every process.
+    expect(a?.id).toMatch(/^wa\.[A-Za-z0-9_-]{22}$/);
+    expect(a?.id).toBe(`wa.${h.idOf(`wamid:${id}`)}`);
   });
 
   it('button and list replies arrive as the choice carried in their id; a template quick reply as its text', async () => {
