@@ -8,7 +8,7 @@
  * is never filed twice: the services API replays the first ticket and the user hears its number. The conversation reference is handed to the ticket watcher so that status changes
  * come back to this conversation, in this language.
  */
-import { ActionTypes, type Activity, type CardAction, type ConversationReference, TurnContext } from 'botbuilder';
+import { type Activity, type ConversationReference, TurnContext } from 'botbuilder';
 import {
   ComponentDialog,
   type DialogTurnResult,
@@ -271,10 +271,11 @@ export class TawasulDialog extends ComponentDialog {
     if (!missing) return step.next(undefined);
     vals(step).pendingField = missing.name;
     const expect = await this.fieldExpectation(step, missing);
-    const actions = (expect.options ?? []).map((o): CardAction => ({ type: ActionTypes.ImBack, title: o.names[lang === 'ar' ? 0 : 1]!, value: o.names[lang === 'ar' ? 0 : 1]! }));
-    const prompt = localized(this.deps.t, lang, { key: `${NS}askField`, args: { field: missing.label, hint: this.deps.t(lang, `${NS}hint.${missing.type}`) } });
+    // The options' buttons (a select's values, the dependents) in both languages, so a language switch re-renders them.
+    const buttons = (expect.options ?? []).map((o) => ({ ar: o.names[0]!, en: o.names[1]! }));
+    const hint = { ar: this.deps.t('ar', `${NS}hint.${missing.type}`), en: this.deps.t('en', `${NS}hint.${missing.type}`) };
     return step.prompt(FIELD, stepOptions({
-      prompt: actions.length ? { ...prompt, suggestedActions: { to: [], actions } } : prompt,
+      prompt: localized(this.deps.t, lang, { key: `${NS}askField`, args: { field: missing.label, hint }, buttons }),
       validations: missing,
       expect,
     }));
