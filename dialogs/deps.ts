@@ -4,7 +4,7 @@
  */
 import type { StatePropertyAccessor } from 'botbuilder';
 import type { Lang } from './understanding/normalize';
-import type { Recognizer } from './understanding/types';
+import type { Intent, Recognizer } from './understanding/types';
 import type { LastLookup } from './interpret/followUp';
 
 export type Translate = (lang: Lang, key: string, options?: Record<string, unknown>) => string;
@@ -53,6 +53,8 @@ export interface ConversationData {
   misses?: number;
   /** Consecutive messages inside a task that answered nothing the open step asked. */
   stepMisses?: number;
+  /** A task left for another ("بدال التجديد…"): once that one ends, the bot offers to go back to it. */
+  stopped?: Intent;
   task?: TaskContext;
   session?: VerifiedSession;
   iqamaPendingBill?: IqamaPendingBill;

@@ -15,6 +15,8 @@ export interface I18nRef {
   args?: Record<string, unknown>;
   /** Locale keys of suggested-action buttons (imBack with the translated title). */
   actions?: string[];
+  /** Buttons made from data, given in both languages (a dependent's name): shown in the prompt's language. */
+  buttons?: Array<{ ar: string; en: string }>;
   /** The answer is a secret (a one-time code): channels keeping copies mask it (SECRET_ANSWER_MARK). */
   secret?: boolean;
 }
@@ -34,12 +36,11 @@ function argsFor(args: Record<string, unknown> | undefined, lang: Lang): Record<
 
 /** A message activity rendered from locale keys, carrying those keys for re-rendering. */
 export function localized(t: Translate, lang: Lang, ref: I18nRef): Partial<Activity> {
+  const titles = [...(ref.buttons ?? []).map((b) => b[lang]), ...(ref.actions ?? []).map((k) => t(lang, k))];
   return {
     type: 'message',
     text: t(lang, ref.key, argsFor(ref.args, lang)),
-    ...(ref.actions?.length
-      ? { suggestedActions: { to: [], actions: ref.actions.map((k): CardAction => ({ type: ActionTypes.ImBack, title: t(lang, k), value: t(lang, k) })) } }
-      : {}),
+    ...(titles.length ? { suggestedActions: { to: [], actions: titles.map((title): CardAction => ({ type: ActionTypes.ImBack, title, value: title })) } } : {}),
     channelData: { [MARK]: ref, ...(ref.secret ? { [SECRET_ANSWER_MARK]: true } : {}) },
   };
 }

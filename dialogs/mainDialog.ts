@@ -128,6 +128,23 @@ export class MainDialog {
 
   async run(context: TurnContext): Promise<void> {
     const dc = await this.dialogs.createContext(context);
+    await this.turn(dc);
+    await this.offerStopped(dc);
+  }
+
+  /** After the task that replaced another ends, offer the stopped one again (once). */
+  private async offerStopped(dc: DialogContext): Promise<void> {
+    const data = await this.conversation(dc.context);
+    if (!data.stopped || dc.activeDialog) return;
+    const lang = turnLang(dc.context);
+    const { t } = this.deps;
+    const task = t(lang, intentLabelKey(data.stopped));
+    data.stopped = undefined;
+    await dc.context.sendActivity(MessageFactory.suggestedActions([button(task), button(t(lang, 'intent.menu'))], t(lang, 'inTask.resumeOffer', { task })));
+  }
+
+  private async turn(dc: DialogContext): Promise<void> {
+    const context = dc.context;
     const text = (context.activity.text ?? '').trim();
     const inDialog = dc.activeDialog !== undefined;
     const u = text ? this.deps.recognizer.recognize(text, turnLang(context)) : undefined;
@@ -285,6 +302,7 @@ export class MainDialog {
         await dc.cancelAllDialogs();
         data.task = undefined;
         if (task) await context.sendActivity(t(lang, 'inTask.switched', { from: t(lang, intentLabelKey(task)), to: t(lang, intentLabelKey(decision.intent)) }));
+        data.stopped = task;
         data.task = { intent: decision.intent };
         await this.begin(dc, TASK_ROUTES[decision.intent]!, { text, understanding: u } satisfies TaskDialogOptions);
         return;
@@ -382,6 +400,8 @@ export class MainDialog {
         const lang = turnLang(context);
         await dc.cancelAllDialogs();
         data.task = undefined;
+        // "Cancel" stops everything: no offer to go back to a task stopped before.
+        data.stopped = undefined;
         await context.sendActivity(t(lang, active ? 'cancel.done' : 'cancel.nothing'));
         await context.sendActivity(menuActivity(t, lang, t(lang, 'menu.anythingElse')));
         return;

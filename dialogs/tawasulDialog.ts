@@ -8,7 +8,7 @@
  * is never filed twice: the services API replays the first ticket and the user hears its number. The conversation reference is handed to the ticket watcher so that status changes
  * come back to this conversation, in this language.
  */
-import { ActionTypes, type Activity, type CardAction, type ConversationReference, TurnContext } from 'botbuilder';
+import { type Activity, type ConversationReference, TurnContext } from 'botbuilder';
 import {
   ComponentDialog,
   type DialogTurnResult,
@@ -48,7 +48,8 @@ import { beginVerification, restartVerified, VerifyIdentityDialog } from './veri
 import { checkField, checkFile } from './tawasul/validate';
 import { type AttachmentReader, dataUrlReader } from './tawasul/attachments';
 import { safeFileName } from '../bot/fileName';
-import { normalizeForMatching, type Lang } from './understanding/normalize';
+import type { Lang } from './understanding/normalize';
+import { readStep } from './interpret/read';
 
 const NS = 'tawasul:';
 const STEPS = 'tawasulSteps';
@@ -56,6 +57,8 @@ const CHOICE = 'tawasulChoice';
 const FIELD = 'tawasulField';
 const DESCRIPTION = 'tawasulDescription';
 const FILES = 'tawasulFiles';
+/** Words that end the attachments step besides its buttons' titles. */
+const NO_MORE_FILES = ['تخطي', 'تخطى', 'خلصت', 'خلاص', 'انتهيت', 'ما عندي', 'ماعندي', 'ما في', 'مافي', 'لا يوجد', 'بدون مرفقات', 'skip', 'done', 'none', 'nothing', 'no attachments', 'no files', 'without attachments', "i don't have any", 'i dont have any'];
 
 /** What the request holds so far; carried on every replaceDialog (resume after re-verification or a retry). */
 export interface TawasulState {
@@ -276,10 +279,11 @@ export class TawasulDialog extends ComponentDialog {
     if (!missing) return step.next(undefined);
     vals(step).pendingField = missing.name;
     const expect = await this.fieldExpectation(step, missing);
-    const actions = (expect.options ?? []).map((o): CardAction => ({ type: ActionTypes.ImBack, title: o.names[lang === 'ar' ? 0 : 1]!, value: o.names[lang === 'ar' ? 0 : 1]! }));
-    const prompt = localized(this.deps.t, lang, { key: `${NS}askField`, args: { field: missing.label, hint: this.deps.t(lang, `${NS}hint.${missing.type}`) } });
+    // The options' buttons (a select's values, the dependents) in both languages, so a language switch re-renders them.
+    const buttons = (expect.options ?? []).map((o) => ({ ar: o.names[0]!, en: o.names[1]! }));
+    const hint = { ar: this.deps.t('ar', `${NS}hint.${missing.type}`), en: this.deps.t('en', `${NS}hint.${missing.type}`) };
     return step.prompt(FIELD, stepOptions({
-      prompt: actions.length ? { ...prompt, suggestedActions: { to: [], actions } } : prompt,
+      prompt: localized(this.deps.t, lang, { key: `${NS}askField`, args: { field: missing.label, hint }, buttons }),
       validations: missing,
       expect,
     }));
@@ -335,15 +339,23 @@ export class TawasulDialog extends ComponentDialog {
     const { type } = this.selected(step);
     const lang = turnLang(step.context);
     const key = state.attachments.length ? `${NS}askMoreFiles` : `${NS}askFiles`;
-    const doneKeys = [`${NS}next.done`, `${NS}next.skip`];
     return step.prompt(FILES, stepOptions({
-      expect: { kind: 'file', options: doneKeys.map((k) => ({ value: 'done', names: [this.deps.t('ar', k), this.deps.t('en', k), 'تخطي', 'خلصت', 'انتهيت', 'skip', 'done'] })) },
+      expect: this.filesExpectation(),
       prompt: localized(this.deps.t, lang, {
         key,
         args: { hint: type?.attachments.hint ?? '', n: state.attachments.length, max: MAX_ATTACHMENTS_PER_TICKET },
         actions: [state.attachments.length ? `${NS}next.done` : `${NS}next.skip`],
       }),
     }));
+  }
+
+  /**
+   * The attachments step: files, or words that say there are none or no more («تخطي», «لا ما
+   * عندي مرفقات», "no attachments"). A plain "no" to "send them if you have any" is that too.
+   */
+  private filesExpectation(): Expectation {
+    const names = [`${NS}next.done`, `${NS}next.skip`].flatMap((k) => [this.deps.t('ar', k), this.deps.t('en', k)]);
+    return { kind: 'file', options: [{ value: 'done', names: [...names, ...NO_MORE_FILES] }], no: 'done' };
   }
 
   // 7. Take the files (or skip/done), then the review.
@@ -380,8 +392,8 @@ export class TawasulDialog extends ComponentDialog {
           return this.failed(step, state, err);
         }
       }
-      const words = normalizeForMatching(answer.text);
-      const done = [`${NS}next.done`, `${NS}next.skip`].some((k) => normalizeForMatching(this.deps.t(lang, k)) === words || normalizeForMatching(this.deps.t(lang === 'ar' ? 'en' : 'ar', k)) === words) || /^(تخطي|تخطى|خلصت|خلاص|انتهيت|skip|done|no|لا)$/.test(words);
+      // Read with the interpreter's rules, so the step and the interpreter agree on "no files".
+      const done = readStep(answer.text, this.filesExpectation())?.value === 'done';
       const { type } = this.selected(step);
       if (done && type?.attachments.required && state.attachments.length === 0) {
         await step.context.sendActivity(this.t(step.context, 'file.required', { hint: type.attachments.hint[lang] }));
@@ -404,7 +416,9 @@ export class TawasulDialog extends ComponentDialog {
       `• ${this.t(step.context, 'review.attachments')}: ${state.attachments.length ? state.attachments.map((a) => a.fileName).join(lang === 'ar' ? '، ' : ', ') : this.t(step.context, 'review.none')}`,
     ].join('\n');
     await step.context.sendActivity(summary);
-    return step.prompt(CHOICE, {
+    return step.prompt(CHOICE, stepOptions({
+      // "yes, send it" («ايه ارسله») confirms the review.
+      expect: { kind: 'choice', yes: 'submit' },
       prompt: localized(this.deps.t, lang, { key: `${NS}review.ask` }),
       retryPrompt: localized(this.deps.t, lang, { key: `${NS}review.ask` }),
       choices: this.choices(lang, [
@@ -413,7 +427,7 @@ export class TawasulDialog extends ComponentDialog {
         ['files', `${NS}next.changeFiles`],
         ['type', `${NS}next.changeType`],
       ]),
-    });
+    }));
   }
 
   private shown(spec: FieldSpec, value: string, lang: Lang): string {

@@ -67,6 +67,44 @@ function wordsMatch(answerWord: string, titleWord: string): boolean {
   return a.length >= 4 && b.length >= 4 && oneEditApart(a, b);
 }
 
+/**
+ * Words that negate the word after them: «ما سددت», «مو الحين», "haven't paid", "not paid".
+ * A bare leading «لا» / "no" is not one of them: it answers the question («لا، بنتي ليلى»).
+ */
+const NEGATORS = new Set(['ما', 'مو', 'مب', 'مش', 'لم', 'لن', 'ليس', 'ماني', 'مانيب', 'بدون', 'not', 'never', 'without', 'dont', 'didnt', 'havent', 'hasnt', 'isnt', 'wasnt', 'cant', 'wont', 'aint']);
+/** Words that may stand between a negator and what it negates («ما قد سددت», "have not yet paid"). */
+const NEGATION_GAP = new Set(['قد', 'بعد', 'للحين', 'لسه', 'لسا', 'انا', 'i', 'have', 'has', 'had', 'did', 'do', 'does', 'yet', 'even', 'ever', 'really', 'been', 'any', 'it', 'the', 'my', 'a', 'an', 'your', 'انه', 'انها']);
+
+/** The words a message negates, in the matching form ("I haven't paid yet" → {paid}). */
+export function negatedWords(text: string): Set<string> {
+  const words = matchKey(text.replace(/n['’]t\b/gi, ' not')).split(' ');
+  const negated = new Set<string>();
+  let open = false;
+  for (const w of words) {
+    if (NEGATORS.has(w)) open = true;
+    else if (open && !NEGATION_GAP.has(w)) {
+      negated.add(w);
+      open = false;
+    }
+  }
+  return negated;
+}
+
+/** Whether the answer negates this name: a word of it follows a negator, and the name itself says no negation. */
+function negates(negated: ReadonlySet<string>, name: string): boolean {
+  if (negated.size === 0) return false;
+  const words = name.split(' ');
+  if (words.some((w) => NEGATORS.has(w))) return false;
+  return words.some((w) => [...negated].some((n) => wordsMatch(n, w)));
+}
+
+/** The options whose names the answer negates ("لا ما سددت" negates «سددت»): never read as that option. */
+export function negatedOptions(text: string, options: readonly StepOption[]): number[] {
+  const negated = negatedWords(text);
+  if (negated.size === 0) return [];
+  return options.flatMap((o, index) => ([o.value, ...o.names].map(matchKey).some((name) => name && negates(negated, name)) ? [index] : []));
+}
+
 function unique(hits: boolean[]): number | undefined {
   const found = hits.flatMap((hit, index) => (hit ? [index] : []));
   return found.length === 1 ? found[0] : undefined;
@@ -75,13 +113,15 @@ function unique(hits: boolean[]): number | undefined {
 export function matchOption(text: string, options: readonly StepOption[]): OptionMatch | undefined {
   const answer = matchKey(text);
   if (!answer || options.length === 0) return undefined;
-  const names = options.map((o) => [o.value, ...o.names].map(matchKey).filter(Boolean));
+  // A name the answer negates is no way of naming that option ("I haven't paid" is not "paid").
+  const negated = negatedWords(text);
+  const names = options.map((o) => [o.value, ...o.names].map(matchKey).filter((name) => name && !negates(negated, name)));
   const at = (index: number, score: number): OptionMatch => ({ value: options[index]!.value, index, score });
 
   const exact = names.findIndex((n) => n.includes(answer));
   if (exact >= 0) return at(exact, 1);
 
-  const ordinal = parseOrdinal(text);
+  const ordinal = negated.size ? undefined : parseOrdinal(text);
   if (ordinal !== undefined) {
     const index = ordinal === -1 ? options.length - 1 : ordinal - 1;
     if (index >= 0 && index < options.length) return at(index, 1);

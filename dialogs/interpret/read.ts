@@ -9,7 +9,7 @@ import { parseYesNo } from '../understanding/answers';
 import { normalizeForMatching } from '../understanding/normalize';
 import type { Entities } from '../understanding/types';
 import type { CorrectableField, Expectation } from './expectation';
-import { matchKey, matchOption } from './match';
+import { matchKey, matchOption, negatedOptions, negatedWords } from './match';
 
 export type Reading =
   | { type: 'answer'; value: string | number | boolean; index?: number }
@@ -48,6 +48,12 @@ function names(field: CorrectableField, text: string): boolean {
   return field.words.some((w) => n.includes(` ${matchKey(w)} `));
 }
 
+/** Entities of a message without the words it negates («مو زوجتي، بنتي» → daughter). */
+function affirmedEntities(text: string): Entities {
+  const negated = negatedWords(text);
+  return extractEntities(matchKey(text).split(' ').filter((w) => !negated.has(w)).join(' '));
+}
+
 const DIGITS = /\d[\d\s\-.]*\d/g;
 
 /** The longest digit run of a message, separators removed ("٢٣٤ ٥٦٧ ٨٩٠٤" → "2345678904"). */
@@ -65,12 +71,21 @@ function readAnswer(text: string, expect: Expectation, entities: Entities, hasFi
   const picked = (): Reading | undefined => {
     const found = matchOption(text, options);
     if (found) return { type: 'answer', value: found.value, index: found.index };
-    if (entities.relation) {
-      const related = options.filter((o) => o.relations?.includes(entities.relation!));
+    // A negated option is never that option; where the step has a "no" («لا ما سددت» at the
+    // payment question: "later"), the negation is that answer.
+    const denied = negatedOptions(text, options);
+    if (denied.length > 0) {
+      const no = expect.no === undefined ? -1 : options.findIndex((o) => o.value === expect.no);
+      return no >= 0 && !denied.includes(no) ? option(expect.no!) : undefined;
+    }
+    // Values read from what the message affirms: «مو زوجتي» names no one.
+    const affirmed = negatedWords(text).size ? affirmedEntities(text) : entities;
+    if (affirmed.relation) {
+      const related = options.filter((o) => o.relations?.includes(affirmed.relation!));
       if (related.length === 1) return option(related[0]!.value);
     }
-    if (entities.months !== undefined) {
-      const timed = options.find((o) => o.months === entities.months);
+    if (affirmed.months !== undefined) {
+      const timed = options.find((o) => o.months === affirmed.months);
       if (timed) return option(timed.value);
     }
     const yesNo = looseYesNo(text);

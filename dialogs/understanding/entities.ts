@@ -25,15 +25,55 @@ const DIGIT_RUN = /(?<![\d+])\+?\d[\d\s\-.]*\d(?!\d)/g;
 /** "2026-12-05" or "05.12.2026" is a date, not a request number. */
 const DATE_LIKE = /^\d{4}[-.]\d{1,2}[-.]\d{1,2}$|^\d{1,2}[-.]\d{1,2}[-.]\d{4}$/;
 
-const RELATIONS: Array<[RegExp, Relation]> = [
-  [/(^| )(زوجتي|زوجتى|مرتي|حرمتي|الزوجه|زوجه|(my )?wife|spouse)( |$)/, 'wife'],
-  [/(^| )(زوجي|(my )?husband)( |$)/, 'husband'],
-  [/(^| )(ولدي|ابني|الولد|الابن|(my )?son)( |$)/, 'son'],
-  [/(^| )(بنتي|ابنتي|البنت|الابنه|(my )?daughter)( |$)/, 'daughter'],
-  [/(^| )(ابوي|والدي|الوالد|ابويه|(my )?father|(my )?dad)( |$)/, 'father'],
-  [/(^| )(امي|والدتي|الوالده|امايه|(my )?mother|(my )?mom|(my )?mum)( |$)/, 'mother'],
-  [/(^| )(عيالي|اولادي|اطفالي|ابنائي|(my )?(kids|children|child))( |$)/, 'child'],
-];
+/**
+ * Family relations by word, in the matching form: Arabic, Gulf dialect, English and Arabizi
+ * ("zawjti", "binti"). A word also counts behind a proclitic («لزوجتي», «وبنتي», «للزوجه») or
+ * with an English possessive or plural without its apostrophe ("wifes", "daughters").
+ */
+const RELATION_WORDS: Record<Relation, readonly string[]> = {
+  wife: ['زوجتي', 'مرتي', 'حرمتي', 'الزوجه', 'زوجه', 'wife', 'wives', 'spouse', 'zawjti', 'zawjati', 'zawjty', 'zojti', 'zawgti', 'marti', 'mrti', 'hormti', '7ormti'],
+  husband: ['زوجي', 'husband', 'zawji', 'zoji', 'zawgi'],
+  son: ['ولدي', 'ابني', 'الولد', 'الابن', 'son', 'waladi', 'weldi', 'wldi', 'ibni', 'ebni'],
+  daughter: ['بنتي', 'ابنتي', 'البنت', 'الابنه', 'daughter', 'binti', 'bnti', 'benti', 'ibnati'],
+  father: ['ابوي', 'والدي', 'الوالد', 'ابويه', 'father', 'dad', 'abui', 'abooy', 'abuy', 'walidi'],
+  mother: ['امي', 'والدتي', 'الوالده', 'امايه', 'mother', 'mom', 'mum', 'ummi', 'omi', 'ommi', 'walidti'],
+  child: ['عيالي', 'اولادي', 'اطفالي', 'ابنائي', 'kids', 'children', 'child', '3yali', '3eyali', 'awladi'],
+};
+/** Relations said in more than one word («ام العيال» is the wife, not the mother). */
+const RELATION_PHRASES: Array<[RegExp, Relation]> = [[/(^| )(ام|يا ام) (العيال|عيالي|الاولاد|اولادي|العيالي)( |$)/, 'wife']];
+
+const RELATION_OF_WORD = new Map<string, Relation>(Object.entries(RELATION_WORDS).flatMap(([r, words]) => words.map((w) => [w, r as Relation] as const)));
+
+/** The relation one word names, seen through a proclitic or an English possessive/plural. */
+function relationOfWord(word: string): Relation | undefined {
+  const direct = RELATION_OF_WORD.get(word);
+  if (direct) return direct;
+  const candidates: string[] = [];
+  if (/^لل./.test(word)) candidates.push(`ال${word.slice(2)}`);
+  if (/^(وال|بال|فال)./.test(word)) candidates.push(word.slice(1));
+  if (/^[وفبل]../.test(word)) candidates.push(word.slice(1));
+  if (/^و[لب]../.test(word)) candidates.push(word.slice(2));
+  if (/^[a-z]{3,}s$/.test(word)) candidates.push(word.slice(0, -1));
+  for (const c of candidates) {
+    const found = RELATION_OF_WORD.get(c);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const RELATION_ORDER: readonly Relation[] = ['wife', 'husband', 'son', 'daughter', 'father', 'mother', 'child'];
+
+/** The family relation a message names (in the matching form), the first in RELATION_ORDER when several are. */
+export function findRelation(text: string): Relation | undefined {
+  const possessiveFree = text.replace(/['’]s\b/g, '');
+  const named = new Set<Relation>();
+  for (const [re, relation] of RELATION_PHRASES) if (re.test(possessiveFree)) return relation;
+  for (const word of possessiveFree.split(/[^\p{L}\p{N}]+/u)) {
+    const relation = word ? relationOfWord(word) : undefined;
+    if (relation) named.add(relation);
+  }
+  return RELATION_ORDER.find((r) => named.has(r));
+}
 
 const GREGORIAN_MONTHS: Record<string, number> = {
   january: 1, jan: 1, يناير: 1, february: 2, feb: 2, فبراير: 2, march: 3, mar: 3, مارس: 3,
@@ -195,8 +235,7 @@ export function extractEntities(raw: string, now: Date = new Date()): Entities {
   if (date) entities.date = date;
   const months = findMonths(text);
   if (months !== undefined) entities.months = months;
-  const possessiveFree = text.replace(/['’]s\b/g, '');
-  const relation = RELATIONS.find(([re]) => re.test(possessiveFree))?.[1];
+  const relation = findRelation(text);
   if (relation) entities.relation = relation;
 
   const words = text.split(' ').length;
