@@ -62,6 +62,8 @@ export interface ConversationData {
   lastLookup?: LastLookup;
   /** A request number given with a message that got "did you mean…?": the chosen task keeps it. */
   pendingNumber?: string;
+  /** The task offered in the last "did you mean…?": a reply that carries its ID or request number chooses it. */
+  pendingTask?: 'iqama.renew' | 'tawasul.create' | 'status.check';
 }
 
 export interface StateAccessors {

@@ -12,7 +12,7 @@ import {
 import { MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { CoreDeps, ConversationData, TaskContext } from './deps';
 import { buildTitleIndex, button, intentLabelKey, menuActivity } from './menu';
-import { setTurnLang, turnLang } from './turnState';
+import { offerIdNumber, setTurnLang, turnLang } from './turnState';
 import { relocalizeStack } from './localizedPrompt';
 import { normalizeForMatching, type Lang } from './understanding/normalize';
 import type { FaqId, Intent, Understanding } from './understanding/types';
@@ -213,14 +213,21 @@ export class MainDialog {
     const lang = turnLang(context);
     const { t } = this.deps;
     const data = await this.conversation(context);
-    const intent: Intent = titleIntent ?? u?.intent ?? 'none';
+    // After "did you mean A or B?", a reply that carries an ID or request number answers it:
+    // it can only be for the task among the two, so that task starts with what was typed.
+    const pendingTask = data.pendingTask;
+    data.pendingTask = undefined;
+    const carriesNumber = !!(u?.entities.idNumber || u?.entities.requestNumber);
+    const chosen = !titleIntent && pendingTask && carriesNumber && (u?.intent === 'none' || u?.intent === pendingTask || u?.alternative) ? pendingTask : undefined;
+    const intent: Intent = titleIntent ?? chosen ?? u?.intent ?? 'none';
 
-    if (!titleIntent && u?.alternative && intent !== 'none') {
+    if (!titleIntent && !chosen && u?.alternative && intent !== 'none') {
       data.misses = 0;
       const a = this.labelOf(lang, u.intent, u.faq);
       const b = this.labelOf(lang, u.alternative.intent, u.alternative.faq);
       // The number given is kept for the answer to "did you mean…?" (a request number is not personal).
       data.pendingNumber = u.entities.requestNumber;
+      data.pendingTask = [u.intent, u.alternative.intent].find((i): i is TaskIntent => TASK_ROUTES[i] !== undefined);
       await context.sendActivity(MessageFactory.suggestedActions([button(a), button(b)], t(lang, 'ambiguous', { a, b })));
       return;
     }
@@ -267,9 +274,11 @@ export class MainDialog {
     const dialogId = TASK_ROUTES[intent];
     if (dialogId) {
       data.task = { intent };
-      const kept = titleIntent ? data.pendingNumber : undefined;
+      const kept = titleIntent || chosen ? data.pendingNumber ?? u?.entities.requestNumber : undefined;
       data.pendingNumber = undefined;
-      const opening = kept && intent === 'status.check' ? kept : titleIntent ? '' : text;
+      // An ID typed with the request (or as the answer to "did you mean…?") is not asked for again.
+      if (u?.entities.idNumber) offerIdNumber(context, u.entities.idNumber);
+      const opening = kept && intent === 'status.check' ? kept : titleIntent || chosen ? '' : text;
       await this.begin(dc, dialogId, { text: opening, understanding: titleIntent ? undefined : u } satisfies TaskDialogOptions);
       return;
     }

@@ -31,7 +31,7 @@ import { StepPrompt } from './interpret/stepPrompt';
 import { menuActivity } from './menu';
 import { createUserRateLimiter, minutesToWait, type UserRateLimiter, type UserRateLimitOptions } from './rateLimit';
 import { isSessionExpired } from './serviceErrors';
-import { turnLang, turnLogger } from './turnState';
+import { hasOfferedIdNumber, turnLang, turnLogger } from './turnState';
 import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { parseYesNo } from './understanding/answers';
 import { extractEntities } from './understanding/entities';
@@ -48,6 +48,8 @@ import {
 } from './status/understand';
 import { isServiceError, type RequestKind, type ServicesApi } from '../adapters/services/types';
 
+/** verifyOffered's result when no ID was offered (a failed verification gives undefined). */
+const NOT_OFFERED = 'not-offered';
 const LOOP = 'statusLookupSteps';
 const KIND_PROMPT = 'statusKind';
 const NUMBER_PROMPT = 'statusNumber';
@@ -119,6 +121,7 @@ export class StatusLookupDialog extends ComponentDialog {
     this.addDialog(new TextPrompt(RETRY_PROMPT));
     this.addDialog(
       new WaterfallDialog(LOOP, [
+        this.verifyOffered.bind(this),
         this.chooseKind.bind(this),
         this.verifyFirst.bind(this),
         this.askNumber.bind(this),
@@ -139,8 +142,18 @@ export class StatusLookupDialog extends ComponentDialog {
     return (step.values as { state: LoopState }).state;
   }
 
+  /**
+   * An ID given with the request (or typed as the answer to "did you mean…?") is used at once:
+   * verify before asking what to look up, as an agent would with the ID already in hand.
+   */
+  private async verifyOffered(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return hasOfferedIdNumber(step.context) ? beginVerification(step, {}) : step.next(NOT_OFFERED);
+  }
+
   /** What to look up: from the first message, or asked with one button per kind. */
   private async chooseKind(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // The offered ID did not verify: the identity step said why and offered an agent.
+    if (step.result === undefined) return step.endDialog();
     let state: LoopState;
     if (isLoopState(step.options)) state = step.options;
     else {

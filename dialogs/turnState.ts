@@ -81,3 +81,26 @@ export function markErased(context: TurnContext): void {
 export function isErased(context: TurnContext): boolean {
   return context.turnState.get(ERASED) === true;
 }
+
+const GIVEN_ID = Symbol.for('musaed.givenId');
+
+/**
+ * An ID number the user gave before it was asked for ("ابي اتابع طلبي، هويتي …", or typed after
+ * "did you mean…?"): the identity step of the task started this turn takes it instead of asking.
+ * Kept in the turn only, never in stored state.
+ */
+export function offerIdNumber(context: TurnContext, idNumber: string): void {
+  context.turnState.set(GIVEN_ID, idNumber);
+}
+
+/** The ID number offered this turn, once. */
+export function takeOfferedIdNumber(context: TurnContext): string | undefined {
+  const id = context.turnState.get(GIVEN_ID) as string | undefined;
+  context.turnState.delete(GIVEN_ID);
+  return id;
+}
+
+/** Whether an ID number was offered this turn (without taking it). */
+export function hasOfferedIdNumber(context: TurnContext): boolean {
+  return context.turnState.has(GIVEN_ID);
+}

@@ -30,7 +30,7 @@ import { localized } from './localizedPrompt';
 import { stepOptions } from './interpret/openStep';
 import { StepPrompt } from './interpret/stepPrompt';
 import { clearSession, describeServiceError } from './serviceErrors';
-import { markSensitiveInput, turnLang, turnLogger } from './turnState';
+import { markSensitiveInput, takeOfferedIdNumber, turnLang, turnLogger } from './turnState';
 import { checkIdNumber, maskId } from './understanding/idNumber';
 import { toAsciiDigits } from './understanding/normalize';
 
@@ -120,6 +120,9 @@ export class VerifyIdentityDialog extends ComponentDialog {
     const lang = turnLang(step.context);
     const options = (step.options ?? {}) as VerifyIdentityOptions;
     if (options.reason === 'expired') await step.context.sendActivity(this.deps.t(lang, 'services:error.sessionExpired'));
+    // An ID the user already gave with the request is used instead of asking for it again.
+    const offered = takeOfferedIdNumber(step.context);
+    if (offered && checkIdNumber(offered).ok) return step.next(offered);
     return step.prompt(ID_PROMPT, stepOptions({
       prompt: localized(this.deps.t, lang, { key: 'verify:askId' }),
       retryPrompt: localized(this.deps.t, lang, { key: 'verify:askIdAgain' }),

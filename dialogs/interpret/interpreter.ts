@@ -20,6 +20,8 @@ const TASKS: ReadonlySet<Intent> = new Set<Intent>(['iqama.renew', 'tawasul.crea
 /** A question or a change of task must be this clear to take a message away from the step. */
 export const QUESTION_SCORE = 0.5;
 export const SWITCH_SCORE = 0.5;
+/** …or this clear when the message also carries the task's own entity (a request number). */
+export const SWITCH_WITH_ENTITY_SCORE = 0.3;
 
 export type Decision<C extends string = string> =
   | { kind: 'answer'; value: Extract<Reading, { type: 'answer' }>['value'] }
@@ -55,7 +57,9 @@ export function interpret<C extends string>(input: InterpretInput<C>): Decision<
   if (u.intent === 'faq' && u.faq && u.score >= QUESTION_SCORE) return { kind: 'question', faq: u.faq };
 
   const words = u.normalized.split(' ').filter(Boolean).length;
-  if (TASKS.has(u.intent) && u.intent !== input.task && u.score >= SWITCH_SCORE && !u.alternative && words >= 2) {
+  // A task named with what it needs ("track request 400000101 instead") is clear at a lower score.
+  const backed = u.intent === 'status.check' && u.entities.requestNumber !== undefined && u.score >= SWITCH_WITH_ENTITY_SCORE;
+  if (TASKS.has(u.intent) && u.intent !== input.task && (u.score >= SWITCH_SCORE || backed) && !u.alternative && words >= 2) {
     return { kind: 'switch', intent: u.intent as TaskIntent };
   }
 

@@ -31,7 +31,7 @@ const DATE_LIKE = /^\d{4}[-.]\d{1,2}[-.]\d{1,2}$|^\d{1,2}[-.]\d{1,2}[-.]\d{4}$/;
  * with an English possessive or plural without its apostrophe ("wifes", "daughters").
  */
 const RELATION_WORDS: Record<Relation, readonly string[]> = {
-  wife: ['زوجتي', 'مرتي', 'حرمتي', 'الزوجه', 'زوجه', 'wife', 'wives', 'spouse', 'zawjti', 'zawjati', 'zawjty', 'zojti', 'zawgti', 'marti', 'mrti', 'hormti', '7ormti'],
+  wife: ['زوجتي', 'مرتي', 'حرمتي', 'الزوجه', 'زوجه', 'المدام', 'مدامتي', 'wife', 'wives', 'spouse', 'zawjti', 'zawjati', 'zawjty', 'zojti', 'zawgti', 'marti', 'mrti', 'hormti', '7ormti'],
   husband: ['زوجي', 'husband', 'zawji', 'zoji', 'zawgi'],
   son: ['ولدي', 'ابني', 'الولد', 'الابن', 'son', 'waladi', 'weldi', 'wldi', 'ibni', 'ebni'],
   daughter: ['بنتي', 'ابنتي', 'البنت', 'الابنه', 'daughter', 'binti', 'bnti', 'benti', 'ibnati'],

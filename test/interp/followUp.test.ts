@@ -99,4 +99,24 @@ describe('"did you mean…?" keeps the number the user typed', () => {
     ]);
     expect((await h.data()).pendingNumber).toBeUndefined();
   });
+  // Asked "did you mean…?", people often just type what the task needs: the ID answers it.
+  const torn: Recognizer = {
+    recognize(text, hint) {
+      const u = sharedRecognizer().recognize(text, hint);
+      return text === 'ابي اشوف طلبي' ? { ...u, intent: 'status.check', score: 0.46, alternative: { intent: 'faq', score: 0.45, faq: 'track_request' } } : u;
+    },
+  };
+  it.each([
+    ['ID typed in Arabic-Indic digits', '٢٣٤٥٦٧٨٩٠٤'],
+    ['ID inside a sentence', 'هذي هويتي 2345678904'],
+  ])('ar: an %s after "did you mean…?" starts the lookup and is used for the code, not asked again', async (_what, id) => {
+    const h = harness({ sim, url, recognizer: torn });
+    await play(h, [
+      ['ابي اشوف طلبي', t('ar', 'ambiguous', { a: t('ar', 'intent.status_check'), b: t('ar', 'faq:track_request.question') })],
+      [id, t('ar', 'verify:askCode', { mobile: '05******12' })],
+      [OTP, t('ar', 'status:ask.what')],
+      ['400000101', '400000101'],
+    ]);
+    expect((await h.data()).pendingTask).toBeUndefined();
+  });
 });

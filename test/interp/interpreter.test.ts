@@ -100,3 +100,22 @@ describe('loose option matching and yes/no', () => {
     ['ايه لا', undefined],
   ])('«%s» → %s', (text, value) => expect(looseYesNo(text)).toBe(value));
 });
+
+describe("a switch backed by the task's own entity", () => {
+  const at = (score: number, requestNumber?: string) =>
+    interpret({
+      text: 'forget that, track 400000101 instead',
+      expect: DURATION,
+      understanding: { ...sharedRecognizer().recognize('forget that, track 400000101 instead'), intent: 'status.check', score, alternative: undefined, entities: requestNumber ? { requestNumber } : {} },
+      task: 'iqama.renew',
+    });
+  it('a status request with its number switches at a lower score', () => {
+    expect(at(0.43, '400000101')).toEqual({ kind: 'switch', intent: 'status.check' });
+  });
+  it('without the number the same score is not enough', () => {
+    expect(at(0.43).kind).not.toBe('switch');
+  });
+  it('and a weak guess with a number still is not a switch', () => {
+    expect(at(0.2, '400000101').kind).not.toBe('switch');
+  });
+});

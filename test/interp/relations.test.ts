@@ -19,6 +19,7 @@ describe('the relation in the opening message picks the member', () => {
     ['ar', 'بغيت اجدد الاقامة للزوجة'],
     ['ar', 'ابغى اجدد اقامه لحرمتي'],
     ['ar', 'ودي اجدد اقامة ام عيالي'],
+    ['ar', 'ابي اجدد اقامه المدام'],
     ['ar', 'ab8a ajaded iqamat marti'],
     ['en', 'please renew the wifes iqama'],
     ['en', 'renew iqama of my wifes'],
