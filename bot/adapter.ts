@@ -50,12 +50,31 @@ export function createCloudAdapter(config: Config): CloudAdapter {
   return new CloudAdapter(auth);
 }
 
-/** Storage and lock failures: the user is told to retry, the turn is not half-done. */
-export function isUnavailableError(err: unknown): boolean {
+/**
+ * Redis replies that mean "not now" rather than "wrong": a Cluster slot moving or its master
+ * lost (MOVED, ASK, CLUSTERDOWN, TRYAGAIN), a replica or restarting node (READONLY, LOADING,
+ * MASTERDOWN), writes refused for want of replicas (NOREPLICAS), a busy script (BUSY).
+ * Matched case-sensitive at the start of the message, as Redis sends them, or after the "-" of
+ * an error reply quoted inside a script error (older servers: "ERR Error running script … -READONLY …").
+ */
+const TRANSIENT_REPLY = /(?:^|-)(?:MOVED|ASK|CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN|NOREPLICAS|BUSY)\b/;
+/** Client-side: connection lost or refused, timeouts, ioredis giving up on a node, sentinels or the cluster. */
+const TRANSIENT_CLIENT =
+  /ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|Command timed out|ETIMEDOUT|ClusterAllFailed|Too many Cluster redirections|Cluster isn't ready|Cluster is disconnected|Failed to refresh slots cache|None of startup nodes is available|Node is disconnected|All sentinels are unreachable/i;
+
+/**
+ * Storage and lock failures: the user is told to retry, the turn is not half-done, and the
+ * dialog stack is kept (installErrorHandler). Looks through wrappers (`cause`, and ioredis'
+ * ClusterAllFailedError's `lastNodeError`).
+ */
+export function isUnavailableError(err: unknown, depth = 0): boolean {
   if (err instanceof TurnLockTimeoutError) return true;
-  const e = err as { name?: string; message?: string; code?: string } | undefined;
-  const text = `${e?.name ?? ''} ${e?.message ?? ''} ${e?.code ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|Command timed out|ETIMEDOUT|ClusterAllFailed|READONLY|LOADING/i.test(text);
+  if (typeof err !== 'object' || err === null || depth > 3) return false;
+  const e = err as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown; lastNodeError?: unknown };
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (TRANSIENT_REPLY.test(message)) return true;
+  if (TRANSIENT_CLIENT.test(`${String(e.name ?? '')} ${message} ${String(e.code ?? '')}`)) return true;
+  return isUnavailableError(e.cause, depth + 1) || isUnavailableError(e.lastNodeError, depth + 1);
 }
 
 export function installErrorHandler(

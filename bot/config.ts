@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseServiceUrlPatterns } from './serviceUrl';
+import { hostListProblem, redisUrlProblem } from './storage/redisUrl';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -13,6 +14,11 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+/** A check that explains itself ("REDIS_URL: unknown scheme …"); an unset value passes. */
+const problemOf = (check: (v: string) => string | undefined) => (v: string | undefined, ctx: z.RefinementCtx) => {
+  const problem = v === undefined ? undefined : check(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
 const optionalUrl = z
   .string()
   .optional()
@@ -45,9 +51,9 @@ const EnvSchema = z
     CONNECTOR_RETRIES: int(0, 5).default(1),
 
     /** redis://, rediss:// or redis-sentinel://host:port,host:port/masterName?db=N; empty → in-memory. */
-    REDIS_URL: optionalString,
+    REDIS_URL: optionalString.superRefine(problemOf(redisUrlProblem)),
     /** Comma-separated host:port seeds; when set, Redis Cluster is used instead of REDIS_URL. */
-    REDIS_CLUSTER_NODES: optionalString,
+    REDIS_CLUSTER_NODES: optionalString.superRefine(problemOf(hostListProblem)),
     REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, : _ - only').default('musaed:'),
     CONVERSATION_TTL_SECONDS: int(60, 90 * 24 * 3600).default(24 * 3600),
     USER_TTL_SECONDS: int(60, 5 * 365 * 24 * 3600).default(365 * 24 * 3600),

@@ -1,11 +1,12 @@
 /**
  * One place that turns configuration into an ioredis client: standalone (redis://, rediss://),
- * Sentinel (redis-sentinel://h1:p1,h2:p2/masterName?db=N&password=…) or Cluster
+ * Sentinel (redis-sentinel://h1:p1,h2:p2/masterName?db=N&password=…, parsed by redisUrl.ts) or Cluster
  * (REDIS_CLUSTER_NODES). Without any, an in-process ioredis-mock stands in so that the
  * Redis-backed parts (locks, queues, de-duplication, rate limits) run unchanged in dev.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import RedisMock from 'ioredis-mock';
+import { parseHostList, parseRedisUrl, type RedisTarget } from './redisUrl';
 
 export type RedisConnection = Redis | Cluster;
 
@@ -27,38 +28,56 @@ const COMMON: RedisOptions = {
   enableAutoPipelining: true,
 };
 
-function parseHostPort(s: string): { host: string; port: number } {
-  const [host, port] = s.trim().split(':');
-  return { host: host || '127.0.0.1', port: Number(port || 6379) };
-}
-
 export function isInMemory(settings: RedisSettings): boolean {
   return !settings.url && !settings.clusterNodes;
 }
 
+/** ioredis options for a parsed REDIS_URL (see redisUrl.ts for the forms). */
+export function redisOptionsOf(target: RedisTarget): RedisOptions {
+  const auth: RedisOptions = { db: target.db };
+  if (target.username !== undefined) auth.username = target.username;
+  if (target.password !== undefined) auth.password = target.password;
+  if (target.family !== undefined) auth.family = target.family;
+  if (target.kind === 'standalone') {
+    return { ...auth, host: target.endpoint.host, port: target.endpoint.port, ...(target.tls ? { tls: {} } : {}) };
+  }
+  return {
+    ...auth,
+    sentinels: target.sentinels,
+    name: target.masterName,
+    ...(target.sentinelUsername !== undefined ? { sentinelUsername: target.sentinelUsername } : {}),
+    ...(target.sentinelPassword !== undefined ? { sentinelPassword: target.sentinelPassword } : {}),
+    ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+  };
+}
+
+/**
+ * Cluster: a MOVED/ASK after a failover or resharding is followed at once (the slot map is
+ * refreshed), while CLUSTERDOWN/TRYAGAIN (a master lost, its replica not yet promoted; a
+ * multi-key command during migration) are retried after a short delay instead of failing the
+ * turn. maxRedirections bounds it: about 10 × 200 ms, inside a turn's patience, after which
+ * the error reaches the user as "temporarily unavailable" with the dialog kept (adapter.ts).
+ */
+const CLUSTER_RETRIES = {
+  retryDelayOnMoved: 0,
+  retryDelayOnClusterDown: 200,
+  retryDelayOnTryAgain: 200,
+  retryDelayOnFailover: 200,
+  maxRedirections: 10,
+} as const;
+
 export function createRedis(settings: RedisSettings): RedisConnection {
   if (settings.clusterNodes) {
-    return new Cluster(settings.clusterNodes.split(',').map(parseHostPort), {
+    return new Cluster(parseHostList(settings.clusterNodes, 6379), {
       lazyConnect: true,
       enableAutoPipelining: true,
       redisOptions: COMMON,
       clusterRetryStrategy: (times) => Math.min(times * 100, 2000),
+      ...CLUSTER_RETRIES,
     });
   }
   if (!settings.url) return new RedisMock() as unknown as Redis;
-  const url = new URL(settings.url);
-  if (url.protocol === 'redis-sentinel:') {
-    const sentinels = decodeURIComponent(url.host).split(',').map(parseHostPort);
-    const name = url.pathname.replace(/^\//, '') || 'mymaster';
-    return new Redis({
-      ...COMMON,
-      sentinels,
-      name,
-      db: Number(url.searchParams.get('db') ?? 0),
-      password: url.searchParams.get('password') ?? undefined,
-    });
-  }
-  return new Redis(settings.url, COMMON);
+  return new Redis({ ...COMMON, ...redisOptionsOf(parseRedisUrl(settings.url)) });
 }
 
 /** Connects a lazily created client; resolves when it answers PING. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../bot/config';
 
@@ -18,6 +19,9 @@ describe('configuration', () => {
     [{ CONVERSATION_TTL_SECONDS: '5' }, 'CONVERSATION_TTL_SECONDS'],
     [{ MicrosoftAppId: 'abc' }, 'MicrosoftAppPassword'],
     [{ MicrosoftAppType: 'SingleTenant' }, 'MicrosoftAppTenantId'],
+    [{ REDIS_URL: 'redis-sentinel://10.0.0.1:26379,10.0.0.2:26379?password=secret' }, 'REDIS_URL: the master name is missing'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: expected redis://'],
+    [{ REDIS_CLUSTER_NODES: '10.0.0.1:7000;10.0.0.2:7000' }, 'REDIS_CLUSTER_NODES:'],
   ])('stops with one line naming the variable: %j', (env, name) => {
     let message = '';
     try {
@@ -28,5 +32,12 @@ describe('configuration', () => {
     }
     expect(message).toContain(name);
     expect(message.split('\n')).toHaveLength(1);
+    expect(message).not.toContain('secret');
+  });
+
+  it('accepts every REDIS_URL form .env.example documents (standalone and Sentinel)', () => {
+    const urls = [...readFileSync('.env.example', 'utf8').matchAll(/REDIS_URL=(\S+)/g)].map((m) => m[1]);
+    expect(urls).toContain('redis-sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster?db=0&password=secret');
+    for (const url of urls) expect(loadConfig({ REDIS_URL: url }).REDIS_URL).toBe(url);
   });
 });
