@@ -233,7 +233,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web chat page in Chromium', () => {
     expect(await bubbles(firstLine(t('en', 'welcome')))).toBe(1);
     // Still the same conversation for the bot: it answers in English (its saved preference).
     await send('hello');
-    await see(t('en', 'greeting.reply'));
+    await see(t('en', 'greeting.return.hello'));
     await shot('6-after-reload');
 
   });
