@@ -33,6 +33,8 @@ const DirectLineEnv = z.object({
   DIRECTLINE_ANONYMOUS_PER_MINUTE: int(1, 10_000).default(20),
   /** Uploads read into memory at once in this process, all conversations together; more get 429 at once. */
   DIRECTLINE_CONCURRENT_UPLOADS: int(1, 1000).default(4),
+  /** An upload's body must arrive within this many seconds (a slow one would hold a reading place). */
+  DIRECTLINE_UPLOAD_READ_SECONDS: int(1, 3600).default(120),
   /** Messages (and uploads) a conversation may post per minute, and per 10 seconds. */
   DIRECTLINE_MESSAGES_PER_MINUTE: int(1, 100_000).default(30),
   DIRECTLINE_MESSAGE_BURST: int(1, 100_000).default(10),
@@ -64,6 +66,8 @@ export interface DirectLineConfig {
   trustedProxies: number;
   /** Uploads read at once in this process (DIRECTLINE_CONCURRENT_UPLOADS). */
   concurrentUploads: number;
+  /** How long an upload's body may take to arrive (DIRECTLINE_UPLOAD_READ_SECONDS), in ms. */
+  uploadReadMs: number;
   quotas: DirectLineQuotaConfig;
   inboxMax: number;
   inboxSweepMs: number;
@@ -113,6 +117,7 @@ export function loadDirectLineConfig(env: Record<string, unknown>): DirectLineCo
     heartbeatMs: e.DIRECTLINE_HEARTBEAT_SECONDS * 1000,
     trustedProxies: proxiesOf(env),
     concurrentUploads: e.DIRECTLINE_CONCURRENT_UPLOADS,
+    uploadReadMs: e.DIRECTLINE_UPLOAD_READ_SECONDS * 1000,
     quotas: {
       messagesPerMinute: e.DIRECTLINE_MESSAGES_PER_MINUTE,
       messageBurst: e.DIRECTLINE_MESSAGE_BURST,

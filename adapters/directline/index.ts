@@ -309,7 +309,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   }));
 
   async function readAndStoreUpload(req: Request, res: Response, conv: string, meta: ConversationMeta, caller: Caller): Promise<void> {
-    const upload = await parseUpload(await readBody(req, MAX_UPLOAD_BYTES), String(req.headers['content-type']));
+    const upload = await parseUpload(await readBody(req, MAX_UPLOAD_BYTES, { deadlineMs: config.uploadReadMs }), String(req.headers['content-type']));
     const parsed = ClientActivity.safeParse(upload.activity ?? { type: 'message' });
     if (!parsed.success) throw new HttpProblem(400, 'invalid_activity', activityProblem(parsed.error));
     if (parsed.data.type !== 'message') throw new HttpProblem(400, 'invalid_activity', 'type: files go with a message');

@@ -46,7 +46,12 @@ function discard(req: IncomingMessage): void {
  * declared length over max (413); refused while reading: more than max bytes (413); an
  * aborted or failing request rejects with a 400 instead of throwing.
  */
-export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+export interface ReadOptions {
+  /** The whole body must have arrived within this many ms; a slower one is refused (408) and dropped. */
+  deadlineMs?: number;
+}
+
+export function readBody(req: IncomingMessage, max: number, options: ReadOptions = {}): Promise<Buffer> {
   const encoding = encodingProblem(req);
   if (encoding) {
     discard(req);
@@ -61,7 +66,12 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A body trickled in slowly holds memory and, for uploads, one of a few reading places.
+    const timer = options.deadlineMs
+      ? setTimeout(() => finish(new HttpProblem(408, 'body_timeout', `the body did not arrive within ${Math.round((options.deadlineMs ?? 0) / 1000)} s`, { connection: 'close' })), options.deadlineMs)
+      : undefined;
     const finish = (err?: HttpProblem) => {
+      if (timer) clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);

@@ -297,6 +297,29 @@ describe('Direct Line WebSockets per conversation, across processes', () => {
   });
 });
 
+/** An upload whose body is sent only in part until `finish()`: it holds its place while the server reads. */
+async function heldUpload(h: DirectLineHarness, s: Started): Promise<{ answered: Promise<{ status: number; retryAfter?: string; code?: string }>; finish(): void; abort(): void }> {
+  const { body, type } = await multipart([png(64 * 1024)]);
+  const url = new URL(`${h.app.baseUrl}/v3/directline/conversations/${s.conversationId}/upload`);
+  let req!: ReturnType<typeof request>;
+  const answered = new Promise<{ status: number; retryAfter?: string; code?: string }>((resolve, reject) => {
+    req = request(url, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': type, 'content-length': String(body.length) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const code = text.startsWith('{') ? (JSON.parse(text) as { error?: { code?: string } }).error?.code : undefined;
+        resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, code });
+      });
+    });
+    req.on('error', reject);
+  });
+  answered.catch(() => undefined);
+  req.flushHeaders();
+  req.write(body.subarray(0, 1024));
+  return { answered, finish: () => req.end(body.subarray(1024)), abort: () => req.destroy() };
+}
+
 describe('Direct Line uploads read at once, across conversations', () => {
   let h: DirectLineHarness;
   beforeAll(async () => {
@@ -307,32 +330,9 @@ describe('Direct Line uploads read at once, across conversations', () => {
     await cleanRedis(h.prefix);
   });
 
-  /** An upload whose body is sent only in part until `finish()`: it holds its place while the server reads. */
-  async function heldUpload(s: Started): Promise<{ answered: Promise<{ status: number; retryAfter?: string; code?: string }>; finish(): void; abort(): void }> {
-    const { body, type } = await multipart([png(64 * 1024)]);
-    const url = new URL(`${h.app.baseUrl}/v3/directline/conversations/${s.conversationId}/upload`);
-    let req!: ReturnType<typeof request>;
-    const answered = new Promise<{ status: number; retryAfter?: string; code?: string }>((resolve, reject) => {
-      req = request(url, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': type, 'content-length': String(body.length) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const code = text.startsWith('{') ? (JSON.parse(text) as { error?: { code?: string } }).error?.code : undefined;
-          resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, code });
-        });
-      });
-      req.on('error', reject);
-    });
-    answered.catch(() => undefined);
-    req.flushHeaders();
-    req.write(body.subarray(0, 1024));
-    return { answered, finish: () => req.end(body.subarray(1024)), abort: () => req.destroy() };
-  }
-
   it('beyond DIRECTLINE_CONCURRENT_UPLOADS the others get 429 busy with Retry-After at once; a freed slot is used again', async () => {
     const conversations = await Promise.all(Array.from({ length: 6 }, () => startConversation(h)));
-    const held = await Promise.all(conversations.map((s) => heldUpload(s)));
+    const held = await Promise.all(conversations.map((s) => heldUpload(h, s)));
     // While every body is still incomplete, only the refused ones can be answered: wait for four answers.
     const answers: Array<{ i: number; status: number; retryAfter?: string; code?: string }> = [];
     const four = new Promise<void>((resolve) => {
@@ -362,5 +362,26 @@ describe('Direct Line uploads read at once, across conversations', () => {
   it('DIRECTLINE_CONCURRENT_UPLOADS defaults to 4 and is validated', () => {
     expect(loadDirectLineConfig({}).concurrentUploads).toBe(4);
     expect(() => loadDirectLineConfig({ DIRECTLINE_CONCURRENT_UPLOADS: '0' })).toThrow(/DIRECTLINE_CONCURRENT_UPLOADS/);
+  });
+});
+
+describe('Direct Line upload bodies that trickle in', () => {
+  let h: DirectLineHarness;
+  beforeAll(async () => {
+    h = await startDirectLine({ env: { DIRECTLINE_CONCURRENT_UPLOADS: '1', DIRECTLINE_UPLOAD_READ_SECONDS: '1' } });
+  });
+  afterAll(async () => {
+    await h.close();
+    await cleanRedis(h.prefix);
+  });
+
+  it('a body not complete within DIRECTLINE_UPLOAD_READ_SECONDS gets 408 and frees its reading place', async () => {
+    const [slow, other] = await Promise.all([startConversation(h), startConversation(h)]);
+    const held = await heldUpload(h, slow!);
+    // The only reading place is held by the slow body: it is refused, not waited on for ever.
+    expect((await held.answered).status).toBe(408);
+    held.abort();
+    expect((await upload(h, other!, [png(1024)])).status).toBe(200);
+    await h.channel.idle();
   });
 });
