@@ -244,6 +244,12 @@ export class ConversationInbox {
     await this.redis.musaedInboxAck(inbox, seq);
   }
 
+  /** Deletion on request: the conversation's inbox keys, and its place in the index of pending conversations. */
+  async forget(conv: string): Promise<void> {
+    await this.redis.zrem(this.index, conv);
+    await this.redis.del(this.key(conv, 'inbox'), this.key(conv, 'inbox:seq'), this.key(conv, 'inbox:done'));
+  }
+
   /** Drains inboxes indexed a while ago that nobody drains (their drainer died); forgets empty ones. */
   private async sweep(): Promise<void> {
     if (this.sweeping || this.closing || !this.o.ready()) return;

@@ -116,6 +116,10 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     logger,
     onError: () => ctx.metrics.errors.inc({ kind: 'channel' }),
   });
+  ctx.erasure.register('directline-inbox', async (target) => {
+    if (target.channelId === DIRECTLINE_CHANNEL_ID && CONV_ID.test(target.conversationId)) await inbox.forget(target.conversationId);
+  });
+
   ctx.use(inbox.middleware());
   inbox.start();
   /** Durable once it resolves: only then may the client hear 200. */

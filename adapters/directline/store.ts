@@ -146,7 +146,7 @@ export class DirectLineStore {
   /** Deletion on request: every key of the conversation; a short-lived tombstone (no id in it) lets the last replies through unstored. */
   async erase(conv: string): Promise<void> {
     const fileIds = await this.redis.smembers(this.key(conv, 'files'));
-    const keys = ['meta', 'acts', 'secret', 'files', 'sockets', 'replied', 'inbox:seq', 'inbox:done', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
+    const keys = ['meta', 'acts', 'secret', 'files', 'sockets', 'replied', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
     await this.redis.set(this.goneKey(conv), '1', 'PX', 60_000);
     await this.redis.del(...keys);
   }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handoffModule } from '../../adapters/handoff';
 import { startApp } from '../helpers/app';
 import { messageActivity, postActivity, say, texts } from '../helpers/http';
-import { deleteByPrefix, testRedis, uniquePrefix } from '../helpers/redis';
+import { deleteByPrefix, dumpUnder, testRedis, uniquePrefix } from '../helpers/redis';
 import type { App } from '../../bot/app';
 
 const DB = 1;
@@ -24,27 +24,8 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-/** Every key under the prefix with its value as text. */
-async function dump(): Promise<Array<[string, string]>> {
-  const out: Array<[string, string]> = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      let value = '';
-      if (type === 'string') value = (await redis.get(key)) ?? '';
-      if (type === 'list') value = JSON.stringify(await redis.lrange(key, 0, -1));
-      if (type === 'hash') value = JSON.stringify(await redis.hgetall(key));
-      if (type === 'set') value = JSON.stringify(await redis.smembers(key));
-      if (type === 'zset') value = JSON.stringify(await redis.zrange(key, 0, -1));
-      if (type === 'stream') value = JSON.stringify(await redis.xrange(key, '-', '+'));
-      out.push([key, value]);
-    }
-  } while (cursor !== '0');
-  return out;
-}
+
+const dump = () => dumpUnder(redis, prefix);
 
 describe('deleteUserData over /api/messages', () => {
   it('erases state, transcript and handoff records of the conversation and user', async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim';
 import { startFrozenSim } from '../helpers/sim';
-import { testRedis } from '../helpers/redis';
+import { dumpUnder, keysUnder, testRedis } from '../helpers/redis';
 import { createServicesClient } from '../../adapters/services';
 import { handoffModule } from '../../adapters/handoff';
 import { createRecognizer } from '../../dialogs/understanding/recognizer';
@@ -32,29 +32,11 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-async function keysOf(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
 
-/** Every value under the prefix, as text (lists, hashes, streams, strings). */
-async function dump(prefix: string): Promise<string> {
-  const out: string[] = [];
-  for (const key of await keysOf(prefix)) {
-    const type = await redis.type(key);
-    if (type === 'string') out.push((await redis.get(key)) ?? '');
-    if (type === 'list') out.push(...(await redis.lrange(key, 0, -1)));
-    if (type === 'hash') out.push(JSON.stringify(await redis.hgetall(key)));
-    if (type === 'stream') out.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-  }
-  return out.join('\n');
-}
+
+const keysOf = (prefix: string) => keysUnder(redis, prefix);
+/** Every value under the prefix, as one text. */
+const dump = async (prefix: string) => (await dumpUnder(redis, prefix)).map(([, v]) => v).join('\n');
 
 const CASES = [
   { lang: 'ar' as const, locale: 'ar-SA', ask: 'احذف بياناتي', yes: 'نعم', lookup: 'وش صار على طلبي ٤٠٠ ٠٠٠ ١٠١؟', agent: 'ابي اكلم موظف', reason: 'مشكلة في الدفع' },

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TurnContext, type Activity } from 'botbuilder';
 import { handoffModule, type AgentHub } from '../../adapters/handoff';
 import { createTranslator } from '../../bot/i18n';
-import { testRedis } from '../helpers/redis';
+import { dumpUnder, testRedis } from '../helpers/redis';
 import { bodyOf, msg, startWhatsApp, WA_DB, type WhatsAppHarness } from '../whatsapp/support';
 import { wamidOf } from '../whatsapp/fakeGraph';
 
@@ -36,33 +36,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-async function keysOf(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
 
-/** Each key under the prefix with its value as text (strings, lists, hashes, sets, sorted sets, streams). */
-async function dump(prefix: string): Promise<Array<[string, string]>> {
-  const out: Array<[string, string]> = [];
-  for (const key of await keysOf(prefix)) {
-    const type = await redis.type(key);
-    let value = '';
-    if (type === 'string') value = (await redis.get(key)) ?? '';
-    if (type === 'list') value = JSON.stringify(await redis.lrange(key, 0, -1));
-    if (type === 'hash') value = JSON.stringify(await redis.hgetall(key));
-    if (type === 'set') value = JSON.stringify(await redis.smembers(key));
-    if (type === 'zset') value = JSON.stringify(await redis.zrange(key, 0, -1));
-    if (type === 'stream') value = JSON.stringify(await redis.xrange(key, '-', '+'));
-    out.push([key, value]);
-  }
-  return out;
-}
 
 /** The number as WhatsApp gives it (9665…), and without the country code or a leading zero (5…): "+9665…" and "05…" contain one of them. */
 const formsOf = (waId: string) => [waId, waId.slice(3)];
@@ -81,6 +55,8 @@ async function queue(waId: string): Promise<void> {
   const queued = await h.say(waId, msg.text('أريد تعديل بيانات الجواز بعد تجديده'));
   expect(bodyOf(queued[0]!)).toContain('ترتيبك في القائمة');
 }
+
+const dump = (prefix: string) => dumpUnder(redis, prefix);
 
 describe('WhatsApp phone numbers at rest', () => {
   it('never form a key name: the bot, its state, transcript, lock and handoff see the pseudonym; replies reach the number', async () => {
