@@ -5,22 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim';
-import { AHMED, OTP, buttons, harness, play, startStatusSim, t, texts, useSimulator, type Step } from './support';
+import { AHMED, MONA, OTP, buttons, harness, payFirstBill, play, startStatusSim, t, texts, toDuration, useSimulator } from './support';
 
 let sim: Simulator;
 let url: string;
 useSimulator(startStatusSim, (running) => ({ sim, url } = running));
 
-const FIRST_BILL = '3000000101';
-const pay = () => fetch(`${url}/_sim/bills/${FIRST_BILL}/pay`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
-const MONA = { ar: 'منى إبراهيم السيد', en: 'Mona Ibrahim Elsayed' };
-
-/** Verified, Mona chosen by "my wife", at the duration question. */
-const toDuration = (lang: 'ar' | 'en'): Step[] => [
-  [lang === 'ar' ? 'ابي اجدد اقامة زوجتي' : "I want to renew my wife's iqama", t(lang, 'verify:askId')],
-  [AHMED, t(lang, 'verify:askCode', { mobile: '05******12' })],
-  [OTP, t(lang, 'iqama:duration', { name: MONA[lang] })],
-];
+const pay = () => payFirstBill(url);
 const review = (lang: 'ar' | 'en', months: number) => `${t(lang, 'iqama:review.duration')}: ${t(lang, 'iqama:months', { count: months })}`;
 
 describe('an answer inside a sentence wins over a global command', () => {

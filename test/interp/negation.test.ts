@@ -7,21 +7,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim';
-import { AHMED, OTP, harness, play, startStatusSim, t, texts, useSimulator, type Step } from './support';
+import { AHMED, MONA, OTP, harness, payFirstBill, play, startStatusSim, t, texts, toDuration, useSimulator, type Step } from './support';
 
 let sim: Simulator;
 let url: string;
 useSimulator(startStatusSim, (running) => ({ sim, url } = running));
 
-const FIRST_BILL = '3000000101';
-const pay = () => fetch(`${url}/_sim/bills/${FIRST_BILL}/pay`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
-const MONA = { ar: 'منى إبراهيم السيد', en: 'Mona Ibrahim Elsayed' };
-
+const pay = () => payFirstBill(url);
 /** Verified, Mona, 6 months, confirmed: at the payment question. */
 const toPayment = (lang: 'ar' | 'en'): Step[] => [
-  [lang === 'ar' ? 'ابي اجدد اقامة زوجتي' : "I want to renew my wife's iqama", t(lang, 'verify:askId')],
-  [AHMED, t(lang, 'verify:askCode', { mobile: '05******12' })],
-  [OTP, t(lang, 'iqama:duration', { name: MONA[lang] })],
+  ...toDuration(lang),
   [lang === 'ar' ? '٦ شهور' : '6 months', t(lang, 'iqama:review.ask')],
   [lang === 'ar' ? 'تأكيد' : 'confirm', t(lang, 'iqama:payAsk')],
 ];

@@ -6,13 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim';
-import { AHMED, OTP, harness, play, startStatusSim, t, texts, useSimulator } from './support';
+import { AHMED, MONA, OTP, harness, play, startStatusSim, t, texts, useSimulator } from './support';
 
 let sim: Simulator;
 let url: string;
 useSimulator(startStatusSim, (running) => ({ sim, url } = running));
 
-const MONA = { ar: 'منى إبراهيم السيد', en: 'Mona Ibrahim Elsayed' };
 
 describe('the relation in the opening message picks the member', () => {
   it.each([
