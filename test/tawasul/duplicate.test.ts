@@ -42,6 +42,16 @@ async function fillRequest(h: Harness, verify: boolean): Promise<void> {
   await play(h, [[en('next.done'), en('review.ask')]]);
 }
 
+/** A second, different request of the same type, up to the attachments question. */
+async function askAboutFathersVisa(h: Harness): Promise<void> {
+  await play(h, [
+    ['open a tawasul ticket', en('askSection')],
+    ['General inquiries', 'Type the Topic'],
+    ['Visas', 'Describe your request'],
+    ['Can my father extend his visit visa by two months?', 'Send any attachments'],
+  ]);
+}
+
 describe('no duplicate writes across a restart of the form', () => {
   it('Tawasul: a lost answer, then the same request from the menu and in a new conversation → one ticket, its number told', async () => {
     const h = harness({ sim, url: proxy.url, locale: 'en-US', features: [tawasulDialogFactory] });
@@ -95,12 +105,7 @@ describe('no duplicate writes across a restart of the form', () => {
     const h = harness({ sim, url, locale: 'en-US', features: [tawasulDialogFactory] });
     await fillRequest(h, true);
     expect(texts(await h.say(en('next.submit')))).toMatch(/sent as 7\d{8}/);
-    await play(h, [
-      ['open a tawasul ticket', en('askSection')],
-      ['General inquiries', 'Type the Topic'],
-      ['Visas', 'Describe your request'],
-      ['Can my father extend his visit visa by two months?', 'Send any attachments'],
-    ]);
+    await askAboutFathersVisa(h);
     await h.sayActivity({ text: '', attachments: [{ contentType: 'application/pdf', contentUrl: PDF, name: 'visa.pdf' }] });
     await play(h, [[en('next.done'), en('review.ask')]]);
     // The upload key is who + file, so the upload replays the first ticket's attachment, which the services API refuses to reuse.
@@ -115,13 +120,8 @@ describe('no duplicate writes across a restart of the form', () => {
     const h = harness({ sim, url, locale: 'en-US', features: [tawasulDialogFactory] });
     await fillRequest(h, true);
     expect(texts(await h.say(en('next.submit')))).toMatch(/sent as 7\d{8}/);
-    await play(h, [
-      ['open a tawasul ticket', en('askSection')],
-      ['General inquiries', 'Type the Topic'],
-      ['Visas', 'Describe your request'],
-      ['Can my father extend his visit visa by two months?', 'Send any attachments'],
-      ['Skip', en('review.ask')],
-    ]);
+    await askAboutFathersVisa(h);
+    await play(h, [['Skip', en('review.ask')]]);
     expect(texts(await h.say(en('next.submit')))).toMatch(/sent as 7\d{8}/);
     expect(sim.created.tickets).toBe(2);
   });
