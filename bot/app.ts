@@ -32,6 +32,7 @@ import { markErased } from '../dialogs/turnState';
 import { isDeleteDataRequest } from '../dialogs/deleteDataDialog';
 import { ErasureRegistry, erasureTargetOf } from './privacy/erasure';
 import { DEV_PII_HASH_SECRET, pseudonymizer } from './privacy/pseudonym';
+import { sealer } from './privacy/seal';
 import { createAttachmentReader } from './attachmentSource';
 import { MAX_ATTACHMENT_BYTES } from '../adapters/services/types';
 
@@ -184,6 +185,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     transcripts,
     erasure,
     pseudonymize,
+    sealer: sealer(config.PII_HASH_SECRET ?? DEV_PII_HASH_SECRET),
     internalBaseUrl: () => baseUrl,
     use: (middleware) => void adapter.use(middleware),
     prefetch: (load) => void prefetchers.push(load),

@@ -14,6 +14,7 @@ import type { TranscriptStore } from './transcript';
 import type { TurnPrefetch } from './middleware/turnStart';
 import type { ErasureRegistry } from './privacy/erasure';
 import type { Pseudonymize } from './privacy/pseudonym';
+import type { Sealer } from './privacy/seal';
 
 export interface ChannelContext {
   server: Server;
@@ -34,6 +35,8 @@ export interface ChannelContext {
   erasure: ErasureRegistry;
   /** HMAC (PII_HASH_SECRET) for identifiers that must not appear in key names in clear. */
   pseudonymize: Pseudonymize;
+  /** Encrypts personal values kept for an audited reveal (PII_HASH_SECRET-derived key). */
+  sealer: Sealer;
   /** http://127.0.0.1:<port> of this process, known once it listens. */
   internalBaseUrl(): string;
   /** Adds middleware after the core's (telemetry, lock, language, transcript). */

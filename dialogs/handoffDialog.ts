@@ -37,6 +37,8 @@ export class HandoffDialog extends ComponentDialog {
       await step.context.sendActivity(localized(this.deps.t, lang, { key: 'handoff:unavailable.noAgents', actions: TAWASUL_ACTIONS }));
       return step.endDialog();
     }
+    // Nobody to talk to (closed, nobody online): say so before asking for a reason that nobody will read.
+    if (!(await this.available(step))) return step.endDialog();
     const reason = options.reason?.trim();
     if (reason) return step.next(reason);
     const prompt = localized(this.deps.t, lang, { key: options.trigger === 'failure' ? 'handoff:askReasonAfterFailure' : 'handoff:askReason' });
@@ -57,12 +59,8 @@ export class HandoffDialog extends ComponentDialog {
       task: options.task,
     };
 
-    const availability = await hub.availability();
-    if (!availability.open) {
-      const key = availability.why === 'closed' ? 'handoff:unavailable.closed' : 'handoff:unavailable.noAgents';
-      await context.sendActivity(localized(t, lang, { key, actions: TAWASUL_ACTIONS }));
-      return step.endDialog();
-    }
+    // Checked again: the last agent may have signed out while the reason was being typed.
+    if (!(await this.available(step))) return step.endDialog();
 
     if (hub.mode === 'protocol') {
       await hub.startProtocol(request);
@@ -93,6 +91,16 @@ export class HandoffDialog extends ComponentDialog {
       }),
     );
     return step.endDialog();
+  }
+
+  /** Working hours and agents online (or the external contact center): when closed, offers Tawasul and says false. */
+  private async available(step: WaterfallStepContext): Promise<boolean> {
+    const hub = this.deps.handoff as HandoffHub;
+    const availability = await hub.availability();
+    if (availability.open) return true;
+    const key = availability.why === 'closed' ? 'handoff:unavailable.closed' : 'handoff:unavailable.noAgents';
+    await step.context.sendActivity(localized(this.deps.t, turnLang(step.context), { key, actions: TAWASUL_ACTIONS }));
+    return false;
   }
 }
 

@@ -7,6 +7,7 @@
  *   ho:{hub}:active       zset  conversationKey → last activity (held conversations; idle sweep)
  *   ho:{hub}:conv:<key>   hash  status, language, reason, context, reference, agent…
  *   ho:{hub}:msgs:<key>   stream the live relay (user, agent and system lines)
+ *   ho:{hub}:sealed:<key> hash  relay line id → the user's words before masking, encrypted (audited reveal)
  *   ho:{hub}:online       zset  agentId → presence expiry
  *   ho:{hub}:ratings      stream satisfaction ratings
  *   ho:{hub}:events       pub/sub nudges for the consoles of every process
@@ -21,6 +22,7 @@ import type { ProactiveMessenger } from '../../bot/adapter';
 import type { TranscriptEntry, TranscriptStore } from '../../bot/transcript';
 import type { Metrics } from '../../bot/metrics';
 import { maskPii, textForStorage } from '../../bot/privacy/mask';
+import type { Sealer } from '../../bot/privacy/seal';
 import type { Translate } from '../../bot/i18n';
 import type { HandoffConfig } from './config';
 import { isWithinHours, parseHours } from './hours';
@@ -96,6 +98,8 @@ export interface RelayMessage {
   role: 'user' | 'agent' | 'system';
   text: string;
   name?: string;
+  /** The text was masked and the agent holding the chat may reveal it (audited). */
+  revealable?: boolean;
   attachments?: Array<{ name?: string; contentType?: string; contentUrl?: string; /** A link the user sent that is not one of our stored files: shown as text. */ url?: string }>;
   at: string;
 }
@@ -148,6 +152,8 @@ export interface HubDeps {
   retentionSeconds?: number;
   /** Audit entries older than this are trimmed (AUDIT_RETENTION_DAYS). */
   auditRetentionDays?: number;
+  /** Encrypts the unmasked words of user lines whose text masking changed, for an audited reveal; without it nothing is kept. */
+  sealer?: Sealer;
   /** True for a link into this service's own attachment stores; only those reach agents as file links. */
   isOwnAttachment?: (url: string) => boolean;
 }
@@ -209,6 +215,9 @@ export class AgentHub implements HandoffHub {
   }
   msgsKey(key: string) {
     return `${this.p}msgs:${key}`;
+  }
+  sealedKey(key: string) {
+    return `${this.p}sealed:${key}`;
   }
 
   // ---- the dialog's side ---------------------------------------------------------------
@@ -294,7 +303,7 @@ export class AgentHub implements HandoffHub {
   }
 
   async clear(key: string): Promise<void> {
-    await this.redis.del(this.convKey(key));
+    await this.redis.del(this.convKey(key), this.sealedKey(key));
     await this.redis.zrem(this.protocolPendingKey, key);
     await this.updateGauge();
   }
@@ -417,6 +426,7 @@ export class AgentHub implements HandoffHub {
   async end(key: string, agent: AgentIdentity): Promise<void> {
     const r = await this.redis.hoRelease(this.convKey(key), this.activeKey, this.queueKey, key, agent.id, 'rating', String(Date.now()));
     if (r !== 1) throw new ClaimConflictError('not held by this agent');
+    await this.redis.del(this.sealedKey(key));
     await this.audit(agent, 'end', key);
     await this.systemLine(key, 'ended', agent.name);
     await this.publish({ type: 'conversation', id: idOfKey(key), agentId: agent.id, status: 'rating' });
@@ -438,7 +448,7 @@ export class AgentHub implements HandoffHub {
 
   // ---- the user's side (called by the gate, inside the conversation lock) -------------------
   async relayFromUser(key: string, text: string, attachments: Attachment[] = []): Promise<void> {
-    await this.appendLine(key, {
+    const lineId = await this.appendLine(key, {
       role: 'user',
       text,
       // A link the user typed into an attachment is shown to agents as text, never as one of our files.
@@ -447,6 +457,7 @@ export class AgentHub implements HandoffHub {
         return { name: safeFileName(a.name, 'file'), contentType: a.contentType, ...(own ? { contentUrl: a.contentUrl } : a.contentUrl ? { url: a.contentUrl.slice(0, 500) } : {}) };
       }),
     });
+    await this.sealOriginal(key, lineId, text);
     const now = String(Date.now());
     await this.redis.zadd(this.activeKey, 'XX', now, key);
     await this.redis.hset(this.convKey(key), 'lastActivityAt', now);
@@ -482,11 +493,16 @@ export class AgentHub implements HandoffHub {
   // ---- relay log -----------------------------------------------------------------------
   async messages(key: string, after = '-'): Promise<RelayMessage[]> {
     const start = after === '-' ? '-' : `(${after}`;
-    const rows = await this.redis.xrange(this.msgsKey(key), start, '+', 'COUNT', 500);
+    const [rows, sealed] = await Promise.all([
+      this.redis.xrange(this.msgsKey(key), start, '+', 'COUNT', 500),
+      this.redis.hkeys(this.sealedKey(key)),
+    ]);
+    const revealable = new Set(sealed);
     return rows.map(([id, fields]) => {
       const f = pairs(fields);
       return {
         id,
+        ...(revealable.has(id) ? { revealable: true } : {}),
         role: f.role as RelayMessage['role'],
         text: f.text ?? '',
         ...(f.name ? { name: f.name } : {}),
@@ -504,6 +520,33 @@ export class AgentHub implements HandoffHub {
     const id = await this.redis.xadd(this.msgsKey(key), 'MAXLEN', '~', String(STREAM_MAX), '*', ...fields);
     await this.redis.expire(this.msgsKey(key), this.ttlSeconds);
     return id ?? '';
+  }
+
+  /**
+   * The user's words on a relay line were masked for storage (an ID number, a phone number): the
+   * agent serving them may need the value to help, so the unmasked line is kept encrypted beside it,
+   * for as long as the relay, and deleted when the chat ends. Opened only by reveal(), which audits it.
+   */
+  private async sealOriginal(key: string, lineId: string, text: string): Promise<void> {
+    const sealer = this.deps.sealer;
+    const max = this.deps.maxTextChars ?? 2000;
+    if (!sealer || !lineId || text.length > max || textForStorage(text, max) === text) return;
+    await this.redis.hset(this.sealedKey(key), lineId, sealer.seal(text));
+    await this.redis.expire(this.sealedKey(key), this.ttlSeconds);
+  }
+
+  /**
+   * An agent asks to see a masked line in full: only the agent holding the conversation, only a
+   * line that was masked, and every reveal is written to the audit stream (who, which conversation,
+   * which line, when). undefined when there is nothing to reveal.
+   */
+  async reveal(key: string, agent: AgentIdentity, lineId: string): Promise<string | undefined> {
+    if (!(await this.holds(key, agent))) throw new ClaimConflictError('not held by this agent');
+    const sealed = await this.redis.hget(this.sealedKey(key), lineId);
+    const text = sealed ? this.deps.sealer?.open(sealed) : undefined;
+    if (text === undefined) return undefined;
+    await this.audit(agent, 'reveal', key, { line: lineId });
+    return text;
   }
 
   /** A line for the console (not sent to the user): "claimed by …", "back in the queue". */
@@ -573,9 +616,9 @@ export class AgentHub implements HandoffHub {
     return this.deps.t(lang, 'handoff:minutes', { count });
   }
 
-  async audit(agent: AgentIdentity, action: string, key: string): Promise<void> {
+  async audit(agent: AgentIdentity, action: string, key: string, extra: Record<string, string> = {}): Promise<void> {
     await this.redis
-      .xadd(this.auditKey, 'MINID', '~', this.auditMinId(), '*', 'agent', agent.id, 'action', action, 'conversation', this.pseudonym(key), 'at', new Date().toISOString())
+      .xadd(this.auditKey, 'MINID', '~', this.auditMinId(), '*', 'agent', agent.id, 'action', action, 'conversation', this.pseudonym(key), 'at', new Date().toISOString(), ...Object.entries(extra).flat())
       .catch((err: unknown) => this.deps.logger.error({ err }, 'audit entry not written'));
   }
 
@@ -590,7 +633,7 @@ export class AgentHub implements HandoffHub {
 
   /** Deletion on request: the record, relay, held-back messages, queue places, and the conversation's audit and rating entries. */
   async erase(key: string): Promise<void> {
-    await this.redis.del(this.convKey(key), this.msgsKey(key), this.deferredKey(key));
+    await this.redis.del(this.convKey(key), this.msgsKey(key), this.deferredKey(key), this.sealedKey(key));
     await Promise.all([this.redis.zrem(this.queueKey, key), this.redis.zrem(this.activeKey, key), this.redis.zrem(this.protocolPendingKey, key)]);
     const pseudonym = this.pseudonym(key);
     for (const stream of [this.auditKey, this.ratingsKey]) {

@@ -46,6 +46,7 @@ export function handoffModule(options: HandoffModuleOptions = {}): ChannelModule
       metrics: ctx.metrics,
       maxTextChars: ctx.config.MAX_TEXT_CHARS,
       pseudonymize: ctx.pseudonymize,
+      sealer: ctx.sealer,
       retentionSeconds: ctx.config.HANDOFF_RETENTION_SECONDS,
       auditRetentionDays: ctx.config.AUDIT_RETENTION_DAYS,
       isOwnAttachment: (url) => isOwnStoredAttachment(url, [ctx.internalBaseUrl(), ctx.config.PUBLIC_URL]),

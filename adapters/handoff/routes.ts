@@ -217,6 +217,18 @@ export function registerAgentRoutes(deps: AgentRoutesDeps): { close(): void } {
     res.send(200, { messages: await hub.messages(key, after) });
   }));
 
+  // An agent asks to see a masked line of the user's in full (audited in the hub).
+  server.post('/api/agent/conversations/:id/messages/:lineId/reveal', authed(async (req, res, agent) => {
+    const key = keyParam(req);
+    const lineId = String((req.params as Record<string, string> | undefined)?.lineId ?? '');
+    if (!/^\d+-\d+$/.test(lineId)) return void res.send(400, { error: 'invalid_request' });
+    if (!key || !(await hub.holds(key, agent))) return void res.send(403, { error: 'not_yours' });
+    const text = await hub.reveal(key, agent, lineId);
+    if (text === undefined) return void res.send(404, { error: 'not_found' });
+    res.header('cache-control', 'no-store');
+    res.send(200, { text });
+  }));
+
   server.post('/api/agent/conversations/:id/messages', json, authed(async (req, res, agent) => {
     const key = keyParam(req);
     const body = Outgoing.safeParse(req.body);

@@ -1,11 +1,11 @@
 /**
  * One place that turns configuration into an ioredis client: standalone (redis://, rediss://),
  * Sentinel (redis-sentinel://h1:p1,h2:p2/masterName?db=N&password=…, parsed by redisUrl.ts) or Cluster
- * (REDIS_CLUSTER_NODES). Without any, an in-process ioredis-mock stands in so that the
+ * (REDIS_CLUSTER_NODES). Without any, an in-process ioredis-mock (with Redis's stream semantics, memoryRedis.ts) stands in so that the
  * Redis-backed parts (locks, queues, de-duplication, rate limits) run unchanged in dev.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import RedisMock from 'ioredis-mock';
+import { createMemoryRedis } from './memoryRedis';
 import { parseHostList, parseRedisUrl, type RedisTarget } from './redisUrl';
 
 export type RedisConnection = Redis | Cluster;
@@ -76,7 +76,7 @@ export function createRedis(settings: RedisSettings): RedisConnection {
       ...CLUSTER_RETRIES,
     });
   }
-  if (!settings.url) return new RedisMock() as unknown as Redis;
+  if (!settings.url) return createMemoryRedis();
   return new Redis({ ...COMMON, ...redisOptionsOf(parseRedisUrl(settings.url)) });
 }
 

@@ -142,8 +142,7 @@ describe('hub mode in one process', () => {
   it('outside working hours offers Tawasul instead of a queue', async () => {
     const { user, hub } = await bot({ HANDOFF_HOURS: 'Sun 00:00-00:00' });
     await hub.heartbeat(AGENT);
-    await user('h-1', 'موظف');
-    const replies = await user('h-1', 'سؤال');
+    const replies = await user('h-1', 'موظف'); // said at once, before any reason is asked
     expect(texts(replies).join()).toContain('أوقات العمل الرسمية');
     expect(buttons(replies)).toEqual(['طلب تواصل', 'القائمة الرئيسية']);
     expect(await hub.queue()).toEqual([]);

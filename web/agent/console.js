@@ -167,7 +167,20 @@
     }
     const who = role === 'user' ? s('roleUser') : role === 'agent' ? entry.name || s('roleAgent') : s('roleBot');
     const item = el('li', { class: role, 'data-role': role }, el('span', { class: 'who', text: who }));
-    item.append(el('div', { class: 'text', dir: 'auto', text: entry.text || '' }));
+    const text = el('div', { class: 'text', dir: 'auto', text: entry.text || '' });
+    item.append(text);
+    if (entry.revealable && entry.id) {
+      // The user's words were masked (an ID number…): shown in full only on request, and the server audits it.
+      const button = el('button', { type: 'button', class: 'reveal', text: s('reveal') });
+      button.addEventListener('click', async () => {
+        const { status, body } = await api(`/conversations/${state.current}/messages/${encodeURIComponent(entry.id)}/reveal`, { method: 'POST' });
+        if (status === 200) {
+          text.textContent = body.text;
+          button.remove();
+        }
+      });
+      item.append(button);
+    }
     for (const a of entry.attachments || []) {
       if (typeof a === 'string') {
         item.append(el('div', { class: 'attachment', text: `📎 ${a}` }));
