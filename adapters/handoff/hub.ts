@@ -369,7 +369,8 @@ export class AgentHub implements HandoffHub {
     const record = await this.holds(key, agent);
     if (!record) throw new ClaimConflictError('not held by this agent');
     const reference = record.reference;
-    const shown = this.deps.t(record.lang, 'handoff:agentSays', { agent: agent.name, text });
+    // A file without text carries just the agent's name (no "Name: " with nothing after it).
+    const shown = text.trim() ? this.deps.t(record.lang, 'handoff:agentSays', { agent: agent.name, text }) : this.deps.t(record.lang, 'handoff:agentSent', { agent: agent.name });
     await this.deps.proactive.continueConversation(reference, async (tc) => {
       // Straight to the adapter: TurnContext.sendActivity would replace `from` with the bot,
       // and the agent's name and role must reach the channel.
