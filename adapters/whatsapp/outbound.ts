@@ -59,6 +59,12 @@ interface LateMessage {
 
 export type DeliveryOutcome = 'sent' | 'template' | 'skipped' | 'undeliverable' | 'failed' | 'no_template';
 
+function captionOf(message: WaMessage): string | undefined {
+  if (message.type === 'image') return message.image.caption;
+  if (message.type === 'document') return message.document.caption;
+  return undefined;
+}
+
 export class OutboundSender {
   constructor(private readonly deps: OutboundDeps) {}
 
@@ -104,7 +110,12 @@ export class OutboundSender {
       const outcome = await this.sendPart(waId, id, String(i), message, ttl);
       if (outcome === 'window') return { id, outcome: await this.sendTemplate(late) };
       if (outcome === 'undeliverable') return { id, outcome };
-      if (outcome === 'failed') failed = true;
+      if (outcome === 'failed') {
+        failed = true;
+        // A file that cannot be sent must not take its caption (an agent's words) with it.
+        const caption = captionOf(message);
+        if (caption && !sent[`${i}c`]) await this.sendPart(waId, id, `${i}c`, { type: 'text', text: { body: caption } }, ttl);
+      }
     }
     return { id, outcome: failed ? 'failed' : 'sent' };
   }
