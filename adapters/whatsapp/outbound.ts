@@ -65,6 +65,12 @@ function captionOf(message: WaMessage): string | undefined {
   return undefined;
 }
 
+function withoutCaption(message: WaMessage): WaMessage {
+  if (message.type === 'image') return { type: 'image', image: { link: message.image.link } };
+  if (message.type === 'document') return { type: 'document', document: { link: message.document.link, ...(message.document.filename ? { filename: message.document.filename } : {}) } };
+  return message;
+}
+
 export class OutboundSender {
   constructor(private readonly deps: OutboundDeps) {}
 
@@ -105,8 +111,10 @@ export class OutboundSender {
     // A part that fails does not hold back the others (an agent's text still arrives when
     // their file cannot be fetched); the delivery then reports 'failed'.
     let failed = false;
-    for (const [i, message] of rendered.messages.entries()) {
+    for (const [i, part] of rendered.messages.entries()) {
       if (sent[String(i)]) continue;
+      // A retried delivery whose caption already went as text sends the file alone.
+      const message = sent[`${i}c`] ? withoutCaption(part) : part;
       const outcome = await this.sendPart(waId, id, String(i), message, ttl);
       if (outcome === 'window') return { id, outcome: await this.sendTemplate(late) };
       if (outcome === 'undeliverable') return { id, outcome };

@@ -103,4 +103,12 @@ describe('agent messages', () => {
     ]);
     expect(h.fake.failures.every((c) => c === 131053)).toBe(true);
   });
+
+  it('a captioned photo that cannot be sent: the words still arrive as text, and the agent is told', async () => {
+    const { waId, key } = await heldBy();
+    h.fake.failMedia(photo(5).contentUrl);
+    await expect(hub.sendFromAgent(key, AGENT, 'هذا هو النموذج', [photo(5)])).rejects.toThrow();
+    const sent = h.fake.sent.filter((s) => s.to === waId);
+    expect(sent.map((s) => [s.type, bodyOf(s)])).toEqual([['text', 'سارة (موظف خدمة العملاء): هذا هو النموذج']]);
+  });
 });
