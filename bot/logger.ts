@@ -10,7 +10,19 @@ export type { Logger };
 
 export { maskPii };
 
-const SECRET_FIELD = /^(otp|code|password|passcode|token|accesstoken|access_token|authorization|secret|apikey|api_key|cookie)$/i;
+const SECRET_FIELD = /^(otp|password|passcode|token|accesstoken|access_token|authorization|secret|apikey|api_key|cookie)$/i;
+/**
+ * A field named `code` is an error code far more often than a one-time code: a number (Graph's
+ * 131047, an HTTP status) or an identifier (ECONNREFUSED, invalid_payload) is kept; anything
+ * else, a run of digits above all ("123456", «١٢٣٤٥٦»), is censored as a one-time code would be.
+ */
+const ERROR_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+function isSecretField(key: string, value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (key.toLowerCase() === 'code') return !(typeof value === 'number' || (typeof value === 'string' && ERROR_CODE.test(value) && !/\d{4}/.test(value)));
+  return SECRET_FIELD.test(key);
+}
 
 function maskValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return maskPii(value);
@@ -21,7 +33,7 @@ function maskValue(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => maskValue(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_FIELD.test(k) && v !== undefined && v !== null ? '[redacted]' : maskValue(v, depth + 1);
+    out[k] = isSecretField(k, v) ? '[redacted]' : maskValue(v, depth + 1);
   }
   return out;
 }

@@ -378,7 +378,11 @@ export class AgentHub implements HandoffHub {
     const record = await this.holds(key, agent);
     if (!record) throw new ClaimConflictError('not held by this agent');
     const reference = record.reference;
-    const shown = this.deps.t(record.lang, 'handoff:agentSays', { agent: agent.name, text });
+    // A file without text carries just the agent's name (no "Name: " with nothing after it).
+    const shown = text.trim() ? this.deps.t(record.lang, 'handoff:agentSays', { agent: agent.name, text }) : this.deps.t(record.lang, 'handoff:agentSent', { agent: agent.name });
+    // A channel that could not deliver (all or part) is reported to the agent (the API answers
+    // 502), not left to the turn's error handler, which would log it away and reset the dialog.
+    let undelivered: unknown;
     await this.deps.proactive.continueConversation(reference, async (tc) => {
       // Straight to the adapter: TurnContext.sendActivity would replace `from` with the bot,
       // and the agent's name and role must reach the channel.
@@ -387,8 +391,9 @@ export class AgentHub implements HandoffHub {
         reference,
       );
       activity.from = { id: `agent:${agent.id}`, name: agent.name, role: 'agent' };
-      await tc.adapter.sendActivities(tc, [activity]);
+      await tc.adapter.sendActivities(tc, [activity]).catch((err: unknown) => (undelivered = err));
     });
+    if (undelivered) throw undelivered;
     const at = new Date().toISOString();
     await this.deps.transcripts.append(key, [
       { role: 'agent', text, at, ...(attachments.length ? { attachments: attachments.map((a) => safeFileName(a.name, a.contentType ?? 'file')) } : {}) },

@@ -37,12 +37,64 @@ export interface InboundContext {
   mediaUrl(mediaId: string): string;
   /** The keyed hash (PII_HASH_SECRET) that stands for a message id: a wamid encodes the number. */
   hash(value: string): string;
+  /** The localised word a file without a name of its own is named after («صورة», "voice-note"). */
+  mediaWord(kind: MediaKind): string;
 }
 
+export type MediaKind = 'image' | 'voice' | 'audio' | 'video' | 'document';
+
+/** Extensions for the media types WhatsApp carries (Meta's supported media list). */
+const EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'audio/ogg': 'ogg',
+  'audio/opus': 'opus',
+  'audio/mpeg': 'mp3',
+  'audio/mp4': 'm4a',
+  'audio/aac': 'aac',
+  'audio/amr': 'amr',
+  'video/mp4': 'mp4',
+  'video/3gpp': '3gp',
+  'application/pdf': 'pdf',
+  'text/plain': 'txt',
+  'application/msword': 'doc',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/vnd.ms-powerpoint': 'ppt',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
+};
+
+/** "audio/ogg; codecs=opus" → "ogg"; an unknown type → no extension. */
+export function extensionOf(mimeType: string | undefined): string | undefined {
+  return EXTENSIONS[String(mimeType ?? '').split(';')[0]!.trim().toLowerCase()];
+}
+
+/**
+ * The name of an attachment: the sender's file name when WhatsApp gives one (documents), else
+ * the localised kind and a short id unique to the message («صورة-1a2b3c.jpg»), so Tawasul and
+ * the agent console show what it is instead of «file».
+ */
+function mediaNameOf(kind: MediaKind, media: { filename?: string; mime_type?: string }, activityId: string, ctx: InboundContext): string {
+  const ext = extensionOf(media.mime_type);
+  const generated = `${ctx.mediaWord(kind).replace(/\s+/g, '-')}-${activityId.slice(-6)}${ext ? `.${ext}` : ''}`;
+  return safeFileName(media.filename, safeFileName(generated, 'file'));
+}
+
+/**
+ * What the channel does with a message: give the bot a turn, answer it itself (a type it
+ * cannot read; a shared location, which no question here asks for and whose address must
+ * never be read as an answer), or nothing (reactions, system notices).
+ */
 export type InboundResult =
   | { kind: 'activity'; activity: Partial<Activity>; answeredMenu: boolean }
   | { kind: 'unsupported' }
+  | { kind: 'location' }
   | { kind: 'ignore' };
+
+/** Types that get no answer: a reaction or a system notice (number changed) is not a request. */
+const SILENT_TYPES = new Set(['reaction', 'system']);
 
 /** "2", "٢", " 2. " → 2; anything else → undefined. */
 export function menuNumber(text: string): number | undefined {
@@ -64,21 +116,15 @@ function textOf(message: InboundMessage): { text: string; value?: unknown } | un
       const text = b?.text ?? b?.payload;
       return text ? { text, value: { payload: b?.payload } } : undefined;
     }
-    case 'location': {
-      const loc = message.location;
-      if (!loc) return undefined;
-      return {
-        text: [loc.name, loc.address].filter(Boolean).join('، '),
-        value: { latitude: loc.latitude, longitude: loc.longitude, name: loc.name, address: loc.address },
-      };
-    }
     default:
       return undefined;
   }
 }
 
 export function toActivity(message: InboundMessage, ctx: InboundContext): InboundResult {
-  if (message.type === 'reaction' || message.type === 'system') return { kind: 'ignore' };
+  if (SILENT_TYPES.has(message.type)) return { kind: 'ignore' };
+  if (message.type === 'location') return { kind: 'location' };
+  const id = activityIdOf(message.id, ctx.hash);
   const attachments: Attachment[] = [];
   let text: string | undefined;
   let value: unknown;
@@ -89,7 +135,7 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
     attachments.push({
       contentType: media.mime_type ?? 'application/octet-stream',
       contentUrl: ctx.mediaUrl(media.id),
-      ...(media.filename ? { name: safeFileName(media.filename, 'file') } : {}),
+      name: mediaNameOf(mediaType === 'audio' && media.voice ? 'voice' : mediaType, media, id, ctx),
     });
     text = media.caption ?? '';
   } else {
@@ -113,7 +159,7 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
   const timestamp = message.timestamp ? new Date(Number(message.timestamp) * 1000) : new Date();
   const activity: Partial<Activity> = {
     type: 'message',
-    id: activityIdOf(message.id, ctx.hash),
+    id,
     timestamp,
     channelId: WHATSAPP_CHANNEL_ID,
     serviceUrl: ctx.serviceUrl,
@@ -124,10 +170,7 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
     locale: ctx.locale,
     ...(attachments.length ? { attachments } : {}),
     ...(value !== undefined ? { value } : {}),
-    channelData: { whatsapp: { type: message.type, ...(message.location ? { location: message.location } : {}), ...(message.context?.id ? { replyTo: activityIdOf(message.context.id, ctx.hash) } : {}) } },
-    ...(message.type === 'location' && message.location
-      ? { entities: [{ type: 'GeoCoordinates', latitude: message.location.latitude, longitude: message.location.longitude, name: message.location.name ?? '' }] }
-      : {}),
+    channelData: { whatsapp: { type: message.type, ...(message.context?.id ? { replyTo: activityIdOf(message.context.id, ctx.hash) } : {}) } },
   };
   return { kind: 'activity', activity, answeredMenu };
 }

@@ -25,7 +25,7 @@ import { OutgoingActivity, type RenderLabels } from './render';
 import { isValidMediaSignature, isValidSignature, mediaSignature } from './signature';
 import { WhatsAppStore } from './store';
 import { LOCALE_OF, type Lang } from './text';
-import { eventsOf, WebhookPayload, type InboundMessage } from './webhook';
+import { eventsOf, WebhookPayload, type AnswerableMessage, type InboundMessage } from './webhook';
 
 export { loadWhatsAppConfig, WhatsAppConfigError, type WhatsAppConfig, type TemplateSpec } from './config';
 export { GraphClient, GraphError, classify, type GraphErrorKind } from './graph';
@@ -55,6 +55,13 @@ export interface WhatsAppChannelHandle {
 }
 
 const MEDIA_LINK_TTL_MS = 24 * 3600 * 1000;
+/**
+ * Meta posts webhooks of up to 3 MB (a batch of messages and statuses): the webhook route
+ * reads that much, counted on the stream; every other route keeps MAX_BODY_BYTES.
+ */
+export const WEBHOOK_MAX_BYTES = 3 * 1024 * 1024;
+/** A webhook body that trickles in is dropped (408) after this long; Meta delivers it again. */
+const WEBHOOK_READ_MS = 30_000;
 /** A conversation id as the channel makes it: the pseudonym (22 base64url characters). */
 const PSEUDONYM_ID = /^[A-Za-z0-9_-]{22}$/;
 /** A conversation id from before pseudonyms: the number itself. */
@@ -160,14 +167,13 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
     return `${ctx.internalBaseUrl()}/api/whatsapp/media/${encodeURIComponent(mediaId)}?exp=${exp}&sig=${mediaSignature(mediaId, exp, mediaKey)}`;
   };
 
-  async function handleMessage(message: InboundMessage, profileName: string | undefined): Promise<void> {
+  async function handleMessage(message: AnswerableMessage, profileName: string | undefined): Promise<void> {
     const waId = message.from;
     const user = userIdOf(waId);
-    await store.recordInbound(user, clock());
+    // The 24-hour window runs from when the user sent the message (Meta's timestamp), not from
+    // when it reached us: a delivery Meta retried for hours must not open a window that is closed.
+    await store.recordInbound(user, sentAt(message));
     await store.rememberAddress(user, waId, config.addressTtlSeconds);
-    // Blue ticks and "typing…" while the bot works; a failure here must not stop the answer.
-    // The only use of the real message id, held in memory for this call.
-    await graph.markReadWithTyping(message.id).catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'mark-as-read failed'));
     const lang = await store.lang(user);
     const menu = message.type === 'text' ? await store.menu(user) : undefined;
     const result = toActivity(message, {
@@ -179,13 +185,18 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
       menu,
       mediaUrl,
       hash: ctx.pseudonymize,
+      mediaWord: (kind) => ctx.t(lang ?? 'ar', `whatsapp:fileName.${kind}`),
     });
     if (menu && message.type === 'text') await store.clearMenu(user);
     if (result.kind === 'ignore') return;
-    if (result.kind === 'unsupported') {
+    // Blue ticks and "typing…" only for a message that gets an answer; a failure here must not
+    // stop the answer. The only use of the real message id, held in memory for this call.
+    await graph.markReadWithTyping(message.id).catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'mark-as-read failed'));
+    if (result.kind === 'unsupported' || result.kind === 'location') {
       const reply = lang ?? 'ar';
-      logger.info({ from: maskWaId(waId), type: message.type }, 'unsupported WhatsApp message type');
-      await sender.deliver({ user, waId }, { type: 'message', text: ctx.t(reply, 'whatsapp:unsupported'), locale: LOCALE_OF[reply], replyToId: messageKeyOf(message.id) });
+      logger.info({ from: maskWaId(waId), type: message.type }, 'WhatsApp message answered by the channel');
+      const key = result.kind === 'location' ? 'whatsapp:location' : 'whatsapp:unsupported';
+      await sender.deliver({ user, waId }, { type: 'message', text: ctx.t(reply, key), locale: LOCALE_OF[reply], replyToId: messageKeyOf(message.id) });
       return;
     }
     live.set(user, { user, waId });
@@ -194,6 +205,12 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
     } finally {
       live.delete(user);
     }
+  }
+
+  /** When the user sent a message: Meta's timestamp (seconds), never in the future; now without one. */
+  function sentAt(message: InboundMessage): number {
+    const at = Number(message.timestamp) * 1000;
+    return Number.isFinite(at) && at > 0 ? Math.min(at, clock()) : clock();
   }
 
   /** Whom a Connector call's conversation id stands for; undefined once the number expired or was erased. */
@@ -223,7 +240,7 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
     let raw: Buffer;
     try {
       // The exact bytes: the signature is over them.
-      raw = await readBody(req, ctx.config.MAX_BODY_BYTES);
+      raw = await readBody(req, WEBHOOK_MAX_BYTES, { deadlineMs: WEBHOOK_READ_MS });
     } catch (err) {
       const problem = problemOf(err);
       ctx.metrics.errors.inc({ kind: 'bad_request' });
@@ -252,7 +269,13 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
       return;
     }
     const events = eventsOf(parsed.data, config.phoneNumberId);
-    if (events.invalid) logger.warn({ invalid: events.invalid }, 'WhatsApp webhook entries that did not validate were skipped');
+    // Counts only: what was skipped may carry a number, a name or a message.
+    if (events.skipped.invalid) logger.warn({ invalid: events.skipped.invalid }, 'WhatsApp webhook parts without the documented shape were skipped');
+    if (events.skipped.noPhone) logger.warn({ messages: events.skipped.noPhone }, 'WhatsApp messages without the sender\'s number (username-only users) were skipped');
+    for (const e of events.errors) {
+      ctx.metrics.errors.inc({ kind: 'channel' });
+      logger.error({ code: e.code, title: e.title }, 'WhatsApp reports an error for this app or number');
+    }
 
     // De-duplicate before acknowledging: if Redis is down, 503 makes Meta deliver again later.
     const fresh: typeof events.messages = [];
@@ -268,7 +291,7 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
     res.send(200, { status: 'received' });
 
     for (const s of events.statuses) {
-      const log = { status: s.status, to: s.recipient_id ? maskWaId(s.recipient_id) : undefined, codes: s.errors?.map((e) => e.code) };
+      const log = { status: s.status, to: s.recipient_id ? maskWaId(s.recipient_id) : undefined, errors: s.errors?.map((e) => ({ code: e.code, title: e.title })) };
       if (s.status === 'failed') logger.warn(log, 'WhatsApp reports a message failed');
       else logger.debug(log, 'WhatsApp message status');
     }
@@ -336,7 +359,14 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
       res.send(200, { id: OutboundSender.keyOf(req.header('x-ms-client-request-id'), activity) });
       return;
     }
-    const { id } = await sender.deliver(to, activity, req.header('x-ms-client-request-id'));
+    const { id, outcome } = await sender.deliver(to, activity, req.header('x-ms-client-request-id'));
+    // An agent is told when their message did not get through (the agent API answers 502 and
+    // the console shows it); a retried call sends only the parts still missing. The bot's own
+    // replies are acknowledged as before: a failed reply must not fail and reset the user's dialog.
+    if (outcome === 'failed' && activity.from?.role === 'agent') {
+      res.send(502, { error: 'not_delivered', id });
+      return;
+    }
     res.send(200, { id });
   };
   const base = '/connector/whatsapp/v3/conversations/:conversationId/activities';

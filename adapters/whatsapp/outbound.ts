@@ -45,7 +45,31 @@ export interface Recipient {
   erased?: boolean;
 }
 
+/** A message to send as the template (outside the 24-hour window). */
+interface LateMessage {
+  to: Recipient;
+  id: string;
+  summary: string;
+  lang: Lang;
+  sent: Record<string, string>;
+  ttl: number;
+  /** The inbound activity this message answers, when it is a reply. */
+  replyTo?: string;
+}
+
 export type DeliveryOutcome = 'sent' | 'template' | 'skipped' | 'undeliverable' | 'failed' | 'no_template';
+
+function captionOf(message: WaMessage): string | undefined {
+  if (message.type === 'image') return message.image.caption;
+  if (message.type === 'document') return message.document.caption;
+  return undefined;
+}
+
+function withoutCaption(message: WaMessage): WaMessage {
+  if (message.type === 'image') return { type: 'image', image: { link: message.image.link } };
+  if (message.type === 'document') return { type: 'document', document: { link: message.document.link, ...(message.document.filename ? { filename: message.document.filename } : {}) } };
+  return message;
+}
 
 export class OutboundSender {
   constructor(private readonly deps: OutboundDeps) {}
@@ -72,23 +96,36 @@ export class OutboundSender {
     const ttl = RECORD_TTL_SECONDS;
     const sent = await store.sentParts(id);
 
+    const late = { to, id, summary: rendered.summary, lang, sent, ttl, replyTo: activity.replyToId ?? undefined };
+    // The window runs from the user's last message as Meta timed it (recordInbound).
     const last = to.erased ? this.deps.clock() : await store.lastInbound(to.user);
     if (last === undefined || this.deps.clock() - last >= WINDOW_MS) {
       logger.info({ to: maskWaId(waId) }, 'outside the 24-hour window: sending the template');
-      return { id, outcome: await this.sendTemplate(waId, id, rendered.summary, lang, sent, ttl) };
+      return { id, outcome: await this.sendTemplate(late) };
     }
 
     // No menu is remembered for a user whose data is gone.
     if (rendered.menu && !to.erased) await store.setMenu(to.user, rendered.menu);
     else if (rendered.hasChoices && !to.erased) await store.clearMenu(to.user);
 
-    for (const [i, message] of rendered.messages.entries()) {
+    // A part that fails does not hold back the others (an agent's text still arrives when
+    // their file cannot be fetched); the delivery then reports 'failed'.
+    let failed = false;
+    for (const [i, part] of rendered.messages.entries()) {
       if (sent[String(i)]) continue;
+      // A retried delivery whose caption already went as text sends the file alone.
+      const message = sent[`${i}c`] ? withoutCaption(part) : part;
       const outcome = await this.sendPart(waId, id, String(i), message, ttl);
-      if (outcome === 'window') return { id, outcome: await this.sendTemplate(waId, id, rendered.summary, lang, sent, ttl) };
-      if (outcome !== 'sent') return { id, outcome };
+      if (outcome === 'window') return { id, outcome: await this.sendTemplate(late) };
+      if (outcome === 'undeliverable') return { id, outcome };
+      if (outcome === 'failed') {
+        failed = true;
+        // A file that cannot be sent must not take its caption (an agent's words) with it.
+        const caption = captionOf(message);
+        if (caption && !sent[`${i}c`]) await this.sendPart(waId, id, `${i}c`, { type: 'text', text: { body: caption } }, ttl);
+      }
     }
-    return { id, outcome: 'sent' };
+    return { id, outcome: failed ? 'failed' : 'sent' };
   }
 
   /** The reply language: the activity's (the bot's turn language), else the one last used. */
@@ -127,16 +164,20 @@ export class OutboundSender {
     }
   }
 
-  private async sendTemplate(
-    waId: string,
-    id: string,
-    summary: string,
-    lang: Lang,
-    sent: Record<string, string>,
-    ttl: number,
-  ): Promise<DeliveryOutcome> {
+  /**
+   * Outside the window: the approved template, carrying the message's text. One per late
+   * reply: the reply's first message with text goes as the template, its other messages
+   * (a menu, a second paragraph) are not sent; the user's answer reopens the window.
+   */
+  private async sendTemplate(late: LateMessage): Promise<DeliveryOutcome> {
+    const { to, id, summary, lang, sent, ttl, replyTo } = late;
+    const { waId } = to;
     if (sent.t) return 'template';
-    if (!summary) return 'skipped'; // Only media: a template cannot carry it.
+    if (!summary) return 'skipped'; // Only media or choices: a template carries neither.
+    if (replyTo && !to.erased && !(await this.deps.store.firstTemplateFor(to.user, replyTo))) {
+      this.deps.logger.info({ to: maskWaId(waId) }, 'outside the 24-hour window: this reply already went as a template');
+      return 'skipped';
+    }
     const template = this.deps.config.template;
     if (!template) {
       this.deps.metrics.errors.inc({ kind: 'channel' });

@@ -46,6 +46,7 @@ export const LIMITS = {
   rowId: 200,
   listButton: 20,
   templateParam: 1000,
+  caption: 1024,
 } as const;
 
 export interface Choice {
@@ -291,12 +292,24 @@ export function renderActivity(activity: Partial<Activity>, labels: RenderLabels
   actionsInto(out, activity.suggestedActions?.actions);
   const joined = out.lines.join('\n\n').trim();
   const text = activity.textFormat === 'plain' ? joined : markdownToWhatsApp(joined);
-  const summary = toTemplateParam([text, out.choices.map((c) => c.title).join(' / ')].filter(Boolean).join('\n'), LIMITS.templateParam);
-  if (out.choices.length === 0) {
-    return { messages: [...out.media, ...(text ? textMessages(text) : [])], hasChoices: false, summary };
-  }
+  // A template has no buttons: choice titles in it would point at buttons that are not there.
+  const summary = toTemplateParam(text, LIMITS.templateParam);
+  if (out.choices.length === 0) return { messages: withMedia(text, out.media), hasChoices: false, summary };
   const rendered = renderChoices(text, out.choices, labels);
   return { messages: [...out.media, ...rendered.messages], menu: rendered.menu, hasChoices: true, summary };
+}
+
+/**
+ * Text and files in reading order: one file with a short text goes as one message, the text
+ * as its caption; otherwise the text comes first and the files after it (a file before its
+ * explanation, or the sender's name after a photo, reads wrong).
+ */
+function withMedia(text: string, media: WaMessage[]): WaMessage[] {
+  const [only] = media;
+  if (media.length === 1 && text && text.length <= LIMITS.caption && only && (only.type === 'image' || only.type === 'document')) {
+    return [only.type === 'image' ? { type: 'image', image: { ...only.image, caption: text } } : { type: 'document', document: { ...only.document, caption: text } }];
+  }
+  return [...(text ? textMessages(text) : []), ...media];
 }
 
 /** The approved template that carries a message outside the 24-hour window. */

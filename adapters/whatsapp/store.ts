@@ -6,6 +6,8 @@
  *   wa:user:<user>    hash: last = time of the user's last message (24-hour window), lang
  *   wa:menu:<user>    the values of the last numbered menu, so "2" / "٢" can answer it
  *   wa:out:<key>      hash: part index → "1" for outbound parts already sent
+ *   wa:late:<user>    the reply (hashed inbound activity id) a template was last sent for:
+ *                     one template per late reply, however many messages the reply has
  * <user> is the HMAC of the phone number (PII_HASH_SECRET), which is also the conversation and
  * user id the bot sees: no phone number in a key name anywhere.
  * Keys are single-key operations only, so Redis Cluster needs no hash tags.
@@ -26,7 +28,7 @@ export class WhatsAppStore {
     return `${this.prefix}wa:${parts.join(':')}`;
   }
 
-  private userKey(kind: 'user' | 'menu' | 'addr', user: string): string {
+  private userKey(kind: 'user' | 'menu' | 'addr' | 'late', user: string): string {
     return this.key(kind, user);
   }
 
@@ -35,6 +37,7 @@ export class WhatsAppStore {
     await this.redis.del(this.userKey('addr', user));
     await this.redis.del(this.userKey('user', user));
     await this.redis.del(this.userKey('menu', user));
+    await this.redis.del(this.userKey('late', user));
   }
 
   /** Keeps the number a pseudonym stands for (renewed by every inbound message). */
@@ -56,9 +59,14 @@ export class WhatsAppStore {
     await this.redis.del(this.key('seen', messageKey));
   }
 
+  /**
+   * The time of the user's latest message (Meta's timestamp: the 24-hour window runs from it).
+   * Never moves back: an older message delivered late does not shorten the window.
+   */
   async recordInbound(user: string, at: number): Promise<void> {
     const key = this.userKey('user', user);
-    await this.redis.hset(key, 'last', String(at));
+    const current = await this.lastInbound(user);
+    if (current === undefined || at > current) await this.redis.hset(key, 'last', String(at));
     await this.redis.expire(key, USER_TTL_SECONDS);
   }
 
@@ -91,6 +99,17 @@ export class WhatsAppStore {
 
   async clearMenu(user: string): Promise<void> {
     await this.redis.del(this.userKey('menu', user));
+  }
+
+  /**
+   * True for the first late message of a reply (by the id of the message it answers), false
+   * for the reply's later messages: a template says "there is news, write back", once.
+   */
+  async firstTemplateFor(user: string, replyTo: string): Promise<boolean> {
+    const key = this.userKey('late', user);
+    const previous = await this.redis.getset(key, replyTo);
+    await this.redis.expire(key, MENU_TTL_SECONDS);
+    return previous !== replyTo;
   }
 
   async sentParts(outKey: string): Promise<Record<string, string>> {

@@ -1,7 +1,9 @@
 /**
- * The webhook payload Meta posts (object "whatsapp_business_account"), validated with zod.
- * Unknown message types and fields pass through (loose objects) so a new Meta feature is
- * answered politely instead of rejected.
+ * The webhook payload Meta posts (object "whatsapp_business_account"), validated with zod one
+ * entry, change, contact, message and status at a time: what cannot be handled is skipped and
+ * counted, never a reason to refuse the whole delivery (a 4xx makes Meta retry the batch, and
+ * every other message in it, for days). Unknown message types and fields pass through (loose
+ * objects) so a new Meta feature is answered politely instead of rejected.
  */
 import { z } from 'zod';
 
@@ -14,8 +16,16 @@ const media = z.looseObject({
   voice: z.boolean().optional(),
 });
 
+/** A sender's phone number as the channel keys and answers it (wa_id / from). */
+export const PHONE = /^\d{5,20}$/;
+
 export const InboundMessage = z.looseObject({
-  from: z.string().regex(/^\d{5,20}$/),
+  /**
+   * The sender's number. Meta omits it for a user who adopted a username and has not shared
+   * the number with this business (the business-scoped `from_user_id` comes instead).
+   */
+  from: z.string().regex(PHONE).optional(),
+  from_user_id: z.string().optional(),
   id: z.string().min(1).max(256),
   timestamp: z.string().optional(),
   type: z.string(),
@@ -44,6 +54,8 @@ export const InboundMessage = z.looseObject({
   context: z.looseObject({ id: z.string().optional(), from: z.string().optional() }).optional(),
 });
 export type InboundMessage = z.infer<typeof InboundMessage>;
+/** A message the channel can answer: one with the sender's number. */
+export type AnswerableMessage = InboundMessage & { from: string };
 
 export const StatusUpdate = z.looseObject({
   id: z.string(),
@@ -54,56 +66,96 @@ export const StatusUpdate = z.looseObject({
 });
 export type StatusUpdate = z.infer<typeof StatusUpdate>;
 
-const Contact = z.looseObject({ wa_id: z.string(), profile: z.looseObject({ name: z.string().optional() }).optional() });
+/** Meta's error objects (value-level `errors`, a status's or an unsupported message's). */
+const GraphErrorInfo = z.looseObject({ code: z.number().optional(), title: z.string().optional() });
 
-export const WebhookPayload = z.looseObject({
-  object: z.string(),
-  entry: z.array(
-    z.looseObject({
-      id: z.string().optional(),
-      changes: z.array(
-        z.looseObject({
-          field: z.string(),
-          value: z.looseObject({
-            messaging_product: z.string().optional(),
-            metadata: z.looseObject({ phone_number_id: z.string().optional() }).optional(),
-            contacts: z.array(Contact).optional(),
-            messages: z.array(z.unknown()).optional(),
-            statuses: z.array(z.unknown()).optional(),
-          }),
-        }),
-      ),
-    }),
-  ),
+/** A contact: `wa_id` is absent for a username-only user (`user_id`, the business-scoped id, instead). */
+const Contact = z.looseObject({
+  wa_id: z.string().optional(),
+  user_id: z.string().optional(),
+  profile: z.looseObject({ name: z.string().optional(), username: z.string().optional() }).optional(),
 });
 
-export interface WebhookEvents {
-  messages: Array<{ message: InboundMessage; profileName?: string }>;
-  statuses: StatusUpdate[];
-  /** Entries that did not validate (logged, not processed). */
+const Value = z.looseObject({
+  messaging_product: z.string().optional(),
+  metadata: z.looseObject({ phone_number_id: z.string().optional() }).optional(),
+  contacts: z.array(z.unknown()).optional(),
+  messages: z.array(z.unknown()).optional(),
+  statuses: z.array(z.unknown()).optional(),
+  errors: z.array(z.unknown()).optional(),
+});
+
+const Change = z.looseObject({ field: z.string(), value: z.unknown() });
+const Entry = z.looseObject({ id: z.string().optional(), changes: z.array(z.unknown()) });
+
+/** The envelope only: each entry is validated on its own (eventsOf). */
+export const WebhookPayload = z.looseObject({
+  object: z.string(),
+  entry: z.array(z.unknown()),
+});
+
+/** Why parts of a webhook were skipped, by kind (counts only: no ids, numbers or text). */
+export interface Skipped {
+  /** Entries, changes, contacts, messages or statuses that do not have Meta's documented shape. */
   invalid: number;
+  /** Messages without the sender's number (username-only users): nothing to answer them on. */
+  noPhone: number;
 }
 
-/** Flattens a webhook into messages (with the sender's profile name) and status updates. */
+export interface WebhookEvents {
+  messages: Array<{ message: AnswerableMessage; profileName?: string }>;
+  statuses: StatusUpdate[];
+  /** Value-level errors Meta reports (an app or account problem, not one message's). */
+  errors: Array<{ code?: number; title?: string }>;
+  skipped: Skipped;
+}
+
+/** Flattens a webhook into messages (with the sender's profile name), status updates and errors. */
 export function eventsOf(payload: z.infer<typeof WebhookPayload>, phoneNumberId: string): WebhookEvents {
-  const events: WebhookEvents = { messages: [], statuses: [], invalid: 0 };
-  for (const entry of payload.entry) {
-    for (const change of entry.changes) {
-      if (change.field !== 'messages') continue;
-      const value = change.value;
+  const events: WebhookEvents = { messages: [], statuses: [], errors: [], skipped: { invalid: 0, noPhone: 0 } };
+  const { skipped } = events;
+  for (const rawEntry of payload.entry) {
+    const entry = Entry.safeParse(rawEntry);
+    if (!entry.success) {
+      skipped.invalid++;
+      continue;
+    }
+    for (const rawChange of entry.data.changes) {
+      const change = Change.safeParse(rawChange);
+      if (!change.success) {
+        skipped.invalid++;
+        continue;
+      }
+      if (change.data.field !== 'messages') continue;
+      const parsedValue = Value.safeParse(change.data.value);
+      if (!parsedValue.success) {
+        skipped.invalid++;
+        continue;
+      }
+      const value = parsedValue.data;
       // A business account can have several numbers; answer only for ours.
       const target = value.metadata?.phone_number_id;
       if (target && target !== phoneNumberId) continue;
-      const names = new Map((value.contacts ?? []).map((c) => [c.wa_id, c.profile?.name]));
+      const names = new Map<string, string | undefined>();
+      for (const raw of value.contacts ?? []) {
+        const contact = Contact.safeParse(raw);
+        if (contact.success && contact.data.wa_id) names.set(contact.data.wa_id, contact.data.profile?.name);
+        // A contact without wa_id names a user whose number we do not get: nothing to look up.
+      }
       for (const raw of value.messages ?? []) {
         const parsed = InboundMessage.safeParse(raw);
-        if (parsed.success) events.messages.push({ message: parsed.data, profileName: names.get(parsed.data.from) });
-        else events.invalid++;
+        if (!parsed.success) skipped.invalid++;
+        else if (!parsed.data.from) skipped.noPhone++;
+        else events.messages.push({ message: parsed.data as AnswerableMessage, profileName: names.get(parsed.data.from) });
       }
       for (const raw of value.statuses ?? []) {
         const parsed = StatusUpdate.safeParse(raw);
         if (parsed.success) events.statuses.push(parsed.data);
-        else events.invalid++;
+        else skipped.invalid++;
+      }
+      for (const raw of value.errors ?? []) {
+        const parsed = GraphErrorInfo.safeParse(raw);
+        events.errors.push(parsed.success ? { code: parsed.data.code, title: parsed.data.title } : {});
       }
     }
   }

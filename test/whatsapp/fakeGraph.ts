@@ -43,6 +43,8 @@ export interface FakeGraph {
   /** The next `times` sends answer with this error code (status defaults per code). */
   failNext(code: number, options?: { status?: number; times?: number; after?: number }): void;
   addMedia(id: string, bytes: Buffer, mimeType: string): void;
+  /** Sends of an image or document with this link fail with 131053 (Meta could not download it), every time. */
+  failMedia(link: string): void;
   /** Meta's serialisation of a payload: JSON with non-ASCII as \uXXXX and "/" as "\/". */
   serialize(payload: unknown): Buffer;
   signatureOf(raw: Buffer): string;
@@ -116,8 +118,12 @@ export function whyRejected(m: Record<string, unknown>): string | undefined {
       return undefined;
     }
     case 'image':
-    case 'document':
-      return (m[m.type] as { link?: string; id?: string })?.link || (m[m.type] as { id?: string })?.id ? undefined : 'media link';
+    case 'document': {
+      const media = m[m.type] as { link?: string; id?: string; caption?: string } | undefined;
+      if (!media?.link && !media?.id) return 'media link';
+      if (media.caption !== undefined && (media.caption.length === 0 || media.caption.length > 1024)) return `caption length ${media.caption.length}`;
+      return undefined;
+    }
     default:
       return `type ${String(m.type)}`;
   }
@@ -135,6 +141,7 @@ export async function startFakeGraph(settings: { accessToken?: string; appSecret
   const requests: FakeGraph['requests'] = [];
   const queue: QueuedError[] = [];
   const media = new Map<string, { bytes: Buffer; mimeType: string }>();
+  const brokenLinks = new Set<string>();
   let n = 0;
   let base = '';
 
@@ -171,6 +178,11 @@ export async function startFakeGraph(settings: { accessToken?: string; appSecret
           if (--failure.times <= 0) queue.shift();
           failures.push(failure.code);
           return graphError(res, failure.status, failure.code);
+        }
+        const link = (body[String(body.type)] as { link?: string } | undefined)?.link;
+        if (link && brokenLinks.has(link)) {
+          failures.push(131053);
+          return graphError(res, 400, 131053, 'Media upload error');
         }
         const reason = whyRejected(body);
         if (reason) {
@@ -234,6 +246,9 @@ export async function startFakeGraph(settings: { accessToken?: string; appSecret
     addMedia(id, bytes, mimeType) {
       media.set(id, { bytes, mimeType });
     },
+    failMedia(link) {
+      brokenLinks.add(link);
+    },
     serialize,
     signatureOf,
     async deliver(botUrl, payload, options = {}) {
@@ -294,11 +309,17 @@ function envelope(phoneNumberId: string, value: Record<string, unknown>): Record
   };
 }
 
-export function webhookOf(phoneNumberId: string, waId: string, messages: Array<Record<string, unknown>>, name = 'عبدالله'): Record<string, unknown> {
+/** Messages from one user as Meta sends them; `sentAt` (ms) is when the user sent them (Meta's timestamp). */
+export function webhookOf(phoneNumberId: string, waId: string, messages: Array<Record<string, unknown>>, name = 'عبدالله', sentAt = Date.now()): Record<string, unknown> {
   return envelope(phoneNumberId, {
     contacts: [{ profile: { name }, wa_id: waId }],
-    messages: messages.map((m) => ({ from: waId, timestamp: String(Math.floor(Date.now() / 1000)), ...m })),
+    messages: messages.map((m) => ({ from: waId, timestamp: String(Math.floor(sentAt / 1000)), ...m })),
   });
+}
+
+/** Any value of a `messages` change (contacts, messages, statuses, errors), wrapped as Meta does. */
+export function changeOf(phoneNumberId: string, value: Record<string, unknown>): Record<string, unknown> {
+  return envelope(phoneNumberId, value);
 }
 
 export function statusWebhookOf(phoneNumberId: string, waId: string, status: string, id = newWamid()): Record<string, unknown> {

@@ -183,13 +183,11 @@ describe('inbound message types → activities', () => {
     expect((await fetch(gone!)).status).toBe(502);
   });
 
-  it('location arrives with its coordinates', async () => {
+  it('a location gets the channel\'s localised answer, never a bot turn (its address is not an answer)', async () => {
     const waId = h.newUser();
-    await h.say(waId, msg.location(24.7136, 46.6753, 'الجوازات - الرياض', 'طريق الملك فهد'));
-    const [a] = h.seenFrom(waId);
-    expect(a?.text).toBe('الجوازات - الرياض، طريق الملك فهد');
-    expect(a?.value).toMatchObject({ latitude: 24.7136, longitude: 46.6753 });
-    expect(a?.entities?.[0]).toMatchObject({ type: 'GeoCoordinates', latitude: 24.7136 });
+    const sent = await h.say(waId, msg.location(24.7136, 46.6753, 'الجوازات - الرياض', 'طريق الملك فهد'));
+    expect(h.seenFrom(waId)).toEqual([]);
+    expect(sent.map(bodyOf)).toEqual(['وصلني الموقع، لكن لا يمكنني استخدامه هنا، ولا تحتاجه أي خدمة لدي. يُرجى كتابة الطلب أو الإجابة نصاً.']);
   });
 
   it('statuses (sent, delivered, read, failed) are handled without a turn or a reply', async () => {

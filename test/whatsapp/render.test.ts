@@ -222,8 +222,20 @@ describe('cards → text plus buttons', () => {
     expect(rowsOf(r.messages[0])).toEqual([{ id: 'ابدأ التجديد', title: 'ابدأ التجديد' }]);
   });
 
-  it('the template summary holds the text and the choices on one line', () => {
+  it('the template summary holds the text on one line, without the choices (a template has no buttons)', () => {
     const r = renderActivity(withChoices('تم تحديث طلبك.\nهل تريد التفاصيل؟', ['نعم', 'لا']), labels);
-    expect(r.summary).toBe('تم تحديث طلبك. — هل تريد التفاصيل؟ — نعم / لا');
+    expect(r.summary).toBe('تم تحديث طلبك. — هل تريد التفاصيل؟');
+  });
+
+  it('text and files in reading order: one file with a short text is one captioned message; otherwise the text comes first', () => {
+    const file = (n: number, type = 'image/png') => ({ contentType: type, contentUrl: `https://files.example.sa/${n}`, name: `${n}.pdf` });
+    const one = renderActivity({ type: 'message', text: 'النموذج', attachments: [file(1)] }, labels);
+    expect(one.messages).toEqual([{ type: 'image', image: { link: 'https://files.example.sa/1', caption: 'النموذج' } }]);
+    const doc = renderActivity({ type: 'message', text: 'النموذج', attachments: [file(2, 'application/pdf')] }, labels);
+    expect(doc.messages).toEqual([{ type: 'document', document: { link: 'https://files.example.sa/2', filename: '2.pdf', caption: 'النموذج' } }]);
+    const two = renderActivity({ type: 'message', text: 'صورتان', attachments: [file(1), file(3)] }, labels);
+    expect(two.messages.map((m) => m.type)).toEqual(['text', 'image', 'image']);
+    const long = renderActivity({ type: 'message', text: 'ن'.repeat(1025), attachments: [file(1)] }, labels);
+    expect(long.messages.map((m) => m.type)).toEqual(['text', 'image']);
   });
 });

@@ -95,7 +95,8 @@ export async function startWhatsApp(
     known,
     async say(waId, ...messages) {
       const before = fake.sent.length;
-      const res = await fake.deliver(app.baseUrl, webhookOf(fake.phoneNumberId, waId, messages));
+      // Sent by the user now, by the channel's clock (the 24-hour window runs from Meta's timestamp).
+      const res = await fake.deliver(app.baseUrl, webhookOf(fake.phoneNumberId, waId, messages, undefined, (options.clock ?? Date.now)()));
       if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.body}`);
       await handle.idle();
       return fake.sent.slice(before).filter((s) => s.to === waId);
