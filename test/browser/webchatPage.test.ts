@@ -217,18 +217,19 @@ describeInChromium('web chat page: phones, language, welcome, accessibility', ()
         range.selectNodeContents(li);
         const text = range.getBoundingClientRect();
         const box = li.getBoundingClientRect();
-        return { bidi: getComputedStyle(li).unicodeBidi, left: Math.round(text.left - box.left) <= 2 };
+        return { dir: getComputedStyle(li).direction, bidi: getComputedStyle(li).unicodeBidi, left: Math.round(text.left - box.left) <= 2 };
       });
-    expect(await englishList.evaluate((li) => getComputedStyle(li).direction)).toBe('ltr');
-    expect(await leftAligned()).toEqual({ bidi: 'plaintext', left: true });
+    expect(await leftAligned()).toEqual({ dir: 'ltr', bidi: 'plaintext', left: true });
     await shot(page, 'followed-english');
 
     await send(page, 'كلمني عربي');
     await see(page, t('ar', 'language.switched'));
     await expect.poll(() => pageDir(page)).toEqual(['ar', 'rtl']);
     expect(await page.locator('.webchat__basic-transcript').getAttribute('dir')).toBe('rtl');
-    // The English answer above still reads left to right, its lines starting at the left.
-    expect(await leftAligned()).toEqual({ bidi: 'plaintext', left: true });
+    // The English answer above still reads left to right, its numbers and lines at the left.
+    expect(await leftAligned()).toEqual({ dir: 'ltr', bidi: 'plaintext', left: true });
+    const arabicReply = page.locator('.webchat__render-markdown p', { hasText: t('ar', 'language.switched') }).last();
+    expect(await arabicReply.evaluate((p) => getComputedStyle(p).direction)).toBe('rtl');
     await shot(page, 'followed-arabic');
     await page.context().close();
   }, 90_000);

@@ -163,6 +163,9 @@
         locale: LOCALES[state.lang],
         dir: state.lang === 'ar' ? 'rtl' : 'ltr',
         styleOptions: styleOptions(),
+        // Each message in its own direction (dir=auto: from its first letter), so an English answer
+        // keeps its left-to-right lists in an Arabic page, and an Arabic one its right-to-left.
+        renderMarkdown: (markdown, ...rest) => `<div class="musaed-message" dir="auto">${window.WebChat.renderMarkdown(markdown, ...rest)}</div>`,
         // Web Chat's own wording replaced where ours reads better (web.json → webChat).
         overrideLocalizedStrings: { ...(state.strings[state.lang].webChat || {}), TEXT_INPUT_PLACEHOLDER: s('placeholder') },
       },
