@@ -139,7 +139,8 @@ export function webPageChannel(options: WebPageOptions = {}): ChannelModule {
         throw err;
       });
 
-    const notFound = (res: Response) => res.send(404, { error: 'not_found' });
+    // Returns nothing: restify warns about a value returned from an async handler.
+    const notFound = (res: Response): void => void res.send(404, { error: 'not_found' });
 
     ctx.server.get('/', async (req: Request, res: Response) => {
       try {
