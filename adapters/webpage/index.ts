@@ -6,6 +6,10 @@
  *   GET /webchat/<version>/webchat.js    the Web Chat bundle from node_modules (no CDN)
  * The page talks to the bot through the Direct Line endpoint (adapters/directline). The
  * module also shows the user a typing indicator on Direct Line while a turn runs long.
+ *
+ * The page arrives already written in the browser's language (Accept-Language: Arabic unless
+ * English comes first): its title, header and welcome are filled in here from web.json, so the
+ * welcome shows at first paint while the 4 MB Web Chat bundle is still loading.
  */
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -37,6 +41,40 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
 };
+
+/** Arabic unless the browser ranks English above it (the page switches later if told to). */
+export function pageLanguage(acceptLanguage: string | undefined): 'ar' | 'en' {
+  const ranked = String(acceptLanguage ?? '')
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? 1);
+      return { lang: tag.split('-')[0], q: Number.isFinite(q) ? q : 0, index };
+    })
+    .filter((r) => (r.lang === 'ar' || r.lang === 'en') && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  return ranked[0]?.lang === 'en' ? 'en' : 'ar';
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * Fills the page's {{lang}}, {{dir}}, {{otherLang}}, and {{t:key}} / {{other:key}}: a web.json
+ * string of the page's language or of the other one (the language button), HTML-escaped.
+ */
+function fillPage(template: string, lang: 'ar' | 'en', strings: (lang: 'ar' | 'en') => Record<string, unknown>): string {
+  const other = lang === 'ar' ? 'en' : 'ar';
+  const text = (of: 'ar' | 'en', key: string) => {
+    const value = strings(of)[key];
+    return escapeHtml(typeof value === 'string' ? value : '');
+  };
+  return template
+    .replaceAll('{{lang}}', lang)
+    .replaceAll('{{dir}}', lang === 'ar' ? 'rtl' : 'ltr')
+    .replaceAll('{{otherLang}}', other)
+    .replace(/\{\{(t|other):([A-Za-z0-9_]+)\}\}/g, (_m, which: string, key: string) => text(which === 't' ? lang : other, key));
+}
 
 const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
 
@@ -82,7 +120,8 @@ export function webPageChannel(options: WebPageOptions = {}): ChannelModule {
 
     // The page's strings, read once (locale files do not change while the process runs).
     const resources = loadResources();
-    const stringsOf = (lang: string) => JSON.stringify(resources[lang === 'en' ? 'en' : 'ar']?.web ?? {});
+    const webStrings = (lang: string) => (resources[lang === 'en' ? 'en' : 'ar']?.web ?? {}) as Record<string, unknown>;
+    const stringsOf = (lang: string) => JSON.stringify(webStrings(lang));
 
     // The bundle is ~4 MB and never changes: read and gzip it once, on first request.
     let bundle: Promise<{ raw: Buffer; gz: Buffer }> | undefined;
@@ -100,17 +139,21 @@ export function webPageChannel(options: WebPageOptions = {}): ChannelModule {
         throw err;
       });
 
-    const notFound = (res: Response) => res.send(404, { error: 'not_found' });
+    // Returns nothing: restify warns about a value returned from an async handler.
+    const notFound = (res: Response): void => void res.send(404, { error: 'not_found' });
 
     ctx.server.get('/', async (req: Request, res: Response) => {
       try {
-        const html = await loadPage();
+        const lang = pageLanguage(req.headers['accept-language']);
+        const html = fillPage(await loadPage(), lang, webStrings);
         const wsOrigin = publicOrigin(req, ctx.config.PUBLIC_URL).replace(/^http/, 'ws');
         res.writeHead(200, {
           'content-type': TYPES['.html']!,
           'content-security-policy': contentSecurityPolicy(wsOrigin),
           'x-frame-options': 'DENY',
           'cache-control': 'no-store',
+          'content-language': lang,
+          vary: 'accept-language',
           ...COMMON_HEADERS,
         });
         res.end(html);

@@ -112,6 +112,8 @@
 
   // ---- queue -----------------------------------------------------------------------------
   const langName = (lang) => (lang === 'en' ? s('langEn') : lang === 'ar' ? s('langAr') : lang);
+  const CHANNEL_KEYS = { 'musaed.webchat': 'channelWeb', whatsapp: 'channelWhatsApp', emulator: 'channelEmulator' };
+  const channelName = (id) => (CHANNEL_KEYS[id] ? s(CHANNEL_KEYS[id]) : id);
 
   const clock = (seconds) => {
     const m = Math.floor(seconds / 60);
@@ -137,7 +139,8 @@
           'li',
           { class: item.mine ? 'mine' : '', 'data-id': item.id, 'data-testid': 'queue-item' },
           el('span', { class: 'reason', dir: 'auto', text: item.reason || s('none'), 'data-testid': 'reason' }),
-          el('span', { class: 'meta', text: `${s('waiting', { time: clock(item.waitingSeconds) })} · ${s('channel')}: ${item.channel} · ${s('language')}: ${langName(item.lang)}` }),
+          // Waiting time only while queued: once claimed, who holds it.
+          el('span', { class: 'meta', text: `${item.status === 'queued' ? s('waiting', { time: clock(item.waitingSeconds) }) : s('heldBy', { agent: item.agentName || '' })} · ${s('channel')}: ${channelName(item.channel)} · ${s('language')}: ${langName(item.lang)}` }),
           action,
         ),
       );
@@ -204,7 +207,7 @@
     row(s('intent'), ctx.intent);
     row(s('verified'), ctx.verified === undefined ? undefined : ctx.verified ? s('yes') : s('no'));
     for (const [k, v] of Object.entries(ctx.details || {})) row(k, v);
-    row(s('channel'), view.channel);
+    row(s('channel'), channelName(view.channel));
     row(s('language'), langName(view.lang));
   }
 

@@ -1,8 +1,13 @@
 // The web chat page: Web Chat (served from the installed npm package) talking to the bot
 // through our Direct Line endpoint. The conversation token lives in sessionStorage, so a
 // reload resumes the same conversation; the endpoint replays it from the start, so the
-// transcript comes back too. The language toggle re-renders Web Chat (same store, same
-// connection) and tells the bot, whose language preference is its own.
+// transcript comes back too.
+// Language: the page follows the bot. Every bot message carries its locale, and the page (its
+// direction, strings and Web Chat) turns to it, however the user asked (the button, the bot's
+// menu, or typing "can you reply in english"). The page's own button switches the page at once
+// and tells the bot, whose language preference is its own.
+// The server writes the page in the browser's language with its welcome, so something useful
+// shows at once; Web Chat (4 MB) is added behind it and replaces the welcome on the first reply.
 'use strict';
 
 (() => {
@@ -11,20 +16,22 @@
   const LANG_KEY = 'musaed.chat.lang';
   const LOCALES = { ar: 'ar-SA', en: 'en-US' };
   const STATUS = { online: 2, expiredToken: 3, failedToConnect: 4, ended: 5 };
-  const COLORS = { brand: '#0b6e4f', brandDark: '#085a40', line: '#dde3df', canvas: '#f7f9f8' };
+  // subtle: timestamps and other small print, ≥ 4.5:1 on the canvas (Web Chat's #767676 gives 4.29:1).
+  const COLORS = { brand: '#0b6e4f', brandDark: '#085a40', line: '#dde3df', canvas: '#f7f9f8', subtle: '#56635c' };
 
   const $ = (id) => document.getElementById(id);
-  const browserPrefersArabic = () => (navigator.languages || [navigator.language]).some((l) => /^ar\b/i.test(l || ''));
+  const langOf = (locale) => (/^ar\b/i.test(locale || '') ? 'ar' : /^en\b/i.test(locale || '') ? 'en' : null);
   const savedLang = localStorage.getItem(LANG_KEY);
 
   const state = {
-    lang: savedLang === 'ar' || savedLang === 'en' ? savedLang : browserPrefersArabic() ? 'ar' : 'en',
+    // The page came written in the browser's language; a choice made earlier on this device wins.
+    lang: savedLang === 'ar' || savedLang === 'en' ? savedLang : langOf(document.documentElement.lang) || 'ar',
     strings: { ar: {}, en: {} },
     directLine: null,
     store: null,
     refreshTimer: 0,
   };
-  const s = (key) => state.strings[state.lang][key] || '';
+  const s = (key) => (typeof state.strings[state.lang][key] === 'string' ? state.strings[state.lang][key] : '');
 
   // ---- strings and layout direction --------------------------------------------------------
   function applyStrings() {
@@ -44,6 +51,26 @@
     const node = $('status');
     node.textContent = key ? s(key) : '';
     node.hidden = !key;
+    if (key === 'connectFailed') $('welcome-status').hidden = true;
+  }
+
+  /** The welcome stands in for the conversation until the bot's first message shows. */
+  function hideWelcome() {
+    $('welcome').hidden = true;
+  }
+
+  // ---- phones: the page is as tall as what is visible above the on-screen keyboard ----------------
+  // Browsers honouring interactive-widget=resizes-content (Chrome on Android) shrink the page
+  // themselves; elsewhere (Safari) the visual viewport shrinks while the page does not.
+  function fitVisualViewport() {
+    const vv = window.visualViewport;
+    if (!vv) return;
+    const fit = () => {
+      document.documentElement.style.setProperty('--visible-height', `${Math.round(vv.height)}px`);
+      if (vv.offsetTop > 0) window.scrollTo(0, 0);
+    };
+    vv.addEventListener('resize', fit);
+    fit();
   }
 
   // ---- the conversation token ----------------------------------------------------------------
@@ -99,6 +126,8 @@
     return {
       accent: COLORS.brand,
       backgroundColor: COLORS.canvas,
+      subtle: COLORS.subtle,
+      timestampColor: COLORS.subtle,
       primaryFont: getComputedStyle(document.documentElement).getPropertyValue('--font').trim(),
       bubbleBackground: '#ffffff',
       bubbleBorderColor: COLORS.line,
@@ -126,6 +155,7 @@
   }
 
   function render() {
+    // Re-rendering into the same element keeps the store and connection: only the props change.
     window.WebChat.renderWebChat(
       {
         directLine: state.directLine,
@@ -133,15 +163,20 @@
         locale: LOCALES[state.lang],
         dir: state.lang === 'ar' ? 'rtl' : 'ltr',
         styleOptions: styleOptions(),
-        overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: s('placeholder') },
+        // Each message in its own direction (dir=auto: from its first letter), so an English answer
+        // keeps its left-to-right lists in an Arabic page, and an Arabic one its right-to-left.
+        renderMarkdown: (markdown, ...rest) => `<div class="musaed-message" dir="auto">${window.WebChat.renderMarkdown(markdown, ...rest)}</div>`,
+        // Web Chat's own wording replaced where ours reads better (web.json → webChat).
+        overrideLocalizedStrings: { ...(state.strings[state.lang].webChat || {}), TEXT_INPUT_PLACEHOLDER: s('placeholder') },
       },
       $('webchat'),
     );
   }
 
-  /** tellBot: false when the user already told the bot (its menu's language button, or typed). */
-  function switchLanguage(tellBot = true) {
-    state.lang = state.lang === 'ar' ? 'en' : 'ar';
+  /** The page (and Web Chat) in this language; the bot is told when tellBot. */
+  function setLanguage(lang, tellBot) {
+    if (lang === state.lang) return;
+    state.lang = lang;
     localStorage.setItem(LANG_KEY, state.lang);
     applyStrings();
     if (!state.store) return;
@@ -151,15 +186,24 @@
     if (tellBot) state.store.dispatch({ type: 'WEB_CHAT/SEND_POST_BACK', payload: { value: state.strings[state.lang].languageName } });
   }
 
-  /** Web Chat store middleware: a message naming the other language switches the page as well. */
-  const followLanguageCommands = () => (next) => (action) => {
-    if (action.type === 'WEB_CHAT/SEND_MESSAGE') {
-      const text = String(action.payload?.text ?? '').trim().toLowerCase();
-      const other = state.strings[state.lang === 'ar' ? 'en' : 'ar'].languageName;
-      if (other && text === other.toLowerCase()) setTimeout(() => switchLanguage(false));
+  /** Web Chat store middleware: the bot's messages hide the welcome and set the page's language. */
+  const followBot = () => (next) => (action) => {
+    const activity = action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' ? action.payload && action.payload.activity : null;
+    if (activity && activity.type === 'message' && activity.from && activity.from.role === 'bot') {
+      hideWelcome();
+      const lang = langOf(activity.locale);
+      // After this action is handled, so the message renders before Web Chat re-renders.
+      if (lang && lang !== state.lang) setTimeout(() => setLanguage(lang, false));
     }
     return next(action);
   };
+
+  /** "New chat" asks first: the current conversation cannot be brought back to this page. */
+  function confirmNewChat() {
+    const dialog = $('confirm-new');
+    dialog.returnValue = '';
+    dialog.showModal();
+  }
 
   function newChat() {
     clearTimeout(state.refreshTimer);
@@ -167,18 +211,36 @@
     location.reload();
   }
 
+  /** Adds the Web Chat bundle (already downloading: the page preloads it). */
+  function loadWebChat() {
+    if (window.WebChat) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = document.querySelector('script[data-webchat-bundle]').dataset.webchatBundle;
+      script.onload = () => (window.WebChat ? resolve() : reject(new Error('no WebChat')));
+      script.onerror = () => reject(new Error('Web Chat did not load'));
+      document.head.append(script);
+    });
+  }
+
   async function start() {
+    fitVisualViewport();
+    const webChat = loadWebChat();
+    webChat.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+    const session = openSession();
+    session.catch(() => {});
     const [ar, en] = await Promise.all(['ar', 'en'].map((lang) => fetch(`/chat/strings/${lang}`).then((r) => r.json())));
     state.strings = { ar, en };
     applyStrings();
-    $('lang').addEventListener('click', () => switchLanguage());
-    $('new-chat').addEventListener('click', newChat);
-    if (!window.WebChat) return showStatus('connectFailed');
+    $('lang').addEventListener('click', () => setLanguage(state.lang === 'ar' ? 'en' : 'ar', true));
+    $('new-chat').addEventListener('click', confirmNewChat);
+    $('confirm-new').addEventListener('close', () => {
+      if ($('confirm-new').returnValue === 'confirm') newChat();
+    });
 
-    showStatus('connecting');
     let saved;
     try {
-      saved = await openSession();
+      [saved] = await Promise.all([session, webChat]);
     } catch {
       return showStatus('connectFailed');
     }
@@ -195,7 +257,7 @@
       if (status === STATUS.online) showStatus(null);
       else if (status === STATUS.failedToConnect || status === STATUS.expiredToken || status === STATUS.ended) showStatus('connectFailed');
     });
-    state.store = window.WebChat.createStore({}, followLanguageCommands);
+    state.store = window.WebChat.createStore({}, followBot);
     render();
   }
 
