@@ -45,6 +45,18 @@ export interface Recipient {
   erased?: boolean;
 }
 
+/** A message's own approved template (channelData.template), e.g. the iqama expiry reminder's. */
+interface OwnTemplate {
+  kind: string;
+  params: string[];
+}
+
+function templateOf(activity: Partial<Activity>): OwnTemplate | undefined {
+  const t = (activity.channelData as { template?: { kind?: unknown; params?: unknown } } | undefined)?.template;
+  if (!t || typeof t.kind !== 'string' || !Array.isArray(t.params) || !t.params.every((p) => typeof p === 'string')) return undefined;
+  return { kind: t.kind, params: t.params as string[] };
+}
+
 export type DeliveryOutcome = 'sent' | 'template' | 'skipped' | 'undeliverable' | 'failed' | 'no_template';
 
 export class OutboundSender {
@@ -57,7 +69,17 @@ export class OutboundSender {
    * send "ok" twice, with the same reply-to id).
    */
   static keyOf(requestId: string | undefined, activity: Partial<Activity>): string {
-    const basis = requestId && /^[\w-]{8,128}$/.test(requestId) ? `r:${requestId}` : activity.id ? `a:${activity.id}` : `n:${randomUUID()}`;
+    // A proactive message that may be sent again after its sender died (reminders) names its
+    // delivery itself: the same key from any process is the same delivery.
+    const deliveryKey = (activity.channelData as { deliveryKey?: unknown } | undefined)?.deliveryKey;
+    const basis =
+      typeof deliveryKey === 'string' && /^[\w-]{8,128}$/.test(deliveryKey)
+        ? `d:${deliveryKey}`
+        : requestId && /^[\w-]{8,128}$/.test(requestId)
+          ? `r:${requestId}`
+          : activity.id
+            ? `a:${activity.id}`
+            : `n:${randomUUID()}`;
     return createHash('sha256').update(basis).digest('hex').slice(0, 32);
   }
 
@@ -75,7 +97,7 @@ export class OutboundSender {
     const last = to.erased ? this.deps.clock() : await store.lastInbound(to.user);
     if (last === undefined || this.deps.clock() - last >= WINDOW_MS) {
       logger.info({ to: maskWaId(waId) }, 'outside the 24-hour window: sending the template');
-      return { id, outcome: await this.sendTemplate(waId, id, rendered.summary, lang, sent, ttl) };
+      return { id, outcome: await this.sendTemplate(waId, id, rendered.summary, lang, sent, ttl, templateOf(activity)) };
     }
 
     // No menu is remembered for a user whose data is gone.
@@ -85,7 +107,7 @@ export class OutboundSender {
     for (const [i, message] of rendered.messages.entries()) {
       if (sent[String(i)]) continue;
       const outcome = await this.sendPart(waId, id, String(i), message, ttl);
-      if (outcome === 'window') return { id, outcome: await this.sendTemplate(waId, id, rendered.summary, lang, sent, ttl) };
+      if (outcome === 'window') return { id, outcome: await this.sendTemplate(waId, id, rendered.summary, lang, sent, ttl, templateOf(activity)) };
       if (outcome !== 'sent') return { id, outcome };
     }
     return { id, outcome: 'sent' };
@@ -134,9 +156,17 @@ export class OutboundSender {
     lang: Lang,
     sent: Record<string, string>,
     ttl: number,
+    own?: OwnTemplate,
   ): Promise<DeliveryOutcome> {
     if (sent.t) return 'template';
     if (!summary) return 'skipped'; // Only media: a template cannot carry it.
+    const reminder = own?.kind === 'reminder' ? this.deps.config.reminderTemplate : undefined;
+    if (reminder && own) {
+      const language = reminder.languages.find((l) => l.toLowerCase().startsWith(lang)) ?? reminder.languages[0] ?? lang;
+      const outcome = await this.sendPart(waId, id, 't', templateMessage(reminder.name, language, own.params), ttl);
+      if (outcome === 'window') return 'failed';
+      return outcome === 'sent' ? 'template' : outcome;
+    }
     const template = this.deps.config.template;
     if (!template) {
       this.deps.metrics.errors.inc({ kind: 'channel' });
