@@ -14,6 +14,7 @@ import { createServicesClient } from '../../adapters/services';
 import { daysBetween, reminderScheduler, type ReminderSchedulerHandle } from '../../adapters/reminders';
 import { reminderComposer } from '../../dialogs/reminders/message';
 import { iqamaRenewalDialogFactory } from '../../dialogs/iqamaRenewalDialog';
+import { deleteDataDialogFactory } from '../../dialogs/deleteDataDialog';
 import { statusLookupDialogFactory } from '../../dialogs/statusLookupDialog';
 import { remindersDialogFactory, stopRemindersDialogFactory } from '../../dialogs/remindersDialog';
 import { startApp } from '../helpers/app';
@@ -45,7 +46,7 @@ beforeAll(async () => {
     { REDIS_URL: `redis://127.0.0.1:6379/${DB}`, REDIS_KEY_PREFIX: prefix },
     {
       channels: [() => ({ services }), reminderScheduler({ services, composer: reminderComposer, autoStart: false, onReady: (h) => (scheduler = h) })],
-      features: [statusLookupDialogFactory, iqamaRenewalDialogFactory, remindersDialogFactory, stopRemindersDialogFactory],
+      features: [statusLookupDialogFactory, iqamaRenewalDialogFactory, remindersDialogFactory, stopRemindersDialogFactory, deleteDataDialogFactory],
     },
   );
 }, 30_000);
@@ -141,6 +142,31 @@ describe.each(['ar', 'en'] as const)('reminders in conversation (%s)', (lang) =>
       [k('menu.renew'), k('iqama:chooseIntro')],
       [lang === 'ar' ? 'لا تذكرني' : "don't remind me", [k('reminders:stopped'), k('iqama:chooseIntro')]],
     ]);
+  });
+
+  it('a session expired at the services API: verified again, then on; "delete my data" revokes the consent too', async () => {
+    const c = conversation(lang);
+    await c.play([
+      [k('menu.status'), ''],
+      ['400000101', k('verify:askId')],
+      [AHMED, ''],
+      [OTP, k('reminders:offer.text')],
+    ]);
+    const expired = await fetch(`${sim.url}/_sim/sessions/expire`, { method: 'POST' });
+    expect(expired.status).toBe(200);
+    await c.play([
+      [k('reminders:offer.yes'), [k('services:error.sessionExpired'), k('verify:askId')]],
+      [AHMED, ''],
+      [OTP, k('reminders:on', { count: 6 })],
+    ]);
+    const consentId = await consentOf(c.id);
+    expect(consentId).not.toBe('');
+    await c.play([
+      [lang === 'ar' ? 'احذف بياناتي' : 'delete my data', k('privacy:confirm')],
+      [k('prompts:yes'), k('privacy:deleted')],
+    ]);
+    expect(await consentOf(c.id)).toBe('');
+    await expect(createServicesClient({ baseUrl: sim.url!, apiKey: 'k' }).getReminderExpiries(consentId)).rejects.toMatchObject({ kind: 'not_found' });
   });
 
   it('offered once after a verified task ends; "no, thanks" declines; a citizen without iqama holders is told so', async () => {
