@@ -68,6 +68,8 @@ export interface ConversationData {
   remindersOffered?: boolean;
   /** The offer is the last thing the bot said: its "no, thanks" declines it. */
   remindersOfferOpen?: boolean;
+  /** The Idempotency-Key of an opt-in not yet confirmed: a retry after a failure registers the same consent. */
+  remindersConsentKey?: string;
 }
 
 export interface StateAccessors {

@@ -58,6 +58,8 @@ export class RemindersDialog extends ComponentDialog {
     }
     const data = await this.deps.state.conversation.get(step.context, {});
     data.remindersOffered = true;
+    // An opt-in that failed before its answer arrived may have registered the consent: the retry reuses its key.
+    state.idempotencyKey = data.remindersConsentKey ??= state.idempotencyKey;
     return beginVerification(step, state);
   }
 
@@ -73,10 +75,12 @@ export class RemindersDialog extends ComponentDialog {
         lang,
         channel: step.context.activity.channelId,
       });
+      delete (await this.deps.state.conversation.get(step.context, {})).remindersConsentKey;
       await step.context.sendActivity(this.deps.t(lang, 'reminders:on', { count: dependentsWithIqama }));
     } catch (err) {
       if (isSessionExpired(err)) return restartVerified(step, this.deps, STEPS, state);
       if (isServiceError(err) && err.reason === 'no_iqama_dependents') {
+        delete (await this.deps.state.conversation.get(step.context, {})).remindersConsentKey;
         await step.context.sendActivity(this.deps.t(lang, 'reminders:noDependents'));
         return step.endDialog();
       }

@@ -23,6 +23,7 @@ import { say } from '../helpers/http';
 import type { App } from '../../bot/app';
 import { formatBothCalendars } from '../../dialogs/format/dates';
 import { startDedupChannel, type DedupChannel } from './fixtures/channel';
+import { startFaultProxy } from '../services/faultProxy';
 import { AHMED, DUE_30, advanceToRiyadhHour } from './support';
 
 const DB = 8;
@@ -90,6 +91,37 @@ function conversation(lang: Lang) {
 }
 
 const tr = (lang: Lang) => (key: string, args?: Record<string, unknown>) => t(lang, key, args);
+
+describe('reminders when the services API fails', () => {
+  it('the opt-in is answered politely with a retry, and the retry registers the same consent (its Idempotency-Key)', async () => {
+    const proxy = await startFaultProxy(sim.url!);
+    const services = createServicesClient({ baseUrl: proxy.url, apiKey: 'k', timeoutMs: 3000, retry: { retries: 0 } });
+    const faulty = await startApp(
+      { REDIS_URL: `redis://127.0.0.1:6379/${DB}`, REDIS_KEY_PREFIX: prefix },
+      { channels: [() => ({ services }), reminderScheduler({ services, composer: reminderComposer, autoStart: false })], features: [remindersDialogFactory, stopRemindersDialogFactory] },
+    );
+    try {
+      const id = `rem-fault-${++n}`;
+      const user = async (text: string) => {
+        const replies = await say(faulty.baseUrl, id, text, { extra: { serviceUrl: channel.url } });
+        return { text: replies.map((r) => r.text ?? '').join('\n'), buttons: replies.flatMap((r) => (r.suggestedActions?.actions ?? []).map((a) => String(a.title))) };
+      };
+      await user(t('ar', 'reminders:menuTitle'));
+      await user(AHMED);
+      // The consent is registered, but its answer never arrives.
+      proxy.plan('pass', 'forwardThenReset');
+      const failed = await user(OTP);
+      expect(failed.text).toContain(t('ar', 'reminders:failed', { reason: t('ar', 'services:error.unavailable') }));
+      expect(failed.buttons).toContain(t('ar', 'reminders:retry'));
+      const replaysBefore = sim.http.idempotentReplays;
+      expect((await user(t('ar', 'reminders:retry'))).text).toContain(t('ar', 'reminders:on', { count: 6 }));
+      expect(sim.http.idempotentReplays).toBe(replaysBefore + 1);
+    } finally {
+      await faulty.close();
+      await proxy.stop();
+    }
+  });
+});
 
 describe.each(['ar', 'en'] as const)('reminders in conversation (%s)', (lang) => {
   const k = tr(lang);
