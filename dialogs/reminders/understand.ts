@@ -19,6 +19,16 @@ const STOP = new RegExp(
   `^(?:${AR_POLITE} )*(?:${AR_STOP} ${AR_WHAT}|${AR_DONT})(?: ${AR_POLITE})*$|^(?:${EN_POLITE} )*${EN_STOP}(?: please)?$`,
 );
 
+// Asking to be reminded: a reminding verb with the iqamas' expiry, or "turn reminders on".
+const AR_REMIND = '(?:ذكرني|ذكروني|نبهني|نبهوني|تذكرني|تذكروني|تنبهني|تنبهوني)';
+const AR_ABOUT = '(?:\\S+ ){0,4}(?:بانتهاء|انتهاء|تنتهي|ينتهي|تخلص|يخلص|خلوص)(?: \\S+){0,2} (?:ال)?(?:اقامه|اقامات|اقامتها|اقامته|اقامتهم)(?: \\S+){0,4}';
+const AR_TURN_ON = '(?:فعل|فعلوا|فعلي|شغل|شغلوا|شغلي|ابي|ابغى|ابغي|ابغا|اريد|ودي)(?: لي)? (?:ال)?(?:تذكير|تذكيرات)(?: (?:ب|عن )?(?:انتهاء )?(?:ال)?(?:اقامه|اقامات))?';
+const EN_REMIND = "(?:remind|notify|alert) me (?:\\S+ ){0,9}(?:iqamas?|residency|residence permits?)(?: \\S+){0,5}";
+const EN_TURN_ON = "(?:turn on|enable|start|set up|i want|i'd like|i would like)(?: the| my)?(?: iqama)?(?: expiry)? reminders?(?: \\S+){0,4}";
+const START = new RegExp(
+  `^(?:${AR_POLITE} )*(?:${AR_REMIND} ${AR_ABOUT}|${AR_TURN_ON})(?: ${AR_POLITE})*$|^(?:${EN_POLITE} )*(?:${EN_REMIND}|${EN_TURN_ON})(?: please)?$`,
+);
+
 const clean = (text: string) =>
   normalizeForMatching(text).replace(/[^\p{L}\p{N}' ]+/gu, ' ').replace(/\s+/g, ' ').trim();
 
@@ -26,6 +36,12 @@ const clean = (text: string) =>
 export function isStopRemindersRequest(text: string): boolean {
   const n = clean(text);
   return n.length > 0 && n.length <= 60 && STOP.test(n);
+}
+
+/** Whether a whole message asks to be reminded before the family's iqamas expire. */
+export function isStartRemindersRequest(text: string): boolean {
+  const n = clean(text);
+  return n.length > 0 && n.length <= 90 && START.test(n);
 }
 
 /** Reads the reminder commands; the titles come from the locales (both languages). */
@@ -39,6 +55,6 @@ export function reminderCommandReader(t: Translate): (text: string) => ReminderC
   return (text) => {
     if (!text) return undefined;
     if (isStopRemindersRequest(text)) return 'stop';
-    return titles.get(clean(text));
+    return titles.get(clean(text)) ?? (isStartRemindersRequest(text) ? 'start' : undefined);
   };
 }

@@ -165,6 +165,15 @@ describe.each(['ar', 'en'] as const)('reminders in conversation (%s)', (lang) =>
     await c.play([[String(mona.suggestedActions!.actions[1]!.title), k('reminders:stopped')]]);
   });
 
+  it('asked for in the user\'s own words (Gulf dialect / English)', async () => {
+    const c = conversation(lang);
+    await c.play([
+      [lang === 'ar' ? 'تكفى ذكرني قبل ما تخلص إقامات عيالي' : "remind me before any of my family's iqamas expire", k('verify:askId')],
+      [AHMED, ''],
+      [OTP, k('reminders:on', { count: 6 })],
+    ]);
+  });
+
   it('"stop reminders" inside another task answers and asks that task\'s step again', async () => {
     const c = conversation(lang);
     await c.play([

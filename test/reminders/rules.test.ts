@@ -1,7 +1,7 @@
 /** The reminder rules that need no I/O: which threshold is due, quiet hours in Riyadh time, the stop phrases, the settings. */
 import { describe, expect, it } from 'vitest';
 import { daysBetween, dueThreshold, inQuietHours, loadRemindersConfig } from '../../adapters/reminders';
-import { isStopRemindersRequest } from '../../dialogs/reminders/understand';
+import { isStartRemindersRequest, isStopRemindersRequest } from '../../dialogs/reminders/understand';
 
 const riyadh = (hhmm: string) => Date.parse(`2026-12-06T${hhmm}:00+03:00`);
 const QUIET = { start: 22, end: 8 };
@@ -35,6 +35,15 @@ describe('reminder rules', () => {
     }
     for (const no of ['أوقف', 'ذكرني', 'تذكير', 'لا', 'stop', 'remind me', 'أوقف التذكير وابي اجدد اقامة زوجتي الحين', 'the reminders stopped working, why?']) {
       expect(isStopRemindersRequest(no), no).toBe(false);
+    }
+  });
+
+  it('reads asking to be reminded, in MSA, Gulf dialect and English, and not questions about an expiry or a renewal', () => {
+    for (const yes of ['ذكرني قبل انتهاء إقامات عيالي', 'ذكرني قبل ما تخلص إقامة زوجتي', 'نبهني قبل انتهاء الاقامة بشهر', 'فعل التذكير', 'ابي تذكير بانتهاء الاقامات', 'تكفى ذكرني قبل ما تنتهي اقامة امي', "Remind me 30 and 7 days before any of my family's iqamas expire", 'turn on reminders', 'i want iqama expiry reminders']) {
+      expect(isStartRemindersRequest(yes), yes).toBe(true);
+    }
+    for (const no of ['ابي اعرف متى تنتهي اقامة زوجتي', 'ابي اجدد اقامة زوجتي قبل ما تنتهي', 'ذكرني', 'remind me', 'لا تذكرني', 'when does my iqama expire?', "renew my wife's iqama before it expires"]) {
+      expect(isStartRemindersRequest(no), no).toBe(false);
     }
   });
 
