@@ -19,7 +19,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ChannelModule } from '../../bot/app';
 import type { ChannelContext } from '../../bot/channels';
 import { isServiceError } from '../services/types';
-import type { ReminderConsentApi } from '../services/reminderConsents';
+import type { ReminderConsentApi, ReminderExpiries } from '../services/reminderConsents';
 import { daysBetween, dueThreshold, inQuietHours, loadRemindersConfig, type RemindersConfig } from './config';
 import { conversationKeyOf, type ComposeReminder, type Reminders, type ReminderSubscription } from './types';
 
@@ -130,7 +130,7 @@ export function reminderScheduler(options: ReminderSchedulerOptions): ChannelMod
         return 0;
       }
       const stored = JSON.parse(raw) as Stored;
-      let page;
+      let page: ReminderExpiries;
       try {
         page = await services.getReminderExpiries(consentId);
       } catch (err) {

@@ -122,7 +122,7 @@ describe('iqama expiry reminders across two processes', () => {
     await sleep(1500);
     expect(channel.arrivals.filter((x) => x.conversationId === conv)).toHaveLength(6);
     await b.stop('SIGTERM');
-  }, 120_000);
+  }, 240_000);
 
   it('a revoked consent reads as not found at the services API', async () => {
     const api = createServicesClient({ baseUrl: simUrl, apiKey: API_KEY, timeoutMs: 3000 });
