@@ -11,6 +11,8 @@ import { whatsAppChannel } from '../adapters/whatsapp';
 import { directLineChannel } from '../adapters/directline';
 import { webPageChannel } from '../adapters/webpage';
 import { ticketNotifier } from '../adapters/notify';
+import { reminderScheduler } from '../adapters/reminders';
+import { reminderComposer } from '../dialogs/reminders/message';
 import { createServicesClient } from '../adapters/services';
 import { createSimulator } from '../sim';
 import { createRecognizer } from '../dialogs/understanding/recognizer';
@@ -41,7 +43,7 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
     logger: logger.child({ module: 'services' }),
   });
 
-  const channels: ChannelModule[] = [() => ({ services }), directLineChannel(), whatsAppChannel(), handoffModule(), webPageChannel(), ticketNotifier({ services })];
+  const channels: ChannelModule[] = [() => ({ services }), directLineChannel(), whatsAppChannel(), handoffModule(), webPageChannel(), ticketNotifier({ services }), reminderScheduler({ services, composer: reminderComposer })];
   const app = await createApp(config, {
     logger,
     channels,

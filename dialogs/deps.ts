@@ -64,6 +64,12 @@ export interface ConversationData {
   pendingNumber?: string;
   /** The task offered in the last "did you mean…?": a reply that carries its ID or request number chooses it. */
   pendingTask?: 'iqama.renew' | 'tawasul.create' | 'status.check';
+  /** The iqama expiry reminders were offered (or taken) in this conversation: not offered again. */
+  remindersOffered?: boolean;
+  /** The offer is the last thing the bot said: its "no, thanks" declines it. */
+  remindersOfferOpen?: boolean;
+  /** The Idempotency-Key of an opt-in not yet confirmed: a retry after a failure registers the same consent. */
+  remindersConsentKey?: string;
 }
 
 export interface StateAccessors {

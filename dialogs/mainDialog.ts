@@ -23,6 +23,8 @@ import type { Expectation } from './interpret/expectation';
 import { interpret, type TaskIntent } from './interpret/interpreter';
 import { openStep } from './interpret/openStep';
 import { resolveFollowUp, type FollowUpLookup } from './interpret/followUp';
+import { reminderCommandReader, type ReminderCommand } from './reminders/understand';
+import { REMINDERS_ID, REMINDERS_STOP_ID } from './remindersDialog';
 
 export type GlobalCommand = 'cancel' | 'help' | 'menu' | 'agent' | 'language.ar' | 'language.en';
 const COMMANDS: ReadonlySet<Intent> = new Set<Intent>(['cancel', 'help', 'menu', 'agent', 'language.ar', 'language.en']);
@@ -88,6 +90,8 @@ const MISSES_BEFORE_AGENT = 3;
 /** A follow-up of the last answer yields to an intent classified at least this surely. */
 const FOLLOW_UP_UNLESS_SCORE = 0.5;
 const STEP_MISSES_BEFORE_WAY_OUT = 2;
+/** Marks a turn that ran a global command (cancel, menu…): no reminder offer after it. */
+const COMMAND_TURN = Symbol('commandTurn');
 const WAY_OUT = ['intent.menu', 'menu.agent', 'menu.tawasul'];
 
 /** The task each top dialog carries out: asking for the same task again is not a switch. */
@@ -102,6 +106,7 @@ export class MainDialog {
   private readonly dialogs: DialogSet;
   private readonly titles: Map<string, Intent>;
   private readonly detectCommand: CommandDetector;
+  private readonly readReminderCommand: (text: string) => ReminderCommand | undefined;
 
   constructor(
     private readonly deps: MainDialogDeps,
@@ -111,6 +116,7 @@ export class MainDialog {
     for (const d of features) this.dialogs.add(d);
     this.titles = buildTitleIndex(deps.t);
     this.detectCommand = deps.detectCommand ?? defaultCommandDetector;
+    this.readReminderCommand = reminderCommandReader(deps.t);
   }
 
   has(dialogId: string): boolean {
@@ -128,8 +134,47 @@ export class MainDialog {
 
   async run(context: TurnContext): Promise<void> {
     const dc = await this.dialogs.createContext(context);
+    const inTaskBefore = TASK_OF_DIALOG[dc.activeDialog?.id ?? ''] !== undefined;
     await this.turn(dc);
     await this.offerStopped(dc);
+    await this.offerReminders(dc, inTaskBefore);
+  }
+
+  /**
+   * The one place the iqama expiry reminders are offered: when a verified task (renewal, status
+   * lookup, Tawasul) has just ended, once per conversation, unless a command ended it.
+   */
+  private async offerReminders(dc: DialogContext, inTaskBefore: boolean): Promise<void> {
+    if (!inTaskBefore || dc.activeDialog || !this.has(REMINDERS_ID) || dc.context.turnState.get(COMMAND_TURN)) return;
+    const data = await this.conversation(dc.context);
+    if (data.remindersOffered || !data.session) return;
+    data.remindersOffered = true;
+    data.remindersOfferOpen = true;
+    const lang = turnLang(dc.context);
+    const { t } = this.deps;
+    await dc.context.sendActivity(MessageFactory.suggestedActions([button(t(lang, 'reminders:offer.yes')), button(t(lang, 'reminders:offer.no'))], t(lang, 'reminders:offer.text')));
+  }
+
+  /** "Stop reminders" from anywhere, the opt-in's titles, and "no, thanks" right after the offer. */
+  private async reminderCommand(dc: DialogContext, command: ReminderCommand, offerOpen: boolean): Promise<boolean> {
+    const context = dc.context;
+    const { t } = this.deps;
+    const lang = turnLang(context);
+    if (command === 'decline') {
+      // "No, thanks" answers the offer only when the offer was the last thing said.
+      if (dc.activeDialog || !offerOpen) return false;
+      await context.sendActivity(menuActivity(t, lang, t(lang, 'reminders:offer.declined')));
+      return true;
+    }
+    const id = command === 'stop' ? REMINDERS_STOP_ID : REMINDERS_ID;
+    if (!this.has(id)) {
+      if (command === 'stop') return false;
+      await context.sendActivity(menuActivity(t, lang, t(lang, 'menu.notYet')));
+      return true;
+    }
+    // On top of a task: it answers and ends, and the task's open step is asked again.
+    await dc.beginDialog(id);
+    return true;
   }
 
   /** After the task that replaced another ends, offer the stopped one again (once). */
@@ -155,6 +200,11 @@ export class MainDialog {
       await dc.beginDialog(DELETE_DATA_ID);
       return;
     }
+    const conversationData = await this.conversation(context);
+    const offerOpen = conversationData.remindersOfferOpen === true;
+    delete conversationData.remindersOfferOpen;
+    const reminderCommand = this.readReminderCommand(text);
+    if (reminderCommand && (await this.reminderCommand(dc, reminderCommand, offerOpen))) return;
 
     const command =
       titleIntent && COMMANDS.has(titleIntent)
@@ -377,6 +427,7 @@ export class MainDialog {
     const { t } = this.deps;
     const data = await this.conversation(context);
     data.misses = 0;
+    context.turnState.set(COMMAND_TURN, true);
     const active = dc.activeDialog !== undefined;
     switch (command) {
       case 'language.ar':

@@ -27,6 +27,8 @@ export function button(title: string): CardAction {
 export function menuActions(t: Translate, lang: Lang): CardAction[] {
   return [
     ...MENU_ITEMS.map((m) => button(t(lang, m.key))),
+    // Not an intent of the contract: MainDialog reads this title itself (dialogs/reminders/understand.ts).
+    button(t(lang, 'reminders:menuTitle')),
     button(t(lang, 'menu.toggle')),
   ];
 }

@@ -8,6 +8,7 @@ import type { CoreDeps } from './deps';
 import type { HandoffHub } from '../adapters/handoff/types';
 import type { ServicesApi } from '../adapters/services/types';
 import type { TicketWatch } from '../adapters/notify';
+import type { Reminders } from '../adapters/reminders/types';
 import type { AttachmentReader } from './tawasul/attachments';
 import type { RedisConnection } from '../bot/storage/redisClient';
 import { handoffDialogFactory } from './handoffDialog';
@@ -17,6 +18,7 @@ import { iqamaRenewalDialogFactory } from './iqamaRenewalDialog';
 import { tawasulDialogFactory } from './tawasulDialog';
 import { tawasulTrackDialogFactory } from './tawasul/trackDialog';
 import { deleteDataDialogFactory } from './deleteDataDialog';
+import { remindersDialogFactory, stopRemindersDialogFactory } from './remindersDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
 export interface FeatureDeps extends CoreDeps {
@@ -28,6 +30,8 @@ export interface FeatureDeps extends CoreDeps {
   redisPrefix?: string;
   /** Keeps a new Tawasul ticket's conversation to tell it of status changes (adapters/notify). */
   ticketWatch?: TicketWatch;
+  /** Iqama expiry reminders of this conversation (adapters/reminders). */
+  reminders?: Reminders;
   /** Deletes every key of this turn's user and conversation; nothing is saved after it (bot/app.ts). */
   eraseData?: (context: TurnContext) => Promise<void>;
   /** Reads Tawasul attachments only from each channel's own store (bot/attachmentSource.ts). */
@@ -44,6 +48,8 @@ export const FEATURE_DIALOGS: DialogFactory[] = [
   tawasulDialogFactory,
   tawasulTrackDialogFactory,
   deleteDataDialogFactory,
+  remindersDialogFactory,
+  stopRemindersDialogFactory,
 ];
 
 export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {

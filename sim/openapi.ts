@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import * as T from '../adapters/services/types';
+import { ReminderConsentSchema, ReminderExpiriesSchema } from '../adapters/services/reminderConsents';
 
 type Json = Record<string, unknown>;
 
@@ -26,6 +27,8 @@ const components: Record<string, z.ZodType> = {
   Ticket: T.TicketSchema,
   TicketSummary: T.TicketSummarySchema,
   EventPage: T.EventPageSchema,
+  ReminderConsent: ReminderConsentSchema,
+  ReminderExpiries: ReminderExpiriesSchema,
   Error: T.ErrorBodySchema,
   StartVerificationInput: z.object({ idNumber: z.string().describe('10 digits, check digit valid') }),
   VerifyCodeInput: z.object({ code: z.string() }),
@@ -51,7 +54,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const list = (prop: string, item: string) => ({ type: 'object', required: [prop], properties: { [prop]: { type: 'array', items: ref(item) } } });
 
 interface Op {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   path: string;
   id: string;
   summary: string;
@@ -84,6 +87,9 @@ const OPS: Op[] = [
   { method: 'get', path: '/v1/tawasul/tickets', id: 'listMyTickets', summary: "The person's tickets, newest first", auth: 'bearer', ok: { status: 200, schema: list('tickets', 'TicketSummary') }, errors: [401] },
   { method: 'get', path: '/v1/tawasul/tickets/{number}', id: 'getTicket', summary: 'A ticket with its status history', auth: 'bearer', ok: { status: 200, schema: ref('Ticket') }, errors: [401, 404] },
   { method: 'get', path: '/v1/events', id: 'listEvents', summary: 'Status changes of requests and tickets after a cursor (for proactive notifications)', auth: 'apiKey', ok: { status: 200, schema: ref('EventPage') }, errors: [401, 422], params: [{ name: 'since', in: 'query', description: 'cursor from the previous page; omit to start' }, { name: 'limit', in: 'query', description: '1 to 500, default 100' }] },
+  { method: 'post', path: '/v1/me/reminder-consents', id: 'createReminderConsent', summary: "The person consents to the bot reading their dependents' first names and iqama expiry dates for reminders (422 no_iqama_dependents)", auth: 'bearer', ok: { status: 201, schema: ref('ReminderConsent') }, errors: [401, 422] },
+  { method: 'get', path: '/v1/reminder-consents/{consentId}/expiries', id: 'getReminderExpiries', summary: "For one consent only: the dependents' first names and iqama expiry dates, with the API's clock (now, today in Riyadh)", auth: 'apiKey', ok: { status: 200, schema: ref('ReminderExpiries') }, errors: [401, 404] },
+  { method: 'delete', path: '/v1/reminder-consents/{consentId}', id: 'revokeReminderConsent', summary: 'Revoke a reminder consent (unknown or revoked: revoked false)', auth: 'apiKey', ok: { status: 200, schema: { type: 'object' } }, errors: [401] },
   { method: 'get', path: '/healthz', id: 'health', summary: 'Liveness', auth: 'none', ok: { status: 200, schema: { type: 'object' } }, errors: [] },
 ];
 

@@ -12,6 +12,7 @@ import { SimError, invalid } from './errors';
 import { TAWASUL_SECTIONS } from './catalog';
 import type { SimStore } from './store';
 import { buildOpenApi } from './openapi';
+import { SimReminderConsents } from './reminderConsents';
 
 export interface ServerOptions {
   store: SimStore;
@@ -31,7 +32,7 @@ interface Ctx {
 }
 type Handler = (ctx: Ctx) => { status?: number; body: unknown };
 interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   regex: RegExp;
   auth: Auth;
@@ -186,6 +187,12 @@ export function createRequestListener(options: ServerOptions) {
     return { body: store.listEvents(c.query.get('since') ?? undefined, limit) };
   });
 
+  // --- reminder consents: created with the person's token, read and revoked with the service key
+  const consents = new SimReminderConsents(store);
+  route('POST', '/v1/me/reminder-consents', 'bearer', (c) => ({ status: 201, body: consents.create(c.owner) }));
+  route('GET', '/v1/reminder-consents/:consentId/expiries', 'apiKey', (c) => ({ body: consents.expiries(c.params.consentId!) }));
+  route('DELETE', '/v1/reminder-consents/:consentId', 'apiKey', (c) => ({ body: consents.revoke(c.params.consentId!) }));
+
   // --- admin (tests, npm run sim in development)
   route('POST', '/_sim/clock/advance', 'admin', (c) => {
     const { ms } = json(z.object({ ms: z.number().int().nonnegative() }), c.body);
@@ -196,6 +203,7 @@ export function createRequestListener(options: ServerOptions) {
   /** A fresh simulator: records, remembered Idempotency-Keys and counters. */
   const reset = () => {
     store.reset();
+    consents.clear();
     idempotency.clear();
     counters.requests = counters.posts = counters.idempotentReplays = 0;
   };

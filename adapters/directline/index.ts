@@ -390,7 +390,11 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
       return;
     }
     if (activity.type === 'message') await store.setExpectingSecret(conv, activity.channelData?.[SECRET_ANSWER_MARK] === true);
-    const { id } = await store.append(conv, out, { repliedTo: typeof activity.replyToId === 'string' ? activity.replyToId : undefined });
+    const deliveryKey = (activity.channelData as { deliveryKey?: unknown } | undefined)?.deliveryKey;
+    const { id } =
+      typeof deliveryKey === 'string' && /^[\w-]{8,128}$/.test(deliveryKey)
+        ? await store.appendOnce(conv, out, deliveryKey)
+        : await store.append(conv, out, { repliedTo: typeof activity.replyToId === 'string' ? activity.replyToId : undefined });
     res.send(200, { id });
   });
   const connectorBasePath = '/connector/directline/v3/conversations/:conversationId/activities';

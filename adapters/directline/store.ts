@@ -37,6 +37,16 @@ export function activityId(conv: string, index: number): string {
   return `${conv}|${String(index).padStart(7, '0')}`;
 }
 
+/** rpush unless the delivery key was seen (then minus the first one's watermark); one slot: every key has {conv}. */
+const APPEND_ONCE = `
+local seen = redis.call('get', KEYS[3])
+if seen then return -tonumber(seen) end
+local n = redis.call('rpush', KEYS[1], ARGV[1])
+redis.call('pexpire', KEYS[1], ARGV[2])
+redis.call('pexpire', KEYS[2], ARGV[2])
+redis.call('set', KEYS[3], n, 'PX', ARGV[2])
+return n`;
+
 export class DirectLineStore {
   constructor(
     private readonly redis: RedisConnection,
@@ -89,6 +99,22 @@ export class DirectLineStore {
     if (err) throw err;
     const watermark = Number(length);
     await this.publish(conv, { watermark });
+    return { id: activityId(conv, watermark - 1), watermark };
+  }
+
+  /**
+   * Appends an activity that names its delivery (channelData.deliveryKey, e.g. a reminder that
+   * another process may send again after its sender died): the same key is stored once; a
+   * repeat returns the first one's id and announces nothing.
+   */
+  async appendOnce(conv: string, activity: Partial<Activity>, deliveryKey: string): Promise<{ id: string; watermark: number }> {
+    const { id: _ignored, ...rest } = activity;
+    if (typeof rest.text === 'string') rest.text = textForStorage(rest.text, this.maxTextChars, {});
+    const n = Number(
+      await this.redis.eval(APPEND_ONCE, 3, this.key(conv, 'acts'), this.key(conv, 'meta'), this.key(conv, `dk:${deliveryKey}`), JSON.stringify(rest), String(this.ttlMs)),
+    );
+    const watermark = Math.abs(n);
+    if (n > 0) await this.publish(conv, { watermark });
     return { id: activityId(conv, watermark - 1), watermark };
   }
 

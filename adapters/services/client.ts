@@ -45,6 +45,7 @@ import {
   type ServiceErrorKind,
   type ServicesApi,
 } from './types';
+import { ReminderConsentSchema, ReminderExpiriesSchema, type ReminderConsentApi } from './reminderConsents';
 
 export interface ServicesClientOptions {
   /** e.g. http://127.0.0.1:3979 (SERVICES_API_URL), no trailing path. */
@@ -64,7 +65,7 @@ export interface ServicesClientOptions {
 
 export type CircuitStateName = 'closed' | 'open' | 'half_open' | 'isolated';
 
-export interface ServicesClient extends ServicesApi {
+export interface ServicesClient extends ServicesApi, ReminderConsentApi {
   /** The breaker's state (metrics, tests). */
   circuitState(): CircuitStateName;
   /** Called on every breaker change; returns a function that unsubscribes. */
@@ -97,7 +98,7 @@ export function contentIdempotencyKey(kind: string, content: unknown): string {
 }
 
 interface CallSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   /** Operation name for logs (never the path: it may carry numbers). */
   op: string;
@@ -347,6 +348,16 @@ export function createServicesClient(options: ServicesClientOptions): ServicesCl
       if (limit !== undefined) q.set('limit', String(limit));
       const qs = q.toString();
       return call({ method: 'GET', path: `/v1/events${qs ? `?${qs}` : ''}`, op: 'listEvents', apiKey: true }, EventPageSchema);
+    },
+    createReminderConsent: async (token, idempotencyKey) =>
+      call(
+        { method: 'POST', path: '/v1/me/reminder-consents', op: 'createReminderConsent', token, json: {}, idempotencyKey: requireKey(idempotencyKey, 'createReminderConsent') },
+        ReminderConsentSchema,
+      ),
+    getReminderExpiries: (consentId) =>
+      call({ method: 'GET', path: `/v1/reminder-consents/${seg(consentId)}/expiries`, op: 'getReminderExpiries', apiKey: true }, ReminderExpiriesSchema),
+    revokeReminderConsent: async (consentId) => {
+      await call({ method: 'DELETE', path: `/v1/reminder-consents/${seg(consentId)}`, op: 'revokeReminderConsent', apiKey: true }, z.unknown());
     },
     async ping() {
       try {

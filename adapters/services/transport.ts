@@ -8,7 +8,7 @@
 import { request } from 'undici';
 
 export interface HttpInit {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   headers: Record<string, string>;
   body?: string | Uint8Array;
   signal: AbortSignal;

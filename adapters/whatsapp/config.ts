@@ -40,6 +40,8 @@ const WhatsAppEnv = z.object({
     .transform((v) => (v.trim() === '' ? 'v21.0' : v.trim()))
     .pipe(z.string().regex(/^v\d+\.\d+$/, 'expected a version such as v21.0')),
   WHATSAPP_TEMPLATE_NOTIFY: templateSpec,
+  /** The iqama expiry reminder outside the window: body {{1}} first name, {{2}} when, {{3}} date in both calendars. */
+  WHATSAPP_TEMPLATE_REMINDER: templateSpec,
   WHATSAPP_DEDUP_TTL_SECONDS: int(60, 30 * 24 * 3600).default(7 * 24 * 3600),
   /**
    * How long the number behind a pseudonym is kept after the user's last message (replies,
@@ -64,6 +66,8 @@ export interface WhatsAppConfig {
   graphUrl: string;
   graphVersion: string;
   template?: TemplateSpec;
+  /** Used for activities that carry channelData.template { kind: 'reminder', params }; else `template` with the summary. */
+  reminderTemplate?: TemplateSpec;
   dedupTtlSeconds: number;
   addressTtlSeconds: number;
   sendAttempts: number;
@@ -94,6 +98,7 @@ export function loadWhatsAppConfig(env: Record<string, unknown>): WhatsAppConfig
     graphUrl: e.WHATSAPP_GRAPH_URL,
     graphVersion: e.WHATSAPP_GRAPH_VERSION,
     template: e.WHATSAPP_TEMPLATE_NOTIFY,
+    reminderTemplate: e.WHATSAPP_TEMPLATE_REMINDER,
     dedupTtlSeconds: e.WHATSAPP_DEDUP_TTL_SECONDS,
     addressTtlSeconds: e.WHATSAPP_ADDRESS_TTL_SECONDS,
     sendAttempts: e.WHATSAPP_SEND_ATTEMPTS,

@@ -45,6 +45,18 @@ export interface Recipient {
   erased?: boolean;
 }
 
+/** A message's own approved template (channelData.template), e.g. the iqama expiry reminder's. */
+interface OwnTemplate {
+  kind: string;
+  params: string[];
+}
+
+function templateOf(activity: Partial<Activity>): OwnTemplate | undefined {
+  const t = (activity.channelData as { template?: { kind?: unknown; params?: unknown } } | undefined)?.template;
+  if (!t || typeof t.kind !== 'string' || !Array.isArray(t.params) || !t.params.every((p) => typeof p === 'string')) return undefined;
+  return { kind: t.kind, params: t.params as string[] };
+}
+
 /** A message to send as the template (outside the 24-hour window). */
 interface LateMessage {
   to: Recipient;
@@ -55,6 +67,8 @@ interface LateMessage {
   ttl: number;
   /** The inbound activity this message answers, when it is a reply. */
   replyTo?: string;
+  /** The message names its own approved template (reminders). */
+  own?: OwnTemplate;
 }
 
 export type DeliveryOutcome = 'sent' | 'template' | 'skipped' | 'undeliverable' | 'failed' | 'no_template';
@@ -81,7 +95,17 @@ export class OutboundSender {
    * send "ok" twice, with the same reply-to id).
    */
   static keyOf(requestId: string | undefined, activity: Partial<Activity>): string {
-    const basis = requestId && /^[\w-]{8,128}$/.test(requestId) ? `r:${requestId}` : activity.id ? `a:${activity.id}` : `n:${randomUUID()}`;
+    // A proactive message that may be sent again after its sender died (reminders) names its
+    // delivery itself: the same key from any process is the same delivery.
+    const deliveryKey = (activity.channelData as { deliveryKey?: unknown } | undefined)?.deliveryKey;
+    const basis =
+      typeof deliveryKey === 'string' && /^[\w-]{8,128}$/.test(deliveryKey)
+        ? `d:${deliveryKey}`
+        : requestId && /^[\w-]{8,128}$/.test(requestId)
+          ? `r:${requestId}`
+          : activity.id
+            ? `a:${activity.id}`
+            : `n:${randomUUID()}`;
     return createHash('sha256').update(basis).digest('hex').slice(0, 32);
   }
 
@@ -96,7 +120,7 @@ export class OutboundSender {
     const ttl = RECORD_TTL_SECONDS;
     const sent = await store.sentParts(id);
 
-    const late = { to, id, summary: rendered.summary, lang, sent, ttl, replyTo: activity.replyToId ?? undefined };
+    const late = { to, id, summary: rendered.summary, lang, sent, ttl, replyTo: activity.replyToId ?? undefined, own: templateOf(activity) };
     // The window runs from the user's last message as Meta timed it (recordInbound).
     const last = to.erased ? this.deps.clock() : await store.lastInbound(to.user);
     if (last === undefined || this.deps.clock() - last >= WINDOW_MS) {
@@ -170,13 +194,20 @@ export class OutboundSender {
    * (a menu, a second paragraph) are not sent; the user's answer reopens the window.
    */
   private async sendTemplate(late: LateMessage): Promise<DeliveryOutcome> {
-    const { to, id, summary, lang, sent, ttl, replyTo } = late;
+    const { to, id, summary, lang, sent, ttl, replyTo, own } = late;
     const { waId } = to;
     if (sent.t) return 'template';
     if (!summary) return 'skipped'; // Only media or choices: a template carries neither.
     if (replyTo && !to.erased && !(await this.deps.store.firstTemplateFor(to.user, replyTo))) {
       this.deps.logger.info({ to: maskWaId(waId) }, 'outside the 24-hour window: this reply already went as a template');
       return 'skipped';
+    }
+    const reminder = own?.kind === 'reminder' ? this.deps.config.reminderTemplate : undefined;
+    if (reminder && own) {
+      const language = reminder.languages.find((l) => l.toLowerCase().startsWith(lang)) ?? reminder.languages[0] ?? lang;
+      const outcome = await this.sendPart(waId, id, 't', templateMessage(reminder.name, language, own.params), ttl);
+      if (outcome === 'window') return 'failed';
+      return outcome === 'sent' ? 'template' : outcome;
     }
     const template = this.deps.config.template;
     if (!template) {

@@ -313,13 +313,14 @@ function withMedia(text: string, media: WaMessage[]): WaMessage[] {
 }
 
 /** The approved template that carries a message outside the 24-hour window. */
-export function templateMessage(name: string, language: string, param: string): WaMessage {
+export function templateMessage(name: string, language: string, param: string | readonly string[]): WaMessage {
+  const params = typeof param === 'string' ? [param] : param;
   return {
     type: 'template',
     template: {
       name,
       language: { code: language },
-      components: [{ type: 'body', parameters: [{ type: 'text', text: toTemplateParam(param, LIMITS.templateParam) }] }],
+      components: [{ type: 'body', parameters: params.map((p) => ({ type: 'text' as const, text: toTemplateParam(p, LIMITS.templateParam) })) }],
     },
   };
 }

@@ -287,7 +287,7 @@ describe('event feed and health', () => {
     expect(doc.openapi).toBe('3.1.0');
     const ids = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
     const methods = Object.keys(api).filter((k) => !['ping', 'circuitState', 'onCircuitChange'].includes(k));
-    expect(methods.length).toBe(21);
+    expect(methods.length).toBe(24);
     for (const m of methods) expect(ids).toContain(m);
   });
 });
