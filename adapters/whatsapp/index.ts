@@ -199,7 +199,7 @@ function registerWhatsApp(ctx: ChannelContext, config: WhatsAppConfig, options: 
       await sender.deliver({ user, waId }, { type: 'message', text: ctx.t(reply, key), locale: LOCALE_OF[reply], replyToId: messageKeyOf(message.id) });
       return;
     }
-    live.set(user, { user, waId });
+    live.set(user, { user, waId, replying: true });
     try {
       await ctx.gateway.process(result.activity);
     } finally {

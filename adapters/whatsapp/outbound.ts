@@ -43,6 +43,12 @@ export interface Recipient {
    * goes out (the user has just written, so inside the window) but nothing of it is stored.
    */
   erased?: boolean;
+  /**
+   * A turn for this user's message is running in this process: what is sent now is its reply.
+   * Proactive messages (reminders, notifications) are not, even when they carry a replyToId
+   * from the stored conversation reference, so each of them gets its own template when late.
+   */
+  replying?: boolean;
 }
 
 /** A message's own approved template (channelData.template), e.g. the iqama expiry reminder's. */
@@ -120,7 +126,7 @@ export class OutboundSender {
     const ttl = RECORD_TTL_SECONDS;
     const sent = await store.sentParts(id);
 
-    const late = { to, id, summary: rendered.summary, lang, sent, ttl, replyTo: activity.replyToId ?? undefined, own: templateOf(activity) };
+    const late = { to, id, summary: rendered.summary, lang, sent, ttl, replyTo: to.replying ? (activity.replyToId ?? undefined) : undefined, own: templateOf(activity) };
     // The window runs from the user's last message as Meta timed it (recordInbound).
     const last = to.erased ? this.deps.clock() : await store.lastInbound(to.user);
     if (last === undefined || this.deps.clock() - last >= WINDOW_MS) {

@@ -24,13 +24,15 @@ let sim: Simulator;
 let scheduler: ReminderSchedulerHandle | undefined;
 let h: WhatsAppHarness;
 const now = Date.now();
+/** The channel's clock: moved back to make a user whose last message was long ago (the window only moves forward). */
+let channelNow = now;
 
 beforeAll(async () => {
   let url: string;
   ({ sim, url } = await startFrozenSim(OTP, 'k'));
   const services = createServicesClient({ baseUrl: url, apiKey: 'k', timeoutMs: 5000 });
   h = await startWhatsApp({
-    clock: () => now,
+    clock: () => channelNow,
     env: { WHATSAPP_TEMPLATE_REMINDER: 'musaed_iqama_reminder:ar,en_US' },
     overrides: {
       channels: [() => ({ services }), reminderScheduler({ services, composer: reminderComposer, autoStart: false, onReady: (s) => (scheduler = s) })],
@@ -59,10 +61,11 @@ describe('iqama expiry reminders on WhatsApp', () => {
   it('text with buttons inside the 24-hour window, the reminder template outside it, each once', async () => {
     const recent = h.newUser();
     const away = h.newUser();
-    await optIn(recent, 'ar');
-    await optIn(away, 'en');
     // The away user's last message was 30 hours ago (the recent one just wrote).
-    await h.known(away, now - 30 * HOUR);
+    channelNow = now - 30 * HOUR;
+    await optIn(away, 'en');
+    channelNow = now;
+    await optIn(recent, 'ar');
     h.fake.reset();
 
     expect(await scheduler!.poll()).toBe(8); // four dependents due within 30 days, for each user
