@@ -58,7 +58,8 @@ function readyWhen(proc: ChildProcess, line: string, name: string): Promise<Chil
 
 /** Kills it at once, as an outage would. */
 export async function stopRedis(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
+  // A process killed by a signal has no exit code, only signalCode: both mean it is gone.
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGKILL');
   await exited;
@@ -89,7 +90,8 @@ const run = (cmd: string, args: string[]): Promise<string> =>
     let out = '';
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
     p.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    p.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${out}`))));
+    // 'close', not 'exit': the output may still be in the pipe when the process exits.
+    p.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${out}`))));
   });
 
 const cli = (port: number, ...args: string[]) => run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]);
