@@ -82,7 +82,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   const clock = options.clock ?? Date.now;
   // Activities and uploads: DIRECTLINE_RETENTION_SECONDS, by default the conversation state's lifetime.
   const ttlMs = (ctx.config.DIRECTLINE_RETENTION_SECONDS ?? ctx.config.CONVERSATION_TTL_SECONDS) * 1000;
-  const store = new DirectLineStore(ctx.redis, ctx.prefix, ttlMs, ctx.config.MAX_TEXT_CHARS);
+  const store = new DirectLineStore(ctx.redis, ctx.prefix, ttlMs, ctx.config.MAX_TEXT_CHARS, config.quotas.maxActivities);
   ctx.erasure.register('directline', async (target) => {
     if (target.channelId === DIRECTLINE_CHANNEL_ID && CONV_ID.test(target.conversationId)) await store.erase(target.conversationId);
   });
