@@ -109,6 +109,11 @@ export class DirectLineStore {
     return ok === 'OK';
   }
 
+  /** Whether the conversation exists (its meta; one EXISTS, for the sockets' heartbeat). */
+  async exists(conv: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(conv, 'meta'))) === 1;
+  }
+
   async meta(conv: string): Promise<ConversationMeta | undefined> {
     const raw = await this.redis.get(this.key(conv, 'meta'));
     if (!raw) return undefined;
