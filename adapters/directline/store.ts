@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { textForStorage, type MaskOptions } from '../../bot/privacy/mask';
+import { DIRECTLINE_CHANNEL_ID } from './activities';
 
 export interface ConversationMeta {
   user: string;
@@ -128,7 +129,9 @@ export class DirectLineStore {
    */
   async append(conv: string, activity: Partial<Activity>, options: { mask?: MaskOptions; repliedTo?: string } = {}): Promise<{ id: string; watermark: number }> {
     const { mask = {}, repliedTo } = options;
-    const { id: _ignored, ...rest } = activity;
+    // The id comes from the list; the channel and conversation are the same for every entry:
+    // added back on reading (about 130 bytes an entry not kept).
+    const { id: _ignored, channelId: _channel, conversation: _conversation, ...rest } = activity;
     if (typeof rest.text === 'string') rest.text = textForStorage(rest.text, this.maxTextChars, mask);
     if (typeof rest.speak === 'string') rest.speak = textForStorage(rest.speak, this.maxTextChars, mask);
     // One script: the list's place (hence the id), the trim and the lifetimes agree.
@@ -179,7 +182,12 @@ export class DirectLineStore {
    */
   async since(conv: string, watermark: number, max = 100): Promise<{ activities: Partial<Activity>[]; watermark: number }> {
     const [first, total, ...rows] = await this.redis.dlSince(this.key(conv, 'acts'), this.key(conv, 'trimmed'), String(watermark), String(max));
-    const activities = rows.map((row, i) => ({ ...(JSON.parse(row) as Partial<Activity>), id: activityId(conv, Number(first) + i) }));
+    const activities = rows.map((row, i) => ({
+      channelId: DIRECTLINE_CHANNEL_ID,
+      conversation: { id: conv, isGroup: false, conversationType: 'personal', name: '' },
+      ...(JSON.parse(row) as Partial<Activity>),
+      id: activityId(conv, Number(first) + i),
+    }));
     if (rows.length > 0) return { activities, watermark: Number(first) + rows.length };
     return { activities, watermark: Math.min(watermark, Number(total)) };
   }
