@@ -2,6 +2,7 @@
  * A real 6-node Redis Cluster (3 masters, 3 replicas, test/helpers/redisServer.ts) under two
  * bot processes (test/fixtures/loopServer.ts: a task that never ends, counting each answer in
  * conversation state and in its own dialog state):
+ *  - a turn's keys share the conversation's slot; the handoff's split steps work across slots;
  *  - 50 messages at once to one conversation through both processes: 50 counted, none lost;
  *  - conversations under load while one master is killed (SIGKILL, by PID): every reply is the
  *    next count or the polite "temporarily unavailable"; no dialog is thrown out of its flow
@@ -15,6 +16,7 @@ import { startProcess, type Child } from '../helpers/processes';
 import { uniquePrefix } from '../helpers/redis';
 import { startCluster, stopRedis, type RedisClusterHandle } from '../helpers/redisServer';
 import { AgentHub } from '../../adapters/handoff/hub';
+import { loadHandoffConfig } from '../../adapters/handoff/config';
 import { RedisStorage } from '../../bot/storage/redisStorage';
 import { TranscriptStore } from '../../bot/transcript';
 import { ConversationLock } from '../../bot/middleware/turnLock';
@@ -73,6 +75,38 @@ describe('Redis Cluster (6 nodes) under two bot processes', () => {
     expect(new Set(slots).size).toBe(1);
     // Only what agents share stays under {hub}, which the turn of a conversation never reads.
     expect(await client.cluster('KEYSLOT', hub.queueKey)).not.toBe(slots[0]);
+  });
+
+  it('the handoff steps run on the Cluster: queue, one of two claims wins, relay, back to the queue, end, erase', async () => {
+    const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined } as never;
+    const hub = new AgentHub({
+      redis: client as unknown as ConstructorParameters<typeof AgentHub>[0]['redis'],
+      prefix,
+      config: loadHandoffConfig({}),
+      t: (_lang, key) => key,
+      proactive: { continueConversation: async () => undefined } as never,
+      transcripts: { append: async () => undefined, read: async () => [] } as never,
+      logger: quiet,
+    });
+    const key = 'emulator/conversations/ho-1';
+    const reference = { channelId: 'emulator', conversation: { id: 'ho-1', isGroup: false, conversationType: 'personal', name: '' }, serviceUrl: 'http://127.0.0.1:9/' };
+    const [sara, omar] = [{ id: 'sara', name: 'Sara' }, { id: 'omar', name: 'Omar' }];
+    expect(await hub.enqueue({ reference, lang: 'ar', reason: 'passport', trigger: 'user' })).toMatchObject({ position: 1 });
+    const claims = await Promise.allSettled([hub.claim(key, sara), hub.claim(key, omar)]);
+    expect(claims.filter((c) => c.status === 'fulfilled')).toHaveLength(1);
+    const winner = claims[0]!.status === 'fulfilled' ? sara : omar;
+    const loser = winner === sara ? omar : sara;
+    await hub.relayFromUser(key, 'hello');
+    expect((await hub.messages(key)).map((m) => m.role)).toContain('user');
+    expect(await hub.transfer(key, winner)).toBe(true);
+    expect(await hub.get(key)).toMatchObject({ status: 'queued' });
+    expect(await client.zrange(hub.queueKey, 0, -1)).toEqual([key]);
+    await hub.claim(key, loser);
+    await hub.end(key, loser);
+    expect(await hub.get(key)).toMatchObject({ status: 'rating' });
+    expect(await client.zrange(hub.activeKey, 0, -1)).toEqual([]);
+    await hub.erase(key);
+    expect(await hub.get(key)).toBeUndefined();
   });
 
   it('50 messages at once to one conversation through two processes: counts 1..50, none lost', async () => {
