@@ -100,9 +100,10 @@ const cli = (port: number, ...args: string[]) => run('redis-cli', ['-h', '127.0.
  * A throwaway Redis Cluster: `masters` masters with one replica each (6 nodes by default) from
  * Debian's redis-server, on free ports, each with a temp dir of its own (nodes.conf); made with
  * `redis-cli --cluster create`, ready once every node says cluster_state:ok. A short
- * cluster-node-timeout (default 1 s) so that a killed master's replica takes over in seconds.
+ * cluster-node-timeout (default 1 s) so that a killed master's replica takes over in seconds, and
+ * cluster-require-full-coverage no unless asked (the README's setting).
  */
-export async function startCluster(options: { masters?: number; nodeTimeoutMs?: number } = {}): Promise<RedisClusterHandle> {
+export async function startCluster(options: { masters?: number; nodeTimeoutMs?: number; requireFullCoverage?: boolean } = {}): Promise<RedisClusterHandle> {
   const count = (options.masters ?? 3) * 2;
   const ports: number[] = [];
   while (ports.length < count) {
@@ -124,6 +125,8 @@ export async function startCluster(options: { masters?: number; nodeTimeoutMs?: 
         '--cluster-enabled', 'yes',
         '--cluster-config-file', join(dir, 'nodes.conf'),
         '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000),
+        // The setting the README asks for: the other masters keep serving their slots while one is lost.
+        '--cluster-require-full-coverage', options.requireFullCoverage ? 'yes' : 'no',
         '--dir', dir,
       ]);
       nodes.push({ port, proc });
