@@ -7,6 +7,13 @@ import type { MainDialog } from '../dialogs/mainDialog';
 import type { Translate } from '../dialogs/deps';
 import { isErased, turnLang } from '../dialogs/turnState';
 
+/**
+ * Set by a channel on the conversationUpdate of a conversation it knows was under way but
+ * whose data is gone (Redis reset, or restored from an older snapshot): the welcome is
+ * preceded by one plain line saying so, instead of a silent fresh start.
+ */
+export const CONVERSATION_LOST_MARK = 'musaedConversationLost';
+
 export interface MusaedBotOptions {
   conversationState: ConversationState;
   userState: UserState;
@@ -38,7 +45,11 @@ export class MusaedBot extends ActivityHandler {
       // Channels other than /api/messages skip its validation: a non-array is ignored, not thrown on.
       const added: unknown = context.activity.membersAdded;
       const newcomers = Array.isArray(added) ? added.filter((m: { id?: unknown }) => m && m.id !== context.activity.recipient?.id) : [];
-      if (newcomers.length > 0) await options.mainDialog.welcome(context);
+      if (newcomers.length > 0) {
+        const data = context.activity.channelData as Record<string, unknown> | undefined;
+        if (data?.[CONVERSATION_LOST_MARK] === true) await context.sendActivity(options.t(turnLang(context), 'errors.conversationLost'));
+        await options.mainDialog.welcome(context);
+      }
       await next();
     });
   }

@@ -44,8 +44,8 @@ const DirectLineEnv = z.object({
   /** Open WebSockets per conversation (all processes together), and on one process in all. */
   DIRECTLINE_SOCKETS_PER_CONVERSATION: int(1, 1000).default(3),
   DIRECTLINE_MAX_SOCKETS: int(1, 1_000_000).default(10_000),
-  /** Activities kept per conversation (the user's and the bot's); past it the user's posts are refused. */
-  DIRECTLINE_MAX_ACTIVITIES: int(10, 1_000_000).default(1000),
+  /** Activities kept per conversation (the user's and the bot's); past it the oldest are trimmed. */
+  DIRECTLINE_MAX_ACTIVITIES: int(10, 1_000_000).default(200),
   /** Seconds between WebSocket heartbeats (an empty frame and a ping). */
   DIRECTLINE_HEARTBEAT_SECONDS: int(1, 600).default(20),
   /** Messages a conversation may have waiting for the bot; more are refused with 429. */

@@ -22,6 +22,7 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ChannelModule } from '../../bot/app';
 import type { ChannelContext } from '../../bot/channels';
 import { CONNECTOR_SECRET_HEADER, isUnavailableError } from '../../bot/adapter';
+import { CONVERSATION_LOST_MARK } from '../../bot/bot';
 import { SECRET_ANSWER_MARK } from '../../bot/privacy/mask';
 import { activityProblem, ClientActivity, conversationUpdateOf, DIRECTLINE_CHANNEL_ID, echoOf, inboundOf, outboundOf } from './activities';
 import { loadDirectLineConfig, type DirectLineConfig } from './config';
@@ -82,7 +83,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   const clock = options.clock ?? Date.now;
   // Activities and uploads: DIRECTLINE_RETENTION_SECONDS, by default the conversation state's lifetime.
   const ttlMs = (ctx.config.DIRECTLINE_RETENTION_SECONDS ?? ctx.config.CONVERSATION_TTL_SECONDS) * 1000;
-  const store = new DirectLineStore(ctx.redis, ctx.prefix, ttlMs, ctx.config.MAX_TEXT_CHARS);
+  const store = new DirectLineStore(ctx.redis, ctx.prefix, ttlMs, ctx.config.MAX_TEXT_CHARS, config.quotas.maxActivities);
   ctx.erasure.register('directline', async (target) => {
     if (target.channelId === DIRECTLINE_CHANNEL_ID && CONV_ID.test(target.conversationId)) await store.erase(target.conversationId);
   });
@@ -182,7 +183,12 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     return Number(raw);
   };
 
-  const issue = (conv: string, user: string) => ({ token: tokens.sign({ conv, user, ttlSeconds: config.tokenTtlSeconds }), expires_in: config.tokenTtlSeconds });
+  const issue = (conv: string, user: string, started = false) => ({ token: tokens.sign({ conv, user, ttlSeconds: config.tokenTtlSeconds, started }), expires_in: config.tokenTtlSeconds });
+  /** The caller's token again (same expiry), now saying its conversation is under way. */
+  const startedToken = (claims: TokenClaims) => {
+    const ttlSeconds = Math.max(1, claims.exp - tokens.now());
+    return { token: tokens.sign({ conv: claims.conv, user: claims.user, ttlSeconds, started: true }), expires_in: ttlSeconds };
+  };
 
   const streamUrl = (req: IncomingMessage, conv: string, user: string, watermark?: number) => {
     const origin = publicOrigin(req, ctx.config.PUBLIC_URL).replace(/^http/, 'ws');
@@ -229,7 +235,10 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   ctx.server.post(`${BASE}/tokens/refresh`, route(async (req, res) => {
     const caller = authenticate(req);
     if (caller.kind !== 'token') throw new HttpProblem(403, 'forbidden', 'refresh takes a token, not the secret');
-    res.send(200, { conversationId: caller.claims.conv, ...issue(caller.claims.conv, caller.claims.user) });
+    const { conv, user } = caller.claims;
+    // A token from before the conversation started learns here that it did (one read, on refresh only).
+    const started = caller.claims.started === true || (CONV_ID.test(conv) && (await store.meta(conv)) !== undefined);
+    res.send(200, { conversationId: conv, ...issue(conv, user, started) });
   }));
 
   // ---- conversations ----
@@ -242,13 +251,16 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     const created = await store.create(conv, { user, ...(locale ? { locale } : {}), createdAt: new Date(clock()).toISOString() });
     const existing = created ? undefined : await store.meta(conv);
     if (!created && !existing) throw new HttpProblem(404, 'not_found', 'unknown conversation');
-    const token =
-      caller.kind === 'token'
-        ? { token: bearerOf(req)!, expires_in: caller.claims.exp - tokens.now() }
-        : issue(conv, existing?.user ?? user);
+    // The token says the conversation was under way, yet Redis had nothing of it (reset, or an
+    // older snapshot): the user is told before the welcome. Not after an erasure on request.
+    const lost = created && caller.kind === 'token' && caller.claims.started === true && !(await store.erased(conv));
+    // Tokens from here on say the conversation started, so a later loss of its data is noticed.
+    const token = caller.kind === 'token' ? startedToken(caller.claims) : issue(conv, existing?.user ?? user, true);
     if (created) {
-      logger.info({ conversation: conv }, 'Direct Line conversation started');
-      await toBot(conv, conversationUpdateOf(conv, user, connectorBase(), locale));
+      if (lost) logger.warn({ conversation: conv }, 'Direct Line conversation under way had no data in Redis (reset or older snapshot): started again, the user is told');
+      else logger.info({ conversation: conv }, 'Direct Line conversation started');
+      const update = conversationUpdateOf(conv, user, connectorBase(), locale);
+      await toBot(conv, lost ? { ...update, channelData: { [CONVERSATION_LOST_MARK]: true } } : update);
     }
     res.send(created ? 201 : 200, { conversationId: conv, ...token, streamUrl: streamUrl(req, conv, existing?.user ?? user), referenceGrammarId: '' });
   }));
@@ -257,8 +269,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     const caller = authenticate(req);
     const { conv, meta } = await conversationOf(req, caller);
     const watermark = watermarkOf(req);
-    const token =
-      caller.kind === 'token' ? { token: bearerOf(req)!, expires_in: caller.claims.exp - tokens.now() } : issue(conv, meta.user);
+    const token = caller.kind === 'token' ? startedToken(caller.claims) : issue(conv, meta.user, true);
     res.send(200, { conversationId: conv, ...token, streamUrl: streamUrl(req, conv, meta.user, watermark), referenceGrammarId: '' });
   }));
 

@@ -68,9 +68,6 @@ export class DirectLineQuotas {
 
   /** A message (or an upload's message) may be stored and sent to the bot; throws the refusal. */
   async admitMessage(conv: string): Promise<void> {
-    if ((await this.store.count(conv)) >= this.config.maxActivities) {
-      throw new HttpProblem(403, 'conversation_full', 'this conversation has reached its size limit; start a new conversation');
-    }
     for (const limiter of [this.messageBurst, this.messagesPerMinute]) {
       try {
         await limiter.consume(conv);

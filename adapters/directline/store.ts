@@ -2,12 +2,15 @@
  * Direct Line conversations in Redis, so any bot process serves any conversation and a page
  * reload resumes it:
  *   dl:{conv}:meta   JSON { user, locale, createdAt }            (SET NX: one start only)
- *   dl:{conv}:acts   list of activities; the watermark is the list length
+ *   dl:{conv}:acts   list of the newest activities (DIRECTLINE_MAX_ACTIVITIES, oldest trimmed)
+ *   dl:{conv}:trimmed how many were trimmed off its front: an activity's watermark is trimmed + its index,
+ *                    so watermarks and ids keep counting every activity ever posted
  *   dl:{conv}:att:N  uploaded file (hash: data, type, name); dl:{conv}:files the set of their ids
  *   dl:gone:<hash>   a conversation erased on request, for a minute (its last replies pass unstored)
  *   dl:{conv}:replied id of the last user activity the bot replied to (set with the reply: inbox.ts reads it)
  *   dl:{conv}:secret the bot's last prompt asked for a one-time code (the next user text is masked as one)
- * All with the conversation TTL, renewed on every new activity. Texts are kept masked and
+ * All with the conversation TTL, renewed by the user's activities only: the bot's (a status
+ * notification every day, say) never keep a conversation the user left. Texts are kept masked and
  * capped (privacy/mask.ts): the bot gets the user's words in clear, the list never has them. New activities are announced
  * on the pub/sub channel dl:ev:{conv}; listeners read what they miss from the list, so a
  * lost or late announcement never loses an activity.
@@ -16,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { textForStorage, type MaskOptions } from '../../bot/privacy/mask';
+import { DIRECTLINE_CHANNEL_ID } from './activities';
 
 export interface ConversationMeta {
   user: string;
@@ -37,24 +41,67 @@ export function activityId(conv: string, index: number): string {
   return `${conv}|${String(index).padStart(7, '0')}`;
 }
 
-/** rpush unless the delivery key was seen (then minus the first one's watermark); one slot: every key has {conv}. */
-const APPEND_ONCE = `
-local seen = redis.call('get', KEYS[3])
-if seen then return -tonumber(seen) end
-local n = redis.call('rpush', KEYS[1], ARGV[1])
-redis.call('pexpire', KEYS[1], ARGV[2])
-redis.call('pexpire', KEYS[2], ARGV[2])
-redis.call('set', KEYS[3], n, 'PX', ARGV[2])
-return n`;
+// KEYS: acts, trimmed, meta, replied, delivery key. ARGV: activity JSON, cap, ttl ms, '1' when the
+// user's (renews the conversation's lifetime), the id it replies to ('' for none), '1' when the
+// activity names its delivery (a repeat of a stored delivery key returns minus the first one's
+// watermark and stores nothing). Returns the new watermark. One slot: every key has {conv}.
+const APPEND = `
+if ARGV[6] == '1' then
+  local seen = redis.call('GET', KEYS[5])
+  if seen then return -tonumber(seen) end
+end
+local len = redis.call('RPUSH', KEYS[1], ARGV[1])
+local cap = tonumber(ARGV[2])
+local trimmed = tonumber(redis.call('GET', KEYS[2]) or '0')
+if len > cap then
+  redis.call('LTRIM', KEYS[1], len - cap, -1)
+  trimmed = redis.call('INCRBY', KEYS[2], len - cap)
+  len = cap
+end
+local ttl = tonumber(ARGV[3])
+if ARGV[4] == '1' then
+  redis.call('PEXPIRE', KEYS[3], ttl)
+else
+  local left = redis.call('PTTL', KEYS[3])
+  if left > 0 then ttl = left end
+end
+redis.call('PEXPIRE', KEYS[1], ttl)
+if trimmed > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+if ARGV[5] ~= '' then redis.call('SET', KEYS[4], ARGV[5], 'PX', ttl) end
+if ARGV[6] == '1' then redis.call('SET', KEYS[5], trimmed + len, 'PX', ttl) end
+return trimmed + len`;
+
+// KEYS: acts, trimmed. ARGV: watermark, max. Returns {first watermark read, total, rows…}.
+const SINCE = `
+local trimmed = tonumber(redis.call('GET', KEYS[2]) or '0')
+local from = math.max(tonumber(ARGV[1]) - trimmed, 0)
+local rows = redis.call('LRANGE', KEYS[1], from, from + tonumber(ARGV[2]) - 1)
+local total = trimmed + redis.call('LLEN', KEYS[1])
+return {trimmed + from, total, unpack(rows)}`;
+
+type WithScripts = RedisConnection & {
+  dlAppend(acts: string, trimmed: string, meta: string, replied: string, delivery: string, json: string, cap: string, ttlMs: string, renew: string, repliedTo: string, once: string): Promise<number>;
+  dlSince(acts: string, trimmed: string, watermark: string, max: string): Promise<[number, number, ...string[]]>;
+};
 
 export class DirectLineStore {
+  private readonly redis: WithScripts;
+
   constructor(
-    private readonly redis: RedisConnection,
+    redis: RedisConnection,
     private readonly prefix: string,
     private readonly ttlMs: number,
     /** Texts longer than this are kept as a marker with their length (MAX_TEXT_CHARS). */
     private readonly maxTextChars = 2000,
-  ) {}
+    /** Activities kept per conversation, oldest trimmed (DIRECTLINE_MAX_ACTIVITIES). */
+    private readonly maxActivities = 200,
+  ) {
+    if (!('dlAppend' in redis)) {
+      redis.defineCommand('dlAppend', { numberOfKeys: 5, lua: APPEND });
+      redis.defineCommand('dlSince', { numberOfKeys: 2, lua: SINCE });
+    }
+    this.redis = redis as WithScripts;
+  }
 
   private key(conv: string, part: string): string {
     return `${this.prefix}dl:{${conv}}:${part}`;
@@ -70,6 +117,11 @@ export class DirectLineStore {
     return ok === 'OK';
   }
 
+  /** Whether the conversation exists (its meta; one EXISTS, for the sockets' heartbeat). */
+  async exists(conv: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(conv, 'meta'))) === 1;
+  }
+
   async meta(conv: string): Promise<ConversationMeta | undefined> {
     const raw = await this.redis.get(this.key(conv, 'meta'));
     if (!raw) return undefined;
@@ -83,23 +135,7 @@ export class DirectLineStore {
    * turn cut off after its reply is known to have answered.
    */
   async append(conv: string, activity: Partial<Activity>, options: { mask?: MaskOptions; repliedTo?: string } = {}): Promise<{ id: string; watermark: number }> {
-    const { mask = {}, repliedTo } = options;
-    const { id: _ignored, ...rest } = activity;
-    if (typeof rest.text === 'string') rest.text = textForStorage(rest.text, this.maxTextChars, mask);
-    if (typeof rest.speak === 'string') rest.speak = textForStorage(rest.speak, this.maxTextChars, mask);
-    const acts = this.key(conv, 'acts');
-    const tx = this.redis
-      .multi()
-      .rpush(acts, JSON.stringify(rest))
-      .pexpire(acts, this.ttlMs)
-      .pexpire(this.key(conv, 'meta'), this.ttlMs);
-    if (repliedTo) tx.set(this.key(conv, 'replied'), repliedTo, 'PX', this.ttlMs);
-    const results = await tx.exec();
-    const [err, length] = results?.[0] ?? [new Error('append failed'), 0];
-    if (err) throw err;
-    const watermark = Number(length);
-    await this.publish(conv, { watermark });
-    return { id: activityId(conv, watermark - 1), watermark };
+    return this.store(conv, activity, options.mask ?? {}, options.repliedTo, undefined);
   }
 
   /**
@@ -108,10 +144,30 @@ export class DirectLineStore {
    * repeat returns the first one's id and announces nothing.
    */
   async appendOnce(conv: string, activity: Partial<Activity>, deliveryKey: string): Promise<{ id: string; watermark: number }> {
-    const { id: _ignored, ...rest } = activity;
-    if (typeof rest.text === 'string') rest.text = textForStorage(rest.text, this.maxTextChars, {});
+    return this.store(conv, activity, {}, undefined, deliveryKey);
+  }
+
+  private async store(conv: string, activity: Partial<Activity>, mask: MaskOptions, repliedTo: string | undefined, deliveryKey: string | undefined): Promise<{ id: string; watermark: number }> {
+    // The id comes from the list; the channel and conversation are the same for every entry:
+    // added back on reading (about 130 bytes an entry not kept).
+    const { id: _ignored, channelId: _channel, conversation: _conversation, ...rest } = activity;
+    if (typeof rest.text === 'string') rest.text = textForStorage(rest.text, this.maxTextChars, mask);
+    if (typeof rest.speak === 'string') rest.speak = textForStorage(rest.speak, this.maxTextChars, mask);
+    // One script: the list's place (hence the id), the trim, the lifetimes and the delivery key agree.
     const n = Number(
-      await this.redis.eval(APPEND_ONCE, 3, this.key(conv, 'acts'), this.key(conv, 'meta'), this.key(conv, `dk:${deliveryKey}`), JSON.stringify(rest), String(this.ttlMs)),
+      await this.redis.dlAppend(
+        this.key(conv, 'acts'),
+        this.key(conv, 'trimmed'),
+        this.key(conv, 'meta'),
+        this.key(conv, 'replied'),
+        this.key(conv, `dk:${deliveryKey ?? ''}`),
+        JSON.stringify(rest),
+        String(this.maxActivities),
+        String(this.ttlMs),
+        activity.from?.role === 'user' ? '1' : '0',
+        repliedTo ?? '',
+        deliveryKey ? '1' : '0',
+      ),
     );
     const watermark = Math.abs(n);
     if (n > 0) await this.publish(conv, { watermark });
@@ -129,7 +185,7 @@ export class DirectLineStore {
     return (await this.redis.exists(this.key(conv, 'secret'))) === 1;
   }
 
-  /** How many activities the conversation keeps (the quota's cap counts them). */
+  /** How many activities the conversation keeps now (at most DIRECTLINE_MAX_ACTIVITIES). */
   async count(conv: string): Promise<number> {
     return this.redis.llen(this.key(conv, 'acts'));
   }
@@ -143,14 +199,20 @@ export class DirectLineStore {
     await this.redis.publish(this.channel(conv), JSON.stringify(event));
   }
 
-  /** Activities from the watermark on (at most max), and the watermark after them. */
+  /**
+   * Activities from the watermark on (at most max), and the watermark after them. A watermark
+   * older than what is kept starts at the oldest kept; one past the end is brought back to it.
+   */
   async since(conv: string, watermark: number, max = 100): Promise<{ activities: Partial<Activity>[]; watermark: number }> {
-    const rows = await this.redis.lrange(this.key(conv, 'acts'), watermark, watermark + max - 1);
-    const activities = rows.map((row, i) => ({ ...(JSON.parse(row) as Partial<Activity>), id: activityId(conv, watermark + i) }));
-    if (rows.length > 0) return { activities, watermark: watermark + rows.length };
-    // Nothing new: answer with the real end of the list (a watermark past it is brought back).
-    const length = await this.redis.llen(this.key(conv, 'acts'));
-    return { activities, watermark: Math.min(watermark, length) };
+    const [first, total, ...rows] = await this.redis.dlSince(this.key(conv, 'acts'), this.key(conv, 'trimmed'), String(watermark), String(max));
+    const activities = rows.map((row, i) => ({
+      channelId: DIRECTLINE_CHANNEL_ID,
+      conversation: { id: conv, isGroup: false, conversationType: 'personal', name: '' },
+      ...(JSON.parse(row) as Partial<Activity>),
+      id: activityId(conv, Number(first) + i),
+    }));
+    if (rows.length > 0) return { activities, watermark: Number(first) + rows.length };
+    return { activities, watermark: Math.min(watermark, Number(total)) };
   }
 
   async saveFile(conv: string, fileId: string, file: StoredFile): Promise<void> {
@@ -172,7 +234,7 @@ export class DirectLineStore {
   /** Deletion on request: every key of the conversation; a short-lived tombstone (no id in it) lets the last replies through unstored. */
   async erase(conv: string): Promise<void> {
     const fileIds = await this.redis.smembers(this.key(conv, 'files'));
-    const keys = ['meta', 'acts', 'secret', 'files', 'sockets', 'replied', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
+    const keys = ['meta', 'acts', 'trimmed', 'secret', 'files', 'sockets', 'replied', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
     await this.redis.set(this.goneKey(conv), '1', 'PX', 60_000);
     await this.redis.del(...keys);
   }

@@ -4,7 +4,10 @@
  * store announces them on Redis pub/sub, and each socket reads what it has not yet sent from
  * the list, so announcements can be late, doubled or lost without losing or repeating an
  * activity). Typing passes through unstored. An empty frame every heartbeat, as Azure sends,
- * and a ping whose missing pong closes a dead connection.
+ * and a ping whose missing pong closes a dead connection. At each heartbeat the conversations
+ * with open sockets are checked to still exist (one EXISTS each): the sockets of one whose data
+ * is gone (erased, Redis reset or restored from an older snapshot) are closed with 4404, so the
+ * client reconnects, hears 404 like every other call, and can start again.
  */
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
@@ -134,7 +137,11 @@ export class StreamHub {
     if (client.ws.readyState === WebSocket.OPEN) client.ws.send(JSON.stringify(frame));
   }
 
+  /** Close code for a conversation that no longer exists (4000–4999: the application's own). */
+  static readonly GONE = 4404;
+
   private beat(): void {
+    void this.closeVanished();
     for (const { set } of this.clients.values()) {
       for (const client of set) {
         if (!client.alive) {
@@ -147,6 +154,17 @@ export class StreamHub {
         client.ws.ping();
       }
     }
+  }
+
+  private async closeVanished(): Promise<void> {
+    const convs = [...this.clients.keys()];
+    // Issued together: auto-pipelining sends them in one write per Redis node.
+    const exists = await Promise.all(convs.map((conv) => this.store.exists(conv).catch(() => true)));
+    convs.forEach((conv, i) => {
+      if (exists[i]) return;
+      this.logger.info({ conversation: conv }, 'Direct Line: conversation gone; closing its sockets');
+      for (const client of this.clients.get(conv)?.set ?? []) client.ws.close(StreamHub.GONE, 'conversation not found');
+    });
   }
 
   /** Closes every socket (going away): clients reconnect to another process. */

@@ -16,6 +16,12 @@ export interface TokenClaims {
   /** Seconds since the epoch. */
   iat: number;
   exp: number;
+  /**
+   * The conversation was under way when this token was issued. Tokens are not stored, so this
+   * survives a Redis reset or an old snapshot: a started conversation whose data is gone is
+   * told so (index.ts), not silently begun again.
+   */
+  started?: true;
 }
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'malformed' | 'signature' | 'expired' | 'scope' };
@@ -30,6 +36,7 @@ const Claims = z.object({
   scope: z.enum(['conversation', 'stream']),
   iat: z.number().int(),
   exp: z.number().int(),
+  started: z.literal(true).optional(),
 });
 
 /** Conversation ids and user ids this channel makes: URL-safe, unguessable. */
@@ -53,9 +60,17 @@ export class TokenSigner {
     return Math.floor(this.clock() / 1000);
   }
 
-  sign(claims: { conv: string; user: string; scope?: TokenScope; ttlSeconds: number }): string {
+  sign(claims: { conv: string; user: string; scope?: TokenScope; ttlSeconds: number; started?: boolean }): string {
     const iat = this.now();
-    const payload = { iss: ISSUER, conv: claims.conv, user: claims.user, scope: claims.scope ?? 'conversation', iat, exp: iat + claims.ttlSeconds };
+    const payload = {
+      iss: ISSUER,
+      conv: claims.conv,
+      user: claims.user,
+      scope: claims.scope ?? 'conversation',
+      iat,
+      exp: iat + claims.ttlSeconds,
+      ...(claims.started ? { started: true } : {}),
+    };
     const body = `${HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
     return `${body}.${this.mac(body)}`;
   }

@@ -2,22 +2,30 @@
  * The agent hub: queue, claims, relay and ratings, all in Redis so that a user on one bot
  * process and an agent on another talk to each other, and a restart loses nothing.
  *
- * Keys share the hash tag {hub} so the Lua scripts stay valid on Redis Cluster:
+ * Cluster placement: what concerns one conversation lives in that conversation's own slot
+ * (the hash tag of its state keys), so the handoff record every turn reads (gate.ts) sits
+ * with its state and lock, and no turn depends on a shared slot; only what agents share
+ * lives under {hub}, touched on handoff actions, not on every turn:
+ *   ho:{<conv>}:conv      hash  status, language, reason, context, reference, agent…
+ *   ho:{<conv>}:msgs      stream the live relay (user, agent and system lines)
+ *   ho:{<conv>}:deferred  list  bot messages held back while an agent holds the chat
+ *   ho:{<conv>}:sealed    hash  relay line id → the user's words before masking, encrypted (audited reveal)
  *   ho:{hub}:queue        zset  conversationKey → enqueue time (order of service)
  *   ho:{hub}:active       zset  conversationKey → last activity (held conversations; idle sweep)
- *   ho:{hub}:conv:<key>   hash  status, language, reason, context, reference, agent…
- *   ho:{hub}:msgs:<key>   stream the live relay (user, agent and system lines)
- *   ho:{hub}:sealed:<key> hash  relay line id → the user's words before masking, encrypted (audited reveal)
  *   ho:{hub}:online       zset  agentId → presence expiry
  *   ho:{hub}:ratings      stream satisfaction ratings
  *   ho:{hub}:events       pub/sub nudges for the consoles of every process
  *   audit                 stream who did what to which conversation (its HMAC pseudonym), when;
  *                         trimmed to AUDIT_RETENTION_DAYS on every write
+ * A Lua script touches one slot only, so a step that moves a conversation in or out of the
+ * queue is two atomic steps: the queue's ZREM decides who wins (one claimer, or the user
+ * leaving), then the record changes if it is still in the expected status.
  * Records, relay and held-back messages live HANDOFF_RETENTION_SECONDS; erase() removes a user's.
  */
 import { type Activity, type Attachment, type CardAction, type ConversationReference, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { RedisConnection } from '../../bot/storage/redisClient';
+import { hashTagOf } from '../../bot/storage/redisStorage';
 import type { ProactiveMessenger } from '../../bot/adapter';
 import type { TranscriptEntry, TranscriptStore } from '../../bot/transcript';
 import type { Metrics } from '../../bot/metrics';
@@ -41,38 +49,35 @@ import type {
 /** Marks the hub's own messages so the gate lets them through while an agent holds the chat. */
 export const HANDOFF_MARK = 'musaedHandoff';
 
+// KEYS: conv. ARGV: agentId, agentName, now. The queue's ZREM already chose this claimer.
 const CLAIM = `
-if redis.call('HGET', KEYS[2], 'status') ~= 'queued' then return 0 end
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], 'status', 'held', 'agentId', ARGV[2], 'agentName', ARGV[3], 'claimedAt', ARGV[4], 'lastActivityAt', ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'held', 'agentId', ARGV[1], 'agentName', ARGV[2], 'claimedAt', ARGV[3], 'lastActivityAt', ARGV[3])
 return 1`;
 
-// KEYS: conv, active, queue. ARGV: member, agentId ('' = the system), new status, now.
+// KEYS: conv. ARGV: agentId ('' = the system), new status, now. Returns the enqueue time
+// (back to the queue) or 1 (ended), 0 when not held, -1 when held by another agent.
 const RELEASE = `
 if redis.call('HGET', KEYS[1], 'status') ~= 'held' then return 0 end
-if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'agentId') ~= ARGV[2] then return -1 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-if ARGV[3] == 'queued' then
-  redis.call('ZADD', KEYS[3], redis.call('HGET', KEYS[1], 'enqueuedAt'), ARGV[1])
-  redis.call('HSET', KEYS[1], 'status', 'queued', 'waitSince', ARGV[4])
+if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'agentId') ~= ARGV[1] then return -1 end
+if ARGV[2] == 'queued' then
+  redis.call('HSET', KEYS[1], 'status', 'queued', 'waitSince', ARGV[3])
   redis.call('HDEL', KEYS[1], 'agentId', 'agentName', 'claimedAt')
-else
-  redis.call('HSET', KEYS[1], 'status', ARGV[3], 'endedAt', ARGV[4])
+  return tonumber(redis.call('HGET', KEYS[1], 'enqueuedAt') or ARGV[3])
 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'endedAt', ARGV[3])
 return 1`;
 
-// KEYS: conv, queue. ARGV: member. Leaves the queue only if still unclaimed.
+// KEYS: conv, msgs. The user's leaving already won the queue's ZREM: the record goes if still queued.
 const LEAVE_QUEUE = `
 if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[2])
 return 1`;
 
 type WithScripts = RedisConnection & {
-  hoClaim(queue: string, conv: string, active: string, member: string, agentId: string, agentName: string, now: string): Promise<number>;
-  hoRelease(conv: string, active: string, queue: string, member: string, agentId: string, status: string, now: string): Promise<number>;
-  hoLeaveQueue(conv: string, queue: string, member: string): Promise<number>;
+  hoClaim(conv: string, agentId: string, agentName: string, now: string): Promise<number>;
+  hoRelease(conv: string, agentId: string, status: string, now: string): Promise<number>;
+  hoLeaveQueue(conv: string, msgs: string): Promise<number>;
 };
 
 export interface ConversationRecord {
@@ -170,8 +175,8 @@ export class AgentHub implements HandoffHub {
     this.p = `${deps.prefix}ho:{hub}:`;
     const r = deps.redis;
     if (!('hoClaim' in r)) {
-      r.defineCommand('hoClaim', { numberOfKeys: 3, lua: CLAIM });
-      r.defineCommand('hoRelease', { numberOfKeys: 3, lua: RELEASE });
+      r.defineCommand('hoClaim', { numberOfKeys: 1, lua: CLAIM });
+      r.defineCommand('hoRelease', { numberOfKeys: 1, lua: RELEASE });
       r.defineCommand('hoLeaveQueue', { numberOfKeys: 2, lua: LEAVE_QUEUE });
     }
     this.redis = r as WithScripts;
@@ -207,17 +212,21 @@ export class AgentHub implements HandoffHub {
   get sweepLockKey() {
     return `${this.p}sweeper`;
   }
+  /** The conversation's own keys: in its slot (the hash tag of its state), not the hub's. */
+  private own(key: string, part: string) {
+    return `${this.deps.prefix}ho:{${hashTagOf(key)}}:${part}`;
+  }
   convKey(key: string) {
-    return `${this.p}conv:${key}`;
+    return this.own(key, 'conv');
   }
   deferredKey(key: string) {
-    return `${this.p}deferred:${key}`;
+    return this.own(key, 'deferred');
   }
   msgsKey(key: string) {
-    return `${this.p}msgs:${key}`;
+    return this.own(key, 'msgs');
   }
   sealedKey(key: string) {
-    return `${this.p}sealed:${key}`;
+    return this.own(key, 'sealed');
   }
 
   // ---- the dialog's side ---------------------------------------------------------------
@@ -356,8 +365,11 @@ export class AgentHub implements HandoffHub {
   // ---- the agent's side --------------------------------------------------------------
   /** Exactly one of several agents claiming at once wins; the others get ClaimConflictError. */
   async claim(key: string, agent: AgentIdentity): Promise<ConversationRecord> {
-    const won = await this.redis.hoClaim(this.queueKey, this.convKey(key), this.activeKey, key, agent.id, agent.name, String(Date.now()));
-    if (won !== 1) throw new ClaimConflictError('not in the queue');
+    // Whoever removes it from the queue is the one claimer (another agent, or the user leaving, lost).
+    if ((await this.redis.zrem(this.queueKey, key)) !== 1) throw new ClaimConflictError('not in the queue');
+    const now = String(Date.now());
+    if ((await this.redis.hoClaim(this.convKey(key), agent.id, agent.name, now)) !== 1) throw new ClaimConflictError('not queued any more');
+    await this.redis.zadd(this.activeKey, now, key);
     await this.audit(agent, 'claim', key);
     const record = await this.get(key);
     if (!record) throw new ClaimConflictError('gone');
@@ -410,11 +422,23 @@ export class AgentHub implements HandoffHub {
     return { id, role: 'agent', text, name: agent.name, at };
   }
 
+  /**
+   * The record lets go first (atomic in the conversation's slot: one of an agent's "end" and
+   * the idle sweep wins), then the hub's sets follow. Returns 1 done, 0 not held, -1 another agent's.
+   */
+  private async releaseHeld(key: string, agentId: string, status: 'queued' | 'rating'): Promise<number> {
+    const r = await this.redis.hoRelease(this.convKey(key), agentId, status, String(Date.now()));
+    if (r <= 0) return r;
+    await this.redis.zrem(this.activeKey, key);
+    if (status === 'queued') await this.redis.zadd(this.queueKey, r, key);
+    return 1;
+  }
+
   /** Back to the queue (keeps its original place) for another agent. */
   async transfer(key: string, agent: AgentIdentity | undefined, why: 'transfer' | 'idle' = 'transfer'): Promise<boolean> {
-    const r = await this.redis.hoRelease(this.convKey(key), this.activeKey, this.queueKey, key, agent?.id ?? '', 'queued', String(Date.now()));
+    const r = await this.releaseHeld(key, agent?.id ?? '', 'queued');
     if (r === -1) throw new ClaimConflictError('not held by this agent');
-    if (r !== 1) return false;
+    if (r === 0) return false;
     await this.audit(agent ?? { id: 'system', name: 'system' }, why === 'idle' ? 'idle-return' : 'transfer', key);
     await this.systemLine(key, 'requeued');
     await this.publish({ type: 'queue' });
@@ -429,8 +453,7 @@ export class AgentHub implements HandoffHub {
 
   /** The agent ends the chat: the bot resumes and asks for a rating. */
   async end(key: string, agent: AgentIdentity): Promise<void> {
-    const r = await this.redis.hoRelease(this.convKey(key), this.activeKey, this.queueKey, key, agent.id, 'rating', String(Date.now()));
-    if (r !== 1) throw new ClaimConflictError('not held by this agent');
+    if ((await this.releaseHeld(key, agent.id, 'rating')) !== 1) throw new ClaimConflictError('not held by this agent');
     await this.redis.del(this.sealedKey(key));
     await this.audit(agent, 'end', key);
     await this.systemLine(key, 'ended', agent.name);
@@ -472,9 +495,10 @@ export class AgentHub implements HandoffHub {
 
   /** The user leaves the queue; false when an agent claimed it a moment earlier. */
   async leaveQueue(key: string): Promise<boolean> {
-    const left = (await this.redis.hoLeaveQueue(this.convKey(key), this.queueKey, key)) === 1;
+    // Out of the queue first: if an agent's claim removed it a moment earlier, the user stays with them.
+    if ((await this.redis.zrem(this.queueKey, key)) !== 1) return false;
+    const left = (await this.redis.hoLeaveQueue(this.convKey(key), this.msgsKey(key))) === 1;
     if (left) {
-      await this.redis.del(this.msgsKey(key));
       await this.publish({ type: 'queue' });
       await this.updateGauge();
     }
@@ -707,6 +731,8 @@ export class AgentHub implements HandoffHub {
       const idleBefore = now - this.deps.config.idleSeconds * 1000;
       for (const key of await this.redis.zrangebyscore(this.activeKey, '-inf', idleBefore)) {
         if (await this.transfer(key, undefined, 'idle')) requeued++;
+        // No longer held (a step cut off between the record and the hub's sets): out of the active set.
+        else if ((await this.get(key))?.status !== 'held') await this.redis.zrem(this.activeKey, key);
       }
     } finally {
       await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`, 1, this.sweepLockKey, token);

@@ -88,7 +88,8 @@ describeInChromium('web chat page in Chromium', () => {
     const { url } = await sim.start();
     const services = createServicesClient({ baseUrl: url, apiKey: 'webchat-test-key', timeoutMs: 3000 });
     app = await startApp(
-      { REDIS_URL: `redis://127.0.0.1:6379/${DB}`, REDIS_KEY_PREFIX: prefix },
+      // Heartbeats every second: a conversation the server lost has its sockets closed within one.
+      { REDIS_URL: `redis://127.0.0.1:6379/${DB}`, REDIS_KEY_PREFIX: prefix, DIRECTLINE_HEARTBEAT_SECONDS: '1' },
       {
         recognizer: createRecognizer(),
         // Default feature dialogs (the product's registry); typing shown at once so the test sees it.
@@ -256,7 +257,21 @@ describeInChromium('web chat page in Chromium', () => {
     await see(firstLine(t('ar', 'welcome')), 20_000);
     await shot('8-new-chat');
 
+  });
+
+  it('when the server has lost the conversation (Redis reset), says so plainly and starts it again', async () => {
+    const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { started?: boolean };
+    // Once under way, the stored token says so (refreshed by the page).
+    await expect.poll(async () => claims((await sessionOf())?.token ?? '..').started, { timeout: 20_000 }).toBe(true);
+    const conv = (await sessionOf())?.conversationId;
+    await deleteByPrefix(redis, prefix); // the reset
+    await see(t('ar', 'errors.conversationLost'), 40_000);
+    expect((await sessionOf())?.conversationId).toBe(conv);
+    await send('السلام عليكم');
+    await see(t('ar', 'greeting.return.salam'));
+    await shot('9-conversation-lost');
+
     expect(foreign, 'requests outside our origin').toEqual([]);
     expect(cspViolations).toEqual([]);
-  });
+  }, 60_000);
 });

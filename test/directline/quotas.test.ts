@@ -1,7 +1,8 @@
 /**
  * What one conversation (one token) may cost: messages per window, uploaded bytes, open
  * WebSockets across processes and activities kept, each refused with a Direct Line error
- * (429 + Retry-After, or 403 for a full conversation) while the conversation keeps working.
+ * (429 + Retry-After) while the conversation keeps working, and the list of activities kept is
+ * capped (the oldest trimmed, watermarks unchanged for clients).
  * Also: the rate-limit address cannot be chosen by the client through X-Forwarded-For, and
  * a forged Host header never reaches the file links other readers see.
  */
@@ -9,7 +10,7 @@ import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { clientAddress, loadDirectLineConfig } from '../../adapters/directline';
+import { activityId, clientAddress, loadDirectLineConfig } from '../../adapters/directline';
 import { deleteByPrefix, testRedis } from '../helpers/redis';
 import { cleanRedis, Conversation, DL_DB, SECRET, startDirectLine, type DirectLineHarness } from './support';
 
@@ -185,19 +186,46 @@ describe('Direct Line stored activities and X-Forwarded-For', () => {
     await cleanRedis(h.prefix);
   });
 
-  it('a conversation keeps a bounded number of activities: past the cap posts get 403 conversation_full', async () => {
+  it('a conversation keeps its newest DIRECTLINE_MAX_ACTIVITIES activities: the oldest are trimmed, watermarks and ids keep counting', async () => {
     const s = await startConversation(h);
-    const statuses: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      statuses.push((await post(h, s, { type: 'message', text: `m${i}` })).status);
+    const conv = s.conversationId;
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await post(h, s, { type: 'message', text: `m${i}` });
+      expect(res.status).toBe(200);
+      ids.push(((await res.json()) as { id: string }).id);
       await h.channel.idle();
     }
-    expect(statuses).toContain(403);
-    expect(statuses.slice(statuses.indexOf(403)).every((x) => x === 403)).toBe(true);
-    const last = await post(h, s, { type: 'message', text: 'again' });
-    expect(await last.json()).toMatchObject({ error: { code: 'conversation_full' } });
-    // The cap, plus at most the replies to the last accepted message.
-    expect(await redis.llen(`${h.prefix}dl:{${s.conversationId}}:acts`)).toBeLessThanOrEqual(14);
+    const page = async (watermark: number) => {
+      const res = await fetch(`${h.app.baseUrl}/v3/directline/conversations/${conv}/activities?watermark=${watermark}`, { headers: { authorization: `Bearer ${s.token}` } });
+      return (await res.json()) as { activities: Array<{ id: string; text?: string }>; watermark: string };
+    };
+    expect(await redis.llen(`${h.prefix}dl:{${conv}}:acts`)).toBe(10);
+    const total = 10 + Number(await redis.get(`${h.prefix}dl:{${conv}}:trimmed`));
+    expect(total).toBeGreaterThanOrEqual(17); // the welcome, 8 messages and a reply to each
+    // From the start: the 10 kept, numbered where they stand among all activities ever posted.
+    const all = await page(0);
+    expect(all.watermark).toBe(String(total));
+    expect(all.activities.map((a) => a.id)).toEqual(Array.from({ length: 10 }, (_, i) => activityId(conv, total - 10 + i)));
+    // The id the last POST answered is the id the list gives it.
+    expect(all.activities.find((a) => a.id === ids.at(-1))?.text).toBe('m7');
+    // A client that had read up to three from the end gets exactly those three, then nothing new.
+    const tail = await page(total - 3);
+    expect(tail.activities.map((a) => a.id)).toEqual(all.activities.slice(-3).map((a) => a.id));
+    expect(await page(total)).toMatchObject({ activities: [], watermark: String(total) });
+    // Posting goes on (nothing is refused for size), the numbering with it.
+    const next = await post(h, s, { type: 'message', text: 'again' });
+    expect(((await next.json()) as { id: string }).id).toBe(activityId(conv, total));
+    await h.channel.idle();
+
+    // The bot's activities (a notification) never lengthen the life of a conversation the user left; the user's do.
+    const key = (part: string) => `${h.prefix}dl:{${conv}}:${part}`;
+    await redis.pexpire(key('meta'), 5000);
+    await h.channel.store.append(conv, { type: 'message', text: 'notice', from: { id: 'musaed', name: 'Musaed', role: 'bot' } });
+    for (const part of ['meta', 'acts', 'trimmed']) expect(await redis.pttl(key(part)), part).toBeLessThanOrEqual(5000);
+    await post(h, s, { type: 'message', text: 'back' });
+    await h.channel.idle();
+    for (const part of ['meta', 'acts']) expect(await redis.pttl(key(part)), part).toBeGreaterThan(60_000);
   });
 
   it('a process holds at most DIRECTLINE_MAX_SOCKETS sockets, whatever the conversation', async () => {

@@ -58,8 +58,120 @@ function readyWhen(proc: ChildProcess, line: string, name: string): Promise<Chil
 
 /** Kills it at once, as an outage would. */
 export async function stopRedis(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
+  // A process killed by a signal has no exit code, only signalCode: both mean it is gone.
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGKILL');
   await exited;
+}
+
+// ---- Redis Cluster ---------------------------------------------------------------------------
+
+export interface ClusterNode {
+  port: number;
+  proc: ChildProcess;
+}
+
+export interface RedisClusterHandle {
+  nodes: ClusterNode[];
+  /** "127.0.0.1:p1,127.0.0.1:p2,…", the form REDIS_CLUSTER_NODES takes. */
+  nodesEnv: string;
+  /** The node serving `slot` as master right now (CLUSTER SHARDS through a live node). */
+  masterOf(slot: number): Promise<ClusterNode>;
+  /** Resolves when every live node reports cluster_state:ok and a master for every slot. */
+  waitOk(timeoutMs?: number): Promise<void>;
+  /** Kills every node (SIGKILL, by PID) and removes their directories. */
+  stop(): Promise<void>;
+}
+
+const run = (cmd: string, args: string[]): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    // 'close', not 'exit': the output may still be in the pipe when the process exits.
+    p.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${out}`))));
+  });
+
+const cli = (port: number, ...args: string[]) => run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]);
+
+/**
+ * A throwaway Redis Cluster: `masters` masters with one replica each (6 nodes by default) from
+ * Debian's redis-server, on free ports, each with a temp dir of its own (nodes.conf); made with
+ * `redis-cli --cluster create`, ready once every node says cluster_state:ok. A short
+ * cluster-node-timeout (default 1 s) so that a killed master's replica takes over in seconds, and
+ * cluster-require-full-coverage no unless asked (the README's setting).
+ */
+export async function startCluster(options: { masters?: number; nodeTimeoutMs?: number; requireFullCoverage?: boolean } = {}): Promise<RedisClusterHandle> {
+  const count = (options.masters ?? 3) * 2;
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const p = await freePort();
+    // The cluster bus listens on port + 10000: both must be free.
+    if (p + 10000 < 65536 && !ports.includes(p)) ports.push(p);
+  }
+  const dirs: string[] = [];
+  const nodes: ClusterNode[] = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => stopRedis(n.proc)));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) {
+      const dir = mkdtempSync(join(tmpdir(), 'musaed-cluster-'));
+      dirs.push(dir);
+      const proc = await startRedis(port, [
+        '--cluster-enabled', 'yes',
+        '--cluster-config-file', join(dir, 'nodes.conf'),
+        '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000),
+        // The setting the README asks for: the other masters keep serving their slots while one is lost.
+        '--cluster-require-full-coverage', options.requireFullCoverage ? 'yes' : 'no',
+        '--dir', dir,
+      ]);
+      nodes.push({ port, proc });
+    }
+    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes']);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const live = () => nodes.filter((n) => n.proc.exitCode === null && n.proc.signalCode === null);
+  const handle: RedisClusterHandle = {
+    nodes,
+    nodesEnv: ports.map((p) => `127.0.0.1:${p}`).join(','),
+    async masterOf(slot) {
+      // CLUSTER NODES: "<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slots…>".
+      const out = await cli(live()[0]!.port, 'CLUSTER', 'NODES');
+      for (const line of out.split('\n')) {
+        const f = line.trim().split(' ');
+        if (f.length < 9 || !f[2]!.split(',').includes('master') || f[2]!.includes('fail')) continue;
+        const port = Number(/:(\d+)@/.exec(f[1]!)?.[1]);
+        const serves = f.slice(8).some((r) => {
+          const [a, b] = r.split('-').map(Number);
+          return slot >= a! && slot <= (b ?? a!);
+        });
+        const node = nodes.find((n) => n.port === port);
+        if (serves && node) return node;
+      }
+      throw new Error(`no master for slot ${slot}: ${out}`);
+    },
+    async waitOk(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const infos = await Promise.all(live().map((n) => cli(n.port, 'CLUSTER', 'INFO').catch(() => '')));
+        if (infos.every((i) => i.includes('cluster_state:ok') && i.includes('cluster_slots_ok:16384'))) return;
+        if (Date.now() > deadline) throw new Error(`cluster not ok after ${timeoutMs} ms: ${infos.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop,
+  };
+  try {
+    await handle.waitOk();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return handle;
 }

@@ -30,6 +30,8 @@
     directLine: null,
     store: null,
     refreshTimer: 0,
+    /** The conversation was started again once after the server lost it (see connect). */
+    restarted: false,
   };
   const s = (key) => (typeof state.strings[state.lang][key] === 'string' ? state.strings[state.lang][key] : '');
 
@@ -238,6 +240,14 @@
       if ($('confirm-new').returnValue === 'confirm') newChat();
     });
 
+    await connect(session, webChat);
+  }
+
+  /**
+   * Opens (or resumes) the stored token's conversation and renders Web Chat on it. The first call
+   * gets the session and bundle already on their way; a restart opens the session again.
+   */
+  async function connect(session = openSession(), webChat = loadWebChat()) {
     let saved;
     try {
       [saved] = await Promise.all([session, webChat]);
@@ -247,15 +257,53 @@
     scheduleRefresh(saved);
     // No conversationId: the token names its conversation, and POST /conversations with it
     // resumes that conversation (replayed from the start) or starts it, whichever applies.
-    state.directLine = window.WebChat.createDirectLine({
-      domain: DOMAIN,
-      token: saved.token,
-      webSocket: true,
-      conversationStartProperties: { locale: LOCALES[state.lang] },
-    });
-    state.directLine.connectionStatus$.subscribe((status) => {
-      if (status === STATUS.online) showStatus(null);
-      else if (status === STATUS.failedToConnect || status === STATUS.expiredToken || status === STATUS.ended) showStatus('connectFailed');
+    // The server closes a conversation's sockets with 4404 once it no longer has it (its data
+    // was lost): start it again once with the same token, and the bot says what happened.
+    const restart = () => {
+      if (state.restarted) return;
+      state.restarted = true;
+      subscription.unsubscribe();
+      directLine.end();
+      connect();
+    };
+    const NativeSocket = window.WebSocket;
+    class WatchedSocket extends NativeSocket {
+      constructor(url, protocols) {
+        super(url, protocols);
+        this.addEventListener('close', (event) => {
+          if (event.code === 4404) setTimeout(restart);
+        });
+      }
+    }
+    // Web Chat's createDirectLine does not pass a WebSocket class on; DirectLine takes the
+    // global one when it is made, so it is swapped for that moment only.
+    window.WebSocket = WatchedSocket;
+    let directLine;
+    try {
+      directLine = window.WebChat.createDirectLine({
+        domain: DOMAIN,
+        token: saved.token,
+        webSocket: true,
+        conversationStartProperties: { locale: LOCALES[state.lang] },
+      });
+    } finally {
+      window.WebSocket = NativeSocket;
+    }
+    state.directLine = directLine;
+    let online = false;
+    const subscription = directLine.connectionStatus$.subscribe((status) => {
+      if (status === STATUS.online) {
+        showStatus(null);
+        if (online) return;
+        online = true;
+        // Once under way, the stored token is refreshed: the new one says the conversation has
+        // started, so if the server ever loses it, coming back is told, not silently begun again.
+        tokenCall('refresh', saved.token).then((body) => scheduleRefresh((saved = saveSession(body)))).catch(() => undefined);
+      } else if (status === STATUS.ended && online && !state.restarted) {
+        restart(); // the same, told by a 404 (polling)
+      } else if (status === STATUS.failedToConnect || status === STATUS.expiredToken || status === STATUS.ended) {
+        showStatus('connectFailed');
+      }
     });
     state.store = window.WebChat.createStore({}, followBot);
     render();
