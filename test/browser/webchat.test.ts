@@ -89,7 +89,9 @@ describeInChromium('web chat page in Chromium', () => {
     const services = createServicesClient({ baseUrl: url, apiKey: 'webchat-test-key', timeoutMs: 3000 });
     app = await startApp(
       // Heartbeats every second: a conversation the server lost has its sockets closed within one.
-      { REDIS_URL: `redis://127.0.0.1:6379/${DB}`, REDIS_KEY_PREFIX: prefix, DIRECTLINE_HEARTBEAT_SECONDS: '1' },
+      // The quotas (10 messages per 10 s) are tested in test/directline/quotas.test.ts; this page test
+      // clicks faster than a person and would meet them on an idle machine.
+      { REDIS_URL: `redis://127.0.0.1:6379/${DB}`, REDIS_KEY_PREFIX: prefix, DIRECTLINE_HEARTBEAT_SECONDS: '1', DIRECTLINE_MESSAGE_BURST: '100', DIRECTLINE_MESSAGES_PER_MINUTE: '300' },
       {
         recognizer: createRecognizer(),
         // Default feature dialogs (the product's registry); typing shown at once so the test sees it.

@@ -96,7 +96,7 @@ describe('an ID number the user typed to the agent', () => {
     expect(lines.find((m) => m.text === 'شكرًا')?.revealable).toBeUndefined(); // nothing was masked: nothing to reveal
 
     // Stored encrypted, never in clear.
-    const sealed = await redis.hgetall(`${redisEnv.REDIS_KEY_PREFIX}ho:{hub}:sealed:emulator/conversations/rv-1`);
+    const sealed = await redis.hgetall(`${redisEnv.REDIS_KEY_PREFIX}ho:{emulator/conversations/rv-1}:sealed`);
     expect(Object.keys(sealed)).toEqual([idLine.id]);
     expect(JSON.stringify(sealed)).not.toMatch(/2345678904|٢٣٤٥٦٧٨٩٠٤/);
 
@@ -117,7 +117,7 @@ describe('an ID number the user typed to the agent', () => {
     expect((await agent.call('POST', `/conversations/${idOf('rv-1')}/messages/x/reveal`)).status).toBe(400);
 
     await hub.end('emulator/conversations/rv-1', { id: 'sara', name: 'سارة' });
-    expect(await redis.exists(`${redisEnv.REDIS_KEY_PREFIX}ho:{hub}:sealed:emulator/conversations/rv-1`)).toBe(0);
+    expect(await redis.exists(`${redisEnv.REDIS_KEY_PREFIX}ho:{emulator/conversations/rv-1}:sealed`)).toBe(0);
   });
 });
 

@@ -194,8 +194,15 @@
     if (activity && activity.type === 'message' && activity.from && activity.from.role === 'bot') {
       hideWelcome();
       const lang = langOf(activity.locale);
-      // After this action is handled, so the message renders before Web Chat re-renders.
-      if (lang && lang !== state.lang) setTimeout(() => setLanguage(lang, false));
+      if (lang) {
+        // The latest bot message wins: a replayed history holds older messages in other languages,
+        // and each is handled before the timer runs. After this action, so the message renders
+        // before Web Chat re-renders.
+        state.botLang = lang;
+        setTimeout(() => {
+          if (state.botLang && state.botLang !== state.lang) setLanguage(state.botLang, false);
+        });
+      }
     }
     return next(action);
   };
