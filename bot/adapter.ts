@@ -26,6 +26,7 @@ import type { Metrics } from './metrics';
 import type { Translate } from '../dialogs/deps';
 import { turnCorrelationId, turnLang, turnLogger } from '../dialogs/turnState';
 import { TurnLockTimeoutError } from './middleware/turnLock';
+import { WriteNotDurableError } from './storage/durableWrites';
 import { BoundedCache, CachingBotFrameworkAuthentication, CachingConnectorFactory } from './connectorCache';
 import { type ConnectorLimits, isConnectorCallError } from './connectorLimits';
 
@@ -68,7 +69,7 @@ const TRANSIENT_CLIENT =
  * ClusterAllFailedError's `lastNodeError`).
  */
 export function isUnavailableError(err: unknown, depth = 0): boolean {
-  if (err instanceof TurnLockTimeoutError) return true;
+  if (err instanceof TurnLockTimeoutError || err instanceof WriteNotDurableError) return true;
   if (typeof err !== 'object' || err === null || depth > 3) return false;
   const e = err as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown; lastNodeError?: unknown };
   const message = typeof e.message === 'string' ? e.message : '';

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { textForStorage, type MaskOptions } from '../../bot/privacy/mask';
+import { acknowledged } from '../../bot/storage/durableWrites';
 
 export interface ConversationMeta {
   user: string;
@@ -84,7 +85,8 @@ export class DirectLineStore {
       .pexpire(acts, this.ttlMs)
       .pexpire(this.key(conv, 'meta'), this.ttlMs);
     if (repliedTo) tx.set(this.key(conv, 'replied'), repliedTo, 'PX', this.ttlMs);
-    const results = await tx.exec();
+    // The history the user sees must survive a failover: on enough replicas first (REDIS_MIN_REPLICAS_ACK).
+    const results = await acknowledged(this.redis, () => tx.exec());
     const [err, length] = results?.[0] ?? [new Error('append failed'), 0];
     if (err) throw err;
     const watermark = Number(length);

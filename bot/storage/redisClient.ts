@@ -6,7 +6,7 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import RedisMock from 'ioredis-mock';
-import { parseHostList, parseRedisUrl, type RedisTarget } from './redisUrl';
+import { describeRedisTarget, parseHostList, parseRedisUrl, type RedisTarget } from './redisUrl';
 
 export type RedisConnection = Redis | Cluster;
 
@@ -45,6 +45,12 @@ export function redisOptionsOf(target: RedisTarget): RedisOptions {
     ...auth,
     sentinels: target.sentinels,
     name: target.masterName,
+    // Follow a failover as soon as a sentinel announces it (+switch-master) instead of writing
+    // to the demoted master until it drops us: fewer writes go to a node about to be flushed.
+    failoverDetector: true,
+    // A master turned replica answers READONLY: reconnect (through the sentinels) and fail
+    // this command, which the turn reports as "temporarily unavailable".
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 1 : false),
     ...(target.sentinelUsername !== undefined ? { sentinelUsername: target.sentinelUsername } : {}),
     ...(target.sentinelPassword !== undefined ? { sentinelPassword: target.sentinelPassword } : {}),
     ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
@@ -80,10 +86,39 @@ export function createRedis(settings: RedisSettings): RedisConnection {
   return new Redis({ ...COMMON, ...redisOptionsOf(parseRedisUrl(settings.url)) });
 }
 
-/** Connects a lazily created client; resolves when it answers PING. */
-export async function connectRedis(redis: RedisConnection): Promise<void> {
-  if (redis.status === 'wait') await redis.connect();
-  await redis.ping();
+/** Where settings point, for messages (no password): "redis://h:6379 (db 0)", the Sentinel master, the Cluster seeds. */
+export function describeRedis(settings: RedisSettings): string {
+  if (settings.clusterNodes) return `Cluster ${parseHostList(settings.clusterNodes, 6379).map((e) => `${e.host}:${e.port}`).join(',')}`;
+  if (!settings.url) return 'in-memory';
+  return describeRedisTarget(parseRedisUrl(settings.url));
+}
+
+export class RedisUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisUnreachableError';
+  }
+}
+
+/**
+ * Connects a lazily created client; resolves when it answers PING. With `target` (describeRedis),
+ * a failure says which Redis could not be reached and why (the socket's own error, e.g.
+ * ECONNREFUSED, rather than ioredis' "Connection is closed.").
+ */
+export async function connectRedis(redis: RedisConnection, target?: string): Promise<void> {
+  let cause: Error | undefined;
+  const remember = (err: Error) => (cause = err);
+  redis.on('error', remember);
+  try {
+    if (redis.status === 'wait') await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    if (target === undefined) throw err;
+    const why = (cause ?? (err as Error)).message;
+    throw new RedisUnreachableError(`Redis ${target} could not be reached: ${why}`);
+  } finally {
+    redis.off('error', remember);
+  }
 }
 
 /** A second connection for subscriptions (a subscribed connection can run nothing else). */
