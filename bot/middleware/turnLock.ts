@@ -116,10 +116,12 @@ export class ConversationLock {
     }
   }
 
-  private async acquire(key: string, token: string): Promise<boolean> {
-    // The in-process queue lets one turn per conversation here at a time, so a value with this
-    // lock's tag that no turn holds is a leftover of a release that failed.
-    if (this.held.has(key)) return (await this.redis.set(key, token, 'PX', this.ttlMs, 'NX')) === 'OK';
+  private async acquire(key: string, token: string, first: boolean): Promise<boolean> {
+    if ((await this.redis.set(key, token, 'PX', this.ttlMs, 'NX')) === 'OK') return true;
+    // Taken: on the first try, see whether it is a leftover of this lock. The in-process queue lets
+    // one turn per conversation here at a time, so a value with this lock's tag that no turn here
+    // holds is one whose release failed (Redis away): take it over rather than wait out its lease.
+    if (!first || this.held.has(key)) return false;
     const taken = await this.redis.musaedLockTake(key, token, this.tag, String(this.ttlMs));
     if (taken === 2) this.takeovers++;
     return taken !== 0;
@@ -128,7 +130,9 @@ export class ConversationLock {
   private async withRedisLock<T>(key: string, fn: () => Promise<T>, deadline: number, pending?: () => Array<Promise<unknown>>): Promise<T> {
     const token = `${this.tag}${randomUUID()}`;
     let delay = 5;
-    while (!(await this.acquire(key, token))) {
+    let first = true;
+    while (!(await this.acquire(key, token, first))) {
+      first = false;
       if (Date.now() > deadline) throw new TurnLockTimeoutError();
       await sleep(delay + Math.random() * delay);
       delay = Math.min(delay * 2, 100);

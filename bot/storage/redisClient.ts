@@ -72,7 +72,8 @@ const CLUSTER_RETRIES = {
   maxRedirections: 10,
 } as const;
 
-export function createRedis(settings: RedisSettings): RedisConnection {
+/** `tuning` (benches, tests) overrides single ioredis options of a standalone or Sentinel client. */
+export function createRedis(settings: RedisSettings, tuning: Partial<RedisOptions> = {}): RedisConnection {
   if (settings.clusterNodes) {
     return new Cluster(parseHostList(settings.clusterNodes, 6379), {
       lazyConnect: true,
@@ -83,7 +84,7 @@ export function createRedis(settings: RedisSettings): RedisConnection {
     });
   }
   if (!settings.url) return new RedisMock() as unknown as Redis;
-  return new Redis({ ...COMMON, ...redisOptionsOf(parseRedisUrl(settings.url)) });
+  return new Redis({ ...COMMON, ...redisOptionsOf(parseRedisUrl(settings.url)), ...tuning });
 }
 
 /** Where settings point, for messages (no password): "redis://h:6379 (db 0)", the Sentinel master, the Cluster seeds. */
