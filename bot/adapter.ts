@@ -89,6 +89,9 @@ export function installErrorHandler(
     log.error({ err: error, correlationId: turnCorrelationId(context), unavailable }, 'turn failed');
     // When the reply itself could not be delivered, an apology would fail the same way (and
     // call a failing or silent serviceUrl once more).
+    // Replies still held for an expectReplies caller describe a turn that was not saved: the
+    // apology replaces them. (Channels that deliver during the turn have shown them already.)
+    if (unavailable) context.bufferedReplyActivities.splice(0);
     if (!isConnectorCallError(error)) {
       try {
         await context.sendActivity(deps.t(turnLang(context), unavailable ? 'errors.unavailable' : 'errors.generic'));

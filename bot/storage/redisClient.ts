@@ -104,20 +104,30 @@ export class RedisUnreachableError extends Error {
 /**
  * Connects a lazily created client; resolves when it answers PING. With `target` (describeRedis),
  * a failure says which Redis could not be reached and why (the socket's own error, e.g.
- * ECONNREFUSED, rather than ioredis' "Connection is closed.").
+ * ECONNREFUSED, rather than ioredis' "Connection is closed."); it also gives up after
+ * `withinMs` (ioredis would ask unreachable sentinels forever).
  */
-export async function connectRedis(redis: RedisConnection, target?: string): Promise<void> {
+export async function connectRedis(redis: RedisConnection, target?: string, withinMs = 10_000): Promise<void> {
   let cause: Error | undefined;
   const remember = (err: Error) => (cause = err);
   redis.on('error', remember);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${withinMs / 1000} s`)), withinMs);
+  });
   try {
-    if (redis.status === 'wait') await redis.connect();
-    await redis.ping();
+    const connect = (async () => {
+      if (redis.status === 'wait') await redis.connect();
+      await redis.ping();
+    })();
+    connect.catch(() => undefined); // when the deadline wins, its later failure is expected
+    await (target === undefined ? connect : Promise.race([connect, late]));
   } catch (err) {
     if (target === undefined) throw err;
     const why = (cause ?? (err as Error)).message;
     throw new RedisUnreachableError(`Redis ${target} could not be reached: ${why}`);
   } finally {
+    clearTimeout(timer);
     redis.off('error', remember);
   }
 }

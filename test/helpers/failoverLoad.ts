@@ -55,13 +55,15 @@ export async function runFailoverLoad(options: {
   /** Keep the load on this long after the last failure (and at least until the fault is over). */
   settleMs?: number;
   maxAfterFaultMs?: number;
+  /** REDIS_MIN_REPLICAS_ACK in "after" mode (default 1). */
+  minReplicasAck?: number;
 }): Promise<FailoverFigures> {
   const { set, fault, mode, prefix } = options;
   const conversations = options.conversations ?? 20;
   const env = {
     REDIS_URL: set.url,
     REDIS_KEY_PREFIX: prefix,
-    REDIS_MIN_REPLICAS_ACK: mode === 'after' ? '1' : '0',
+    REDIS_MIN_REPLICAS_ACK: mode === 'after' ? String(options.minReplicasAck ?? 1) : '0',
     REDIS_WAIT_TIMEOUT_MS: '500',
   };
   const tuning = mode === 'before' ? { failoverDetector: false, reconnectOnError: null } : {};
@@ -140,7 +142,7 @@ export async function runFailoverLoad(options: {
       // A supervisor brings the node back; the sentinels make it a replica of the new master.
       await set.restart(oldMaster);
     }
-    await set.replicasOnline(1);
+    await set.replicasOnline(options.minReplicasAck ?? 1);
     figures.replicaOnlineMs = Date.now() - faultAt;
     // The load goes on until no turn has failed for settleMs (or the cap).
     const settle = options.settleMs ?? 2000;
