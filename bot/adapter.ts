@@ -59,9 +59,9 @@ export function createCloudAdapter(config: Config): CloudAdapter {
  * an error reply quoted inside a script error (older servers: "ERR Error running script … -READONLY …").
  */
 const TRANSIENT_REPLY = /(?:^|-)(?:MOVED|ASK|CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN|NOREPLICAS|BUSY)\b/;
-/** Client-side: connection lost or refused, timeouts, ioredis giving up on a node, sentinels or the cluster. */
+/** Client-side: connection lost or refused (also mid-pipeline, as when a failover drops the connection), timeouts, ioredis giving up on a node, sentinels or the cluster. */
 const TRANSIENT_CLIENT =
-  /ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|Command timed out|ETIMEDOUT|ClusterAllFailed|Too many Cluster redirections|Cluster isn't ready|Cluster is disconnected|Failed to refresh slots cache|None of startup nodes is available|Node is disconnected|All sentinels are unreachable/i;
+  /ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|Command timed out|ETIMEDOUT|ClusterAllFailed|Too many Cluster redirections|Cluster isn't ready|Cluster is disconnected|Failed to refresh slots cache|None of startup nodes is available|Node is disconnected|All sentinels are unreachable|Command aborted due to connection close/i;
 
 /**
  * Storage and lock failures: the user is told to retry, the turn is not half-done, and the

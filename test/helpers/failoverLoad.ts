@@ -12,6 +12,7 @@ import { createRedis, type RedisConnection } from '../../bot/storage/redisClient
 import { createTranslator } from '../../bot/i18n';
 import type { App } from '../../bot/app';
 import { startApp } from './app';
+import { createLogger } from '../../bot/logger';
 import { say, texts } from './http';
 import { ruleRecognizer } from './ruleRecognizer';
 import { stopRedis, type SentinelSet } from './redisServer';
@@ -37,6 +38,8 @@ export interface FailoverFigures {
   /** Longest time one conversation went without an acknowledged turn, across the fault. */
   maxStallMs: number;
   otherExamples: string[];
+  /** Errors behind the turns that got the generic apology (the error handler's log). */
+  otherErrors: string[];
   /** When (ms after the fault) the sentinels named the new master, and the master had a replica online again. */
   switchedMs: number;
   replicaOnlineMs: number;
@@ -69,13 +72,24 @@ export async function runFailoverLoad(options: {
   const tuning = mode === 'before' ? { failoverDetector: false, reconnectOnError: null } : {};
   const clients: RedisConnection[] = [createRedis({ url: set.url }, tuning), createRedis({ url: set.url }, tuning)];
   const apps: Array<App & { baseUrl: string }> = [];
+  // The error handler's "turn failed" lines that were not "unavailable": what made a turn fail impolitely.
+  const otherErrors: string[] = [];
+  const logger = createLogger({
+    level: 'error',
+    destination: {
+      write: (line: string) => {
+        const entry = JSON.parse(line) as { msg?: string; unavailable?: boolean; err?: { message?: string; stack?: string } };
+        if (entry.msg === 'turn failed' && entry.unavailable === false && otherErrors.length < 5) otherErrors.push((entry.err?.stack ?? entry.err?.message ?? '').slice(0, 400));
+      },
+    },
+  });
   for (const redis of clients) {
     redis.on('error', () => undefined);
-    apps.push(await startApp(env, { redis, recognizer: ruleRecognizer(), features: [(deps) => new CountingDialog(deps)] }));
+    apps.push(await startApp(env, { logger, redis, recognizer: ruleRecognizer(), features: [(deps) => new CountingDialog(deps)] }));
   }
   const figures: FailoverFigures = {
     fault, mode, conversations, turns: 0, acknowledged: 0, politeFailures: 0, otherFailures: 0,
-    lostUpdates: 0, conversationsWithLoss: 0, recoveryMs: 0, maxStallMs: 0, otherExamples: [], switchedMs: 0, replicaOnlineMs: 0,
+    lostUpdates: 0, conversationsWithLoss: 0, recoveryMs: 0, maxStallMs: 0, otherExamples: [], otherErrors: [], switchedMs: 0, replicaOnlineMs: 0,
   };
   const ids = Array.from({ length: conversations }, (_, i) => `${prefix.replace(/\W/g, '')}-${fault}-${i}`);
   const high = new Map<string, number>(ids.map((id) => [id, 0]));
@@ -163,6 +177,7 @@ export async function runFailoverLoad(options: {
       }
     }
     figures.conversationsWithLoss = lossIn.size;
+    figures.otherErrors = otherErrors;
     return figures;
   } finally {
     stop = true;
