@@ -34,6 +34,15 @@ export class WriteNotDurableError extends Error {
 interface ConnectionState extends ReplicaAckPolicy {
   /** Counts the connection's closes: a WAIT answered on a newer connection than the write's proves nothing. */
   closes: number;
+  /** The WAIT on the wire now, and the one that follows it, shared by every write answered meanwhile. */
+  inFlight?: Promise<Ack>;
+  queued?: Promise<Ack>;
+}
+
+interface Ack {
+  acked: number;
+  /** The close count when the WAIT was answered. */
+  closes: number;
 }
 
 const policies = new WeakMap<RedisConnection, ConnectionState>();
@@ -68,12 +77,40 @@ export async function acknowledged<T>(redis: RedisConnection, send: () => Promis
   if (!state) return send();
   const closes = state.closes;
   const result = await send();
-  const acked = Number(await (redis as Exclude<RedisConnection, Cluster>).wait(state.minReplicas, state.timeoutMs));
-  if (state.closes !== closes) throw new WriteNotDurableError('Redis connection changed between a write and its WAIT: the write may not survive a failover');
+  const ack = await groupWait(redis as Exclude<RedisConnection, Cluster>, state);
+  const acked = ack.acked;
+  if (ack.closes !== closes) throw new WriteNotDurableError('Redis connection changed between a write and its WAIT: the write may not survive a failover');
   if (acked < state.minReplicas) {
     throw new WriteNotDurableError(`write held by ${acked} of the ${state.minReplicas} Redis replica(s) required within ${state.timeoutMs} ms (REDIS_MIN_REPLICAS_ACK)`);
   }
   return result;
+}
+
+/**
+ * WAIT blocks the connection it is sent on (every command behind it waits), so writes share
+ * WAITs: a write answered while one is on the wire joins the next one, sent when that one
+ * returns, which covers every write answered before it. Under load one WAIT serves many turns,
+ * and while replicas are away the connection is blocked for one timeout per round, not per write.
+ */
+function groupWait(redis: Exclude<RedisConnection, Cluster>, state: ConnectionState): Promise<Ack> {
+  const send = (): Promise<Ack> => {
+    const wait = redis.wait(state.minReplicas, state.timeoutMs).then((n) => ({ acked: Number(n), closes: state.closes }));
+    state.inFlight = wait;
+    const clear = () => {
+      if (state.inFlight === wait) state.inFlight = undefined;
+    };
+    wait.then(clear, clear);
+    return wait;
+  };
+  if (!state.inFlight) return send();
+  if (!state.queued) {
+    const after = () => {
+      state.queued = undefined;
+      return send();
+    };
+    state.queued = state.inFlight.then(after, after);
+  }
+  return state.queued;
 }
 
 // ---- fencing: the lock a turn holds, visible to the storage it saves through ----
