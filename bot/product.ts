@@ -14,6 +14,7 @@ import { ticketNotifier } from '../adapters/notify';
 import { createServicesClient } from '../adapters/services';
 import { createSimulator } from '../sim';
 import { createRecognizer } from '../dialogs/understanding/recognizer';
+import { connectRedis, createRedis, describeRedis, isInMemory, type RedisConnection } from './storage/redisClient';
 
 export interface ProductApp {
   app: App;
@@ -22,6 +23,18 @@ export interface ProductApp {
 
 export async function buildProductApp(config: Config, options: { logger: Logger }): Promise<ProductApp> {
   const { logger } = options;
+  // Redis first: when it cannot be reached, the first line says which one, before anything else starts.
+  const redisSettings = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
+  let redis: RedisConnection | undefined;
+  if (!isInMemory(redisSettings)) {
+    redis = createRedis(redisSettings);
+    try {
+      await connectRedis(redis, describeRedis(redisSettings));
+    } catch (err) {
+      redis.disconnect();
+      throw err;
+    }
+  }
   const sim = config.SERVICES_API_URL
     ? undefined
     : createSimulator({
@@ -44,6 +57,7 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
   const channels: ChannelModule[] = [() => ({ services }), directLineChannel(), whatsAppChannel(), handoffModule(), webPageChannel(), ticketNotifier({ services })];
   const app = await createApp(config, {
     logger,
+    ...(redis ? { redis } : {}),
     channels,
     recognizer: createRecognizer(),
     readiness: { services: () => services.ping() },
@@ -52,6 +66,7 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
     app,
     async close() {
       await app.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
       await sim?.stop();
     },
   };

@@ -6,7 +6,7 @@
  * applied late, the persistence check, and a start against an unreachable Redis that names it.
  * Real Redis (DB 1, own prefix) and throwaway redis-servers on free ports.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import { ruleRecognizer } from '../helpers/ruleRecognizer';
 import { CORE_DB, deleteByPrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { freePort, startRedis, stopRedis } from '../helpers/redisServer';
 import type { DialogFactory } from '../../dialogs/registry';
+import { NODE_TSX, ROOT } from '../helpers/processes';
 import { AskNameDialog, FIRST_PROMPT, SECOND_PROMPT } from '../fixtures/askNameDialog';
 
 const CONV = 'emulator/conversations/fault-1';
@@ -176,4 +177,21 @@ describe('start-up checks of the Redis given', () => {
     expect(err.message).toContain(`Redis Sentinel master "mymaster" via 127.0.0.1:${port} (db 0) could not be reached`);
     expect(err.message).not.toContain('hunter2');
   });
+
+  it('npm start against an unreachable Redis: the first line names it, exit 1', async () => {
+    const port = await freePort();
+    const proc = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), 'bot/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: `redis://:hunter2@127.0.0.1:${port}/3`, NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((r) => proc.once('exit', r));
+    const lines = out.split('\n').filter((l) => l.trim() !== '' && !/DeprecationWarning|trace-deprecation/.test(l));
+    expect(code).toBe(1);
+    expect(lines[0]).toBe(`Musaed failed to start: Redis redis://127.0.0.1:${port} (db 3) could not be reached: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(out).not.toContain('hunter2');
+  }, 60_000);
 });
