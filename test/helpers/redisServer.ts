@@ -88,12 +88,15 @@ export interface SentinelSet {
 export async function startSentinelSet(options: { replicas?: number; sentinels?: number; downAfterMs?: number; name?: string } = {}): Promise<SentinelSet> {
   const name = options.name ?? 'musaedfo';
   const servers = new Map<number, ChildProcess>();
+  // A replica writes the RDB it receives to its directory: a temp dir, not the repository.
+  const dir = mkdtempSync(join(tmpdir(), 'musaed-sentinel-set-'));
+  const node = (port: number, extra: string[] = []) => startRedis(port, ['--dir', mkdtempSync(join(dir, `${port}-`)), ...extra]);
   const sentinels: ChildProcess[] = [];
   const masterPort = await freePort();
-  servers.set(masterPort, await startRedis(masterPort));
+  servers.set(masterPort, await node(masterPort));
   for (let i = 0; i < (options.replicas ?? 1); i++) {
     const port = await freePort();
-    servers.set(port, await startRedis(port, ['--replicaof', '127.0.0.1', String(masterPort)]));
+    servers.set(port, await node(port, ['--replicaof', '127.0.0.1', String(masterPort)]));
   }
   const sentinelPorts: number[] = [];
   for (let i = 0; i < (options.sentinels ?? 3); i++) {
@@ -134,7 +137,7 @@ export async function startSentinelSet(options: { replicas?: number; sentinels?:
       }
     },
     async restart(port) {
-      servers.set(port, await startRedis(port));
+      servers.set(port, await node(port));
     },
     async replicasOnline(n, timeoutMs = 20_000) {
       const until = Date.now() + timeoutMs;
@@ -159,6 +162,7 @@ export async function startSentinelSet(options: { replicas?: number; sentinels?:
     },
     async stop() {
       await Promise.all([...sentinels, ...servers.values()].map((p) => stopRedis(p)));
+      rmSync(dir, { recursive: true, force: true });
     },
   };
   // Ready when every sentinel knows the other sentinels and the replicas.
