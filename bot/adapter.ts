@@ -26,6 +26,7 @@ import type { Metrics } from './metrics';
 import type { Translate } from '../dialogs/deps';
 import { turnCorrelationId, turnLang, turnLogger } from '../dialogs/turnState';
 import { TurnLockTimeoutError } from './middleware/turnLock';
+import { WriteNotDurableError } from './storage/durableWrites';
 import { BoundedCache, CachingBotFrameworkAuthentication, CachingConnectorFactory } from './connectorCache';
 import { type ConnectorLimits, isConnectorCallError } from './connectorLimits';
 
@@ -58,9 +59,9 @@ export function createCloudAdapter(config: Config): CloudAdapter {
  * an error reply quoted inside a script error (older servers: "ERR Error running script … -READONLY …").
  */
 const TRANSIENT_REPLY = /(?:^|-)(?:MOVED|ASK|CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN|NOREPLICAS|BUSY)\b/;
-/** Client-side: connection lost or refused, timeouts, ioredis giving up on a node, sentinels or the cluster. */
+/** Client-side: connection lost or refused (also mid-pipeline, as when a failover drops the connection), timeouts, ioredis giving up on a node, sentinels or the cluster. */
 const TRANSIENT_CLIENT =
-  /ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|Command timed out|ETIMEDOUT|ClusterAllFailed|Too many Cluster redirections|Cluster isn't ready|Cluster is disconnected|Failed to refresh slots cache|None of startup nodes is available|Node is disconnected|All sentinels are unreachable/i;
+  /ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|Command timed out|ETIMEDOUT|ClusterAllFailed|Too many Cluster redirections|Cluster isn't ready|Cluster is disconnected|Failed to refresh slots cache|None of startup nodes is available|Node is disconnected|All sentinels are unreachable|Command aborted due to connection close/i;
 
 /**
  * Storage and lock failures: the user is told to retry, the turn is not half-done, and the
@@ -68,7 +69,7 @@ const TRANSIENT_CLIENT =
  * ClusterAllFailedError's `lastNodeError`).
  */
 export function isUnavailableError(err: unknown, depth = 0): boolean {
-  if (err instanceof TurnLockTimeoutError) return true;
+  if (err instanceof TurnLockTimeoutError || err instanceof WriteNotDurableError) return true;
   if (typeof err !== 'object' || err === null || depth > 3) return false;
   const e = err as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown; lastNodeError?: unknown };
   const message = typeof e.message === 'string' ? e.message : '';
@@ -88,6 +89,9 @@ export function installErrorHandler(
     log.error({ err: error, correlationId: turnCorrelationId(context), unavailable }, 'turn failed');
     // When the reply itself could not be delivered, an apology would fail the same way (and
     // call a failing or silent serviceUrl once more).
+    // Replies still held for an expectReplies caller describe a turn that was not saved: the
+    // apology replaces them. (Channels that deliver during the turn have shown them already.)
+    if (unavailable) context.bufferedReplyActivities.splice(0);
     if (!isConnectorCallError(error)) {
       try {
         await context.sendActivity(deps.t(turnLang(context), unavailable ? 'errors.unavailable' : 'errors.generic'));

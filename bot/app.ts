@@ -11,7 +11,9 @@ import type { Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { createTranslator } from './i18n';
-import { connectRedis, createRedis, duplicateRedis, isInMemory, type RedisConnection } from './storage/redisClient';
+import { connectRedis, createRedis, describeRedis, duplicateRedis, isInMemory, type RedisConnection } from './storage/redisClient';
+import { configureReplicaAck } from './storage/durableWrites';
+import { redisSetupProblems } from './storage/redisCheck';
 import { RedisStorage } from './storage/redisStorage';
 import { ConversationLock, turnLockMiddleware } from './middleware/turnLock';
 import { languageMiddleware } from './middleware/language';
@@ -84,10 +86,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const inMemory = !overrides.redis && isInMemory({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
   if (inMemory) logger.warn('REDIS_URL is not set: state is kept in memory and is lost on restart (development only)');
-  const redis = overrides.redis ?? createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES });
+  const redisSettings = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
+  const redis = overrides.redis ?? createRedis(redisSettings);
   const ownsRedis = !overrides.redis;
+  try {
+    // A failure names the Redis (host:port, Sentinel master; no password) and the socket's error.
+    await connectRedis(redis, ownsRedis ? describeRedis(redisSettings) : undefined);
+  } catch (err) {
+    if (ownsRedis) redis.disconnect();
+    throw err;
+  }
   redis.on('error', (err: Error) => logger.error({ err: { message: err.message } }, 'redis error'));
-  await connectRedis(redis);
+  if (!inMemory) {
+    configureReplicaAck(redis, { minReplicas: config.REDIS_MIN_REPLICAS_ACK, timeoutMs: config.REDIS_WAIT_TIMEOUT_MS });
+    for (const problem of await redisSetupProblems(redis, { productionLike: config.NODE_ENV === 'production', minReplicas: config.REDIS_MIN_REPLICAS_ACK })) logger.warn(problem);
+    if (config.NODE_ENV === 'production' && config.REDIS_URL?.startsWith('redis-sentinel:') && config.REDIS_MIN_REPLICAS_ACK === 0) {
+      logger.warn('REDIS_MIN_REPLICAS_ACK=0 with Sentinel: a failover can roll back turns the users were answered for; set it to 1');
+    }
+  }
   const subscribers: RedisConnection[] = [];
 
   const storage: Storage = inMemory

@@ -16,6 +16,7 @@ import { reminderComposer } from '../dialogs/reminders/message';
 import { createServicesClient } from '../adapters/services';
 import { createSimulator } from '../sim';
 import { createRecognizer } from '../dialogs/understanding/recognizer';
+import { connectRedis, createRedis, describeRedis, isInMemory, type RedisConnection } from './storage/redisClient';
 
 export interface ProductApp {
   app: App;
@@ -24,6 +25,18 @@ export interface ProductApp {
 
 export async function buildProductApp(config: Config, options: { logger: Logger }): Promise<ProductApp> {
   const { logger } = options;
+  // Redis first: when it cannot be reached, the first line says which one, before anything else starts.
+  const redisSettings = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
+  let redis: RedisConnection | undefined;
+  if (!isInMemory(redisSettings)) {
+    redis = createRedis(redisSettings);
+    try {
+      await connectRedis(redis, describeRedis(redisSettings));
+    } catch (err) {
+      redis.disconnect();
+      throw err;
+    }
+  }
   const sim = config.SERVICES_API_URL
     ? undefined
     : createSimulator({
@@ -46,6 +59,7 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
   const channels: ChannelModule[] = [() => ({ services }), directLineChannel(), whatsAppChannel(), handoffModule(), webPageChannel(), ticketNotifier({ services }), reminderScheduler({ services, composer: reminderComposer })];
   const app = await createApp(config, {
     logger,
+    ...(redis ? { redis } : {}),
     channels,
     recognizer: createRecognizer(),
     readiness: { services: () => services.ping() },
@@ -54,6 +68,7 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
     app,
     async close() {
       await app.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
       await sim?.stop();
     },
   };

@@ -6,6 +6,7 @@
 import type { Activity, Middleware, TurnContext } from 'botbuilder';
 import type { RedisConnection } from './storage/redisClient';
 import { hashTagOf } from './storage/redisStorage';
+import { acknowledged } from './storage/durableWrites';
 import { textForStorage } from './privacy/mask';
 import { conversationKeyOf, deferUntilRelease } from './middleware/turnLock';
 import { isErased, isSensitiveInput } from '../dialogs/turnState';
@@ -47,13 +48,9 @@ export class TranscriptStore {
   async append(conversationKey: string, entries: TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const max = this.options.maxEntries ?? 200;
-    await this.redis.musaedTranscriptAppend(
-      this.key(conversationKey),
-      String(max),
-      String(this.options.ttlMs),
-      // Masked, and a text over the cap (refused by the bot anyway) is kept as a marker with its length.
-      ...entries.map((e) => JSON.stringify({ ...e, text: textForStorage(e.text, this.options.maxTextChars ?? 2000) })),
-    );
+    // Masked, and a text over the cap (refused by the bot anyway) is kept as a marker with its length.
+    const rows = entries.map((e) => JSON.stringify({ ...e, text: textForStorage(e.text, this.options.maxTextChars ?? 2000) }));
+    await acknowledged(this.redis, () => this.redis.musaedTranscriptAppend(this.key(conversationKey), String(max), String(this.options.ttlMs), ...rows));
   }
 
   async delete(conversationKey: string): Promise<void> {

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { deferUntilRelease } from '../../bot/middleware/turnLock';
 import { isUnavailableError } from '../../bot/adapter';
+import { acknowledged } from '../../bot/storage/durableWrites';
 import { DIRECTLINE_CHANNEL_ID } from './activities';
 import { HttpProblem } from '../../bot/http/body';
 
@@ -117,7 +118,8 @@ export class ConversationInbox {
   /** Stores the activity for the bot (durable once this resolves) and starts a drain. */
   async accept(conv: string, activity: Partial<Activity>): Promise<void> {
     const entry: Entry = { activity, origin: this.o.origin() };
-    await this.redis.musaedInboxPush(this.key(conv, 'inbox'), this.key(conv, 'inbox:seq'), JSON.stringify(entry), String(this.o.ttlMs));
+    // On enough replicas before the 200 (REDIS_MIN_REPLICAS_ACK): a failover cannot take back what was accepted.
+    await acknowledged(this.redis, () => this.redis.musaedInboxPush(this.key(conv, 'inbox'), this.key(conv, 'inbox:seq'), JSON.stringify(entry), String(this.o.ttlMs)));
     await this.redis.zadd(this.index, Date.now(), conv);
     this.kick(conv);
   }
@@ -167,7 +169,9 @@ export class ConversationInbox {
           return;
         }
         await next();
-        const write = this.redis.musaedInboxDone(this.key(mine.conv, 'inbox:done'), this.key(mine.conv, 'meta'), String(mine.seq), String(this.o.ttlMs));
+        const write = acknowledged(this.redis, () =>
+          this.redis.musaedInboxDone(this.key(mine.conv, 'inbox:done'), this.key(mine.conv, 'meta'), String(mine.seq), String(this.o.ttlMs)),
+        );
         if (!deferUntilRelease(context, write)) await write;
       },
     };

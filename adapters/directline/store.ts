@@ -20,6 +20,7 @@ import type { Activity } from 'botbuilder';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { textForStorage, type MaskOptions } from '../../bot/privacy/mask';
 import { DIRECTLINE_CHANNEL_ID } from './activities';
+import { acknowledged } from '../../bot/storage/durableWrites';
 
 export interface ConversationMeta {
   user: string;
@@ -154,8 +155,9 @@ export class DirectLineStore {
     if (typeof rest.text === 'string') rest.text = textForStorage(rest.text, this.maxTextChars, mask);
     if (typeof rest.speak === 'string') rest.speak = textForStorage(rest.speak, this.maxTextChars, mask);
     // One script: the list's place (hence the id), the trim, the lifetimes and the delivery key agree.
+    // The history the user sees must survive a failover: on enough replicas first (REDIS_MIN_REPLICAS_ACK).
     const n = Number(
-      await this.redis.dlAppend(
+      await acknowledged(this.redis, () => this.redis.dlAppend(
         this.key(conv, 'acts'),
         this.key(conv, 'trimmed'),
         this.key(conv, 'meta'),
@@ -167,7 +169,7 @@ export class DirectLineStore {
         activity.from?.role === 'user' ? '1' : '0',
         repliedTo ?? '',
         deliveryKey ? '1' : '0',
-      ),
+      )),
     );
     const watermark = Math.abs(n);
     if (n > 0) await this.publish(conv, { watermark });

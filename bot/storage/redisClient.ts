@@ -6,7 +6,7 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { createMemoryRedis } from './memoryRedis';
-import { parseHostList, parseRedisUrl, type RedisTarget } from './redisUrl';
+import { describeRedisTarget, parseHostList, parseRedisUrl, type RedisTarget } from './redisUrl';
 
 export type RedisConnection = Redis | Cluster;
 
@@ -45,6 +45,12 @@ export function redisOptionsOf(target: RedisTarget): RedisOptions {
     ...auth,
     sentinels: target.sentinels,
     name: target.masterName,
+    // Follow a failover as soon as a sentinel announces it (+switch-master) instead of writing
+    // to the demoted master until it drops us: fewer writes go to a node about to be flushed.
+    failoverDetector: true,
+    // A master turned replica answers READONLY: reconnect (through the sentinels) and fail
+    // this command, which the turn reports as "temporarily unavailable".
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 1 : false),
     ...(target.sentinelUsername !== undefined ? { sentinelUsername: target.sentinelUsername } : {}),
     ...(target.sentinelPassword !== undefined ? { sentinelPassword: target.sentinelPassword } : {}),
     ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
@@ -66,7 +72,8 @@ const CLUSTER_RETRIES = {
   maxRedirections: 10,
 } as const;
 
-export function createRedis(settings: RedisSettings): RedisConnection {
+/** `tuning` (benches, tests) overrides single ioredis options of a standalone or Sentinel client. */
+export function createRedis(settings: RedisSettings, tuning: Partial<RedisOptions> = {}): RedisConnection {
   if (settings.clusterNodes) {
     return new Cluster(parseHostList(settings.clusterNodes, 6379), {
       lazyConnect: true,
@@ -77,13 +84,52 @@ export function createRedis(settings: RedisSettings): RedisConnection {
     });
   }
   if (!settings.url) return createMemoryRedis();
-  return new Redis({ ...COMMON, ...redisOptionsOf(parseRedisUrl(settings.url)) });
+  return new Redis({ ...COMMON, ...redisOptionsOf(parseRedisUrl(settings.url)), ...tuning });
 }
 
-/** Connects a lazily created client; resolves when it answers PING. */
-export async function connectRedis(redis: RedisConnection): Promise<void> {
-  if (redis.status === 'wait') await redis.connect();
-  await redis.ping();
+/** Where settings point, for messages (no password): "redis://h:6379 (db 0)", the Sentinel master, the Cluster seeds. */
+export function describeRedis(settings: RedisSettings): string {
+  if (settings.clusterNodes) return `Cluster ${parseHostList(settings.clusterNodes, 6379).map((e) => `${e.host}:${e.port}`).join(',')}`;
+  if (!settings.url) return 'in-memory';
+  return describeRedisTarget(parseRedisUrl(settings.url));
+}
+
+export class RedisUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisUnreachableError';
+  }
+}
+
+/**
+ * Connects a lazily created client; resolves when it answers PING. With `target` (describeRedis),
+ * a failure says which Redis could not be reached and why (the socket's own error, e.g.
+ * ECONNREFUSED, rather than ioredis' "Connection is closed."); it also gives up after
+ * `withinMs` (ioredis would ask unreachable sentinels forever).
+ */
+export async function connectRedis(redis: RedisConnection, target?: string, withinMs = 10_000): Promise<void> {
+  let cause: Error | undefined;
+  const remember = (err: Error) => (cause = err);
+  redis.on('error', remember);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${withinMs / 1000} s`)), withinMs);
+  });
+  try {
+    const connect = (async () => {
+      if (redis.status === 'wait') await redis.connect();
+      await redis.ping();
+    })();
+    connect.catch(() => undefined); // when the deadline wins, its later failure is expected
+    await (target === undefined ? connect : Promise.race([connect, late]));
+  } catch (err) {
+    if (target === undefined) throw err;
+    const why = (cause ?? (err as Error)).message;
+    throw new RedisUnreachableError(`Redis ${target} could not be reached: ${why}`);
+  } finally {
+    clearTimeout(timer);
+    redis.off('error', remember);
+  }
 }
 
 /** A second connection for subscriptions (a subscribed connection can run nothing else). */

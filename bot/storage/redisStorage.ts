@@ -2,11 +2,18 @@
  * botbuilder Storage on Redis. Each item is a hash {e: eTag counter, d: JSON document}; the
  * eTag check and the write happen in one Lua script so that two processes cannot both win.
  * Keys carry a hash tag so that all keys of one conversation land in one Cluster slot.
+ * A save counts only once enough replicas hold it, and a save of the turn's own conversation
+ * checks the turn still holds its lock (durableWrites.ts).
  */
 import type { Storage, StoreItems } from 'botbuilder';
 import type { RedisConnection } from './redisClient';
+import { acknowledged, fenceFor, LEASE_LOST, WriteNotDurableError } from './durableWrites';
 
+// KEYS[2] is the turn's lock (same slot) when ARGV[4] holds its token, else KEYS[1] again.
 const WRITE_SCRIPT = `
+if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[4] then
+  return redis.error_reply('${LEASE_LOST}')
+end
 local cur = redis.call('HGET', KEYS[1], 'e')
 local want = ARGV[1]
 if want ~= '' and want ~= '*' and cur and cur ~= want then
@@ -28,7 +35,7 @@ export interface RedisStorageOptions {
 }
 
 type WithWrite = RedisConnection & {
-  musaedStorageWrite(key: string, eTag: string, doc: string, ttlMs: string): Promise<number>;
+  musaedStorageWrite(key: string, lockKey: string, eTag: string, doc: string, ttlMs: string, lockToken: string): Promise<number>;
 };
 
 /** The part of a botbuilder storage key that names the conversation or user it belongs to. */
@@ -49,7 +56,7 @@ export class RedisStorage implements Storage {
     this.conversationTtlMs = options.conversationTtlMs ?? 24 * 3600_000;
     this.userTtlMs = options.userTtlMs ?? 365 * 24 * 3600_000;
     if (!('musaedStorageWrite' in redis)) {
-      redis.defineCommand('musaedStorageWrite', { numberOfKeys: 1, lua: WRITE_SCRIPT });
+      redis.defineCommand('musaedStorageWrite', { numberOfKeys: 2, lua: WRITE_SCRIPT });
     }
     this.redis = redis as WithWrite;
   }
@@ -80,12 +87,19 @@ export class RedisStorage implements Storage {
     await Promise.all(
       Object.entries(changes).map(async ([key, item]) => {
         const { eTag, ...doc } = (item ?? {}) as { eTag?: string } & Record<string, unknown>;
+        const redisKey = this.redisKey(key);
+        const fence = fenceFor(redisKey);
         try {
-          await this.redis.musaedStorageWrite(this.redisKey(key), eTag ?? '', JSON.stringify(doc), String(this.ttlFor(key)));
+          await acknowledged(this.redis, () =>
+            this.redis.musaedStorageWrite(redisKey, fence?.key ?? redisKey, eTag ?? '', JSON.stringify(doc), String(this.ttlFor(key)), fence?.token ?? ''),
+          );
         } catch (err) {
           if (err instanceof Error && err.message.includes('ETAG_CONFLICT')) {
             // Same text as botbuilder's MemoryStorage, so callers can treat both alike.
             throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+          }
+          if (err instanceof Error && err.message.includes(LEASE_LOST)) {
+            throw new WriteNotDurableError('the turn no longer holds its conversation lock (its lease lapsed or was taken over): state not saved');
           }
           throw err;
         }

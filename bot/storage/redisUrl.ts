@@ -101,6 +101,11 @@ function parseQuery(query: string, allowed: string[]): Map<string, string> {
 
 export function parseRedisUrl(input: string): RedisTarget {
   const url = input.trim();
+  if (!url.includes('://')) {
+    // "localhost:6379" would otherwise be a silent guess at scheme and database: say what to write.
+    const plain = /^[A-Za-z0-9._[\]:-]+(\/\d+)?$/.test(url) && !url.includes('@');
+    fail(plain ? `"${url}" has no scheme: expected redis://${url} (rediss:// for TLS, redis-sentinel://… for Sentinel)` : `no scheme: expected ${FORM}`);
+  }
   const m = /^([A-Za-z][A-Za-z0-9+.-]*:)\/\/([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?$/.exec(url);
   if (!m) fail(`expected ${FORM} (a "#", or a "/" or "?" in a password, must be %-encoded)`);
   const scheme = m[1].toLowerCase();
@@ -168,6 +173,13 @@ export function parseRedisUrl(input: string): RedisTarget {
   if (sentinelUsername !== undefined) target.sentinelUsername = sentinelUsername;
   if (sentinelPassword !== undefined) target.sentinelPassword = sentinelPassword;
   return target;
+}
+
+/** Where a client connects, for messages: host:port, the Sentinel master and its sentinels; never a password. */
+export function describeRedisTarget(target: RedisTarget): string {
+  const show = (e: RedisEndpoint) => (e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
+  if (target.kind === 'standalone') return `${target.tls ? 'rediss' : 'redis'}://${show(target.endpoint)} (db ${target.db})`;
+  return `Sentinel master "${target.masterName}" via ${target.sentinels.map(show).join(',')} (db ${target.db})`;
 }
 
 /** For the config schema: why the value is wrong, or undefined when it is fine. */

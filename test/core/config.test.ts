@@ -20,7 +20,8 @@ describe('configuration', () => {
     [{ MicrosoftAppId: 'abc' }, 'MicrosoftAppPassword'],
     [{ MicrosoftAppType: 'SingleTenant' }, 'MicrosoftAppTenantId'],
     [{ REDIS_URL: 'redis-sentinel://10.0.0.1:26379,10.0.0.2:26379?password=secret' }, 'REDIS_URL: the master name is missing'],
-    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: expected redis://'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: "localhost:6379" has no scheme: expected redis://localhost:6379'],
+    [{ REDIS_URL: 'redis-sentinel://h:26379/m', REDIS_CLUSTER_NODES: 'a:7000', REDIS_MIN_REPLICAS_ACK: '1' }, 'REDIS_MIN_REPLICAS_ACK: not supported with REDIS_CLUSTER_NODES'],
     [{ REDIS_CLUSTER_NODES: '10.0.0.1:7000;10.0.0.2:7000' }, 'REDIS_CLUSTER_NODES:'],
   ])('stops with one line naming the variable: %j', (env, name) => {
     let message = '';

@@ -1,6 +1,6 @@
 /** REDIS_URL's one parser: every documented form, and wrong values refused with a reason that hides the password. */
 import { describe, expect, it } from 'vitest';
-import { parseHostList, parseRedisUrl, RedisUrlError } from '../../bot/storage/redisUrl';
+import { describeRedisTarget, parseHostList, parseRedisUrl, RedisUrlError } from '../../bot/storage/redisUrl';
 import { redisOptionsOf } from '../../bot/storage/redisClient';
 
 describe('REDIS_URL parser', () => {
@@ -49,6 +49,21 @@ describe('REDIS_URL parser', () => {
     expect(parseRedisUrl(url)).toMatchObject(expected);
   });
 
+  it('describes where it connects for messages, without the password', () => {
+    expect(describeRedisTarget(parseRedisUrl('redis://:pw@10.0.0.5:6380/2'))).toBe('redis://10.0.0.5:6380 (db 2)');
+    expect(describeRedisTarget(parseRedisUrl('rediss://[::1]'))).toBe('rediss://[::1]:6379 (db 0)');
+    expect(describeRedisTarget(parseRedisUrl('redis-sentinel://a:26379,b/mymaster?password=pw&sentinelPassword=spw'))).toBe(
+      'Sentinel master "mymaster" via a:26379,b:26379 (db 0)',
+    );
+  });
+
+  it('follows Sentinel failovers as they are announced and reconnects on READONLY', () => {
+    const options = redisOptionsOf(parseRedisUrl('redis-sentinel://a:26379/mymaster'));
+    expect(options.failoverDetector).toBe(true);
+    expect(options.reconnectOnError?.(new Error("READONLY You can't write against a read only replica."))).toBe(1);
+    expect(options.reconnectOnError?.(new Error('ERR wrong number of arguments'))).toBe(false);
+  });
+
   it('gives ioredis TLS for rediss:// and host/port/db for redis://', () => {
     expect(redisOptionsOf(parseRedisUrl('rediss://h:7000/2'))).toEqual({ host: 'h', port: 7000, db: 2, tls: {} });
     expect(redisOptionsOf(parseRedisUrl('redis://h'))).toEqual({ host: 'h', port: 6379, db: 0 });
@@ -56,7 +71,9 @@ describe('REDIS_URL parser', () => {
 
   it.each([
     ['http://127.0.0.1:6379', 'unknown scheme'],
-    ['127.0.0.1:6379', 'expected redis://'],
+    ['127.0.0.1:6379', '"127.0.0.1:6379" has no scheme: expected redis://127.0.0.1:6379'],
+    ['localhost', '"localhost" has no scheme: expected redis://localhost'],
+    [':secret@localhost:6379', 'no scheme: expected redis://host:port/db'],
     ['redis://', 'no host'],
     ['redis://h:0', 'port must be 1-65535'],
     ['redis://h:99999', 'port must be 1-65535'],

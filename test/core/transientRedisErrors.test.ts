@@ -96,6 +96,8 @@ describe('transient Redis errors never clear a dialog', () => {
     expect(isUnavailableError(new Error('Too many Cluster redirections. Last error: ReplyError: CLUSTERDOWN The cluster is down'))).toBe(true);
     expect(isUnavailableError(Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' }))).toBe(true);
     expect(isUnavailableError(new Error('write failed', { cause: replyError('TRYAGAIN slot migrating') }))).toBe(true);
+    // ioredis' AbortError when a failover (failoverDetector) drops the connection under an auto-pipelined batch.
+    expect(isUnavailableError(Object.assign(new Error('Command aborted due to connection close'), { name: 'AbortError' }))).toBe(true);
     expect(isUnavailableError(replyError('ERR Error running script: @user_script:3: -READONLY You can\'t write against a read only replica.'))).toBe(true);
     expect(isUnavailableError(replyError('ERR wrong number of arguments for \'hset\' command'))).toBe(false);
     expect(isUnavailableError(new TypeError("Cannot read properties of undefined (reading 'ASK')"))).toBe(false);
