@@ -14,6 +14,8 @@ import { ticketNotifier } from '../adapters/notify';
 import { createServicesClient } from '../adapters/services';
 import { createSimulator } from '../sim';
 import { createRecognizer } from '../dialogs/understanding/recognizer';
+import { connectRedis, createRedis, isInMemory } from './storage/redisClient';
+import { claimInProcessSimulator, type SimulatorClaim } from './simulatorClaim';
 
 export interface ProductApp {
   app: App;
@@ -22,6 +24,7 @@ export interface ProductApp {
 
 export async function buildProductApp(config: Config, options: { logger: Logger }): Promise<ProductApp> {
   const { logger } = options;
+  const simClaim = config.SERVICES_API_URL ? undefined : await claimSimulator(config, logger);
   const sim = config.SERVICES_API_URL
     ? undefined
     : createSimulator({
@@ -45,14 +48,40 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
   const app = await createApp(config, {
     logger,
     channels,
-    recognizer: createRecognizer(),
-    readiness: { services: () => services.ping() },
+    recognizer: createRecognizer({ log: (level, msg, details) => logger[level](details ?? {}, msg) }),
+    // FAQs, language and the menu work without the services API: its outage degrades
+    // this replica (reported by /readyz) but must not take every replica out of the balancer.
+    dependencies: { services: () => services.ping() },
   });
   return {
     app,
     async close() {
       await app.close();
       await sim?.stop();
+      await simClaim?.release();
     },
   };
+}
+
+/** With shared state, at most one live process may run an in-process simulator (simulatorClaim.ts). */
+async function claimSimulator(config: Config, logger: Logger): Promise<SimulatorClaim | undefined> {
+  const settings = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
+  if (isInMemory(settings)) return undefined;
+  const redis = createRedis(settings);
+  redis.on('error', () => undefined); // the app's own connection logs Redis errors
+  try {
+    await connectRedis(redis);
+    const claim = await claimInProcessSimulator(redis, config.REDIS_KEY_PREFIX, () =>
+      logger.error('another process took the in-process simulator claim: replicas no longer share one services API (set SERVICES_API_URL)'),
+    );
+    return {
+      release: async () => {
+        await claim.release();
+        await redis.quit().catch(() => redis.disconnect());
+      },
+    };
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
 }
