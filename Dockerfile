@@ -20,6 +20,7 @@ COPY adapters ./adapters
 COPY sim ./sim
 COPY locales ./locales
 COPY web ./web
+# typescript survives the prune (i18next names it as an optional peer); the app never loads it.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
