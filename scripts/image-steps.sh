@@ -6,10 +6,11 @@
 # probed as the HEALTHCHECK and an orchestrator would, and stopped with SIGTERM.
 #
 #   bash scripts/image-steps.sh            (needs Redis at 127.0.0.1:6379; uses DB 9, its own key prefix)
-#   IMAGE_STEPS_KEEP=1 keeps the directory; IMAGE_STEPS_REDIS_URL overrides Redis.
+#   IMAGE_STEPS_KEEP=1 keeps the directory; IMAGE_STEPS_BUILT=<kept directory> skips to the
+#   runtime stage with that build; IMAGE_STEPS_REDIS_URL overrides Redis.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-WORK="$(mktemp -d /tmp/musaed-image-XXXXXX)"
+WORK="${IMAGE_STEPS_BUILT:-$(mktemp -d /tmp/musaed-image-XXXXXX)}"
 chmod 755 "$WORK"   # the unprivileged user must reach the app directory inside
 BUILD="$WORK/build"
 APP="$WORK/app"
@@ -18,13 +19,14 @@ PREFIX="image-steps:$$:"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [ "${IMAGE_STEPS_KEEP:-}" != 1 ]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
+  if [ "${IMAGE_STEPS_KEEP:-}" != 1 ] && [ -z "${IMAGE_STEPS_BUILT:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
 }
 trap cleanup EXIT
 step() { printf '\n== %s\n' "$*"; }
 now_ms() { date +%s%3N; }
 fail() { echo "FAILED: $*" >&2; exit 1; }
 
+if [ -z "${IMAGE_STEPS_BUILT:-}" ]; then
 step "build stage: copy what the Dockerfile copies into $BUILD"
 mkdir -p "$BUILD"
 cd "$ROOT"
@@ -40,15 +42,19 @@ npm prune --omit=dev --no-audit --no-fund --loglevel=error
 # Dev-only packages are gone. (typescript stays: i18next names it as an optional peer.)
 for dev in vitest playwright-core autocannon; do [ ! -e "node_modules/$dev" ] || fail "$dev is still installed after the prune"; done
 
+fi
+
 step "runtime stage: package.json, node_modules, dist/ only, owned by root, run as uid 65534"
-mkdir -p "$APP"
+rm -rf "$APP"; mkdir -p "$APP"
+cd "$BUILD"
 cp -R package.json node_modules dist "$APP/"
 chown -R root:root "$APP" 2>/dev/null || true
 chmod -R go-w "$APP"
 echo "runtime size: $(du -sh "$APP" | cut -f1) (node_modules $(du -sh "$APP/node_modules" | cut -f1), dist $(du -sh "$APP/dist" | cut -f1))"
-as_app_user() {
-  if [ "$(id -u)" = 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi
-}
+# A plain command prefix, not a function: a background function would be a subshell whose
+# pid is not node's (the SIGTERM below must reach node itself).
+RUN_AS=()
+[ "$(id -u)" != 0 ] || RUN_AS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 SIM_PORT=$(free_port)
@@ -58,12 +64,12 @@ OPS_TOKEN=$(secret)
 
 cd "$APP"
 step "the services simulator as the shared services API (compose.yaml's services)"
-as_app_user env NODE_ENV=development SIM_HOST=127.0.0.1 SIM_PORT="$SIM_PORT" LOG_LEVEL=warn node dist/sim/main.js >"$WORK/sim.log" 2>&1 &
+"${RUN_AS[@]}" env NODE_ENV=development SIM_HOST=127.0.0.1 SIM_PORT="$SIM_PORT" LOG_LEVEL=warn node dist/sim/main.js >"$WORK/sim.log" 2>&1 &
 pids+=($!)
 
 step "start: node dist/bot/main.js (NODE_ENV=production, as uid 65534)"
 t0=$(now_ms)
-as_app_user env -i PATH="$PATH" HOME=/nonexistent NODE_ENV=production HOST=127.0.0.1 PORT="$PORT" \
+"${RUN_AS[@]}" env -i PATH="$PATH" HOME=/nonexistent NODE_ENV=production HOST=127.0.0.1 PORT="$PORT" \
   REDIS_URL="$REDIS_URL" REDIS_KEY_PREFIX="$PREFIX" SERVICES_API_URL="http://127.0.0.1:$SIM_PORT" \
   DIRECTLINE_SECRET="$(secret)" CONNECTOR_SECRET="$(secret)" PII_HASH_SECRET="$(secret)" OPS_TOKEN="$OPS_TOKEN" \
   PUBLIC_URL="http://127.0.0.1:$PORT" MESSAGES_ENDPOINT=disabled SHUTDOWN_DRAIN_MS=1500 \
@@ -90,7 +96,7 @@ bundle=$(printf '%s' "$page" | grep -o '/webchat/[^"]*webchat.js' | head -1)
 [ -n "$bundle" ] || fail "the web chat page names no bundle"
 echo "web chat page 200, bundle $bundle: $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$bundle")"
 grep -q 'understanding model loaded from the build' "$WORK/bot.log" && echo "log: understanding model loaded from the build (not retrained)" || fail "the model was not loaded from the build"
-as_app_user touch "$APP/dist/x" 2>/dev/null && fail "the app user can write to its own files" || echo "the app user cannot write to the app's files"
+"${RUN_AS[@]}" touch "$APP/dist/x" 2>/dev/null && fail "the app user can write to its own files" || echo "the app user cannot write to the app's files"
 echo "RSS at ready: $(( $(awk '/VmRSS/ {print $2}' /proc/$BOT/status) / 1024 )) MB"
 
 step "SIGTERM: readiness 503 first, then the server stops listening, exit 0"
