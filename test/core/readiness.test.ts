@@ -54,7 +54,7 @@ describe('readiness reflects what this replica can serve', () => {
     redis = await startRedis(redisPort);
     // A services API that is down from the start: nothing listens on this port.
     bot = await startProcess('bot/main.ts', env(redisPort, { SERVICES_API_URL: `http://127.0.0.1:${await freePort()}` }), LISTENING);
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await bot?.stop('SIGKILL');
@@ -96,7 +96,7 @@ describe('shutdown turns readiness off before it stops listening', () => {
     const log = bot.output();
     expect(log.indexOf('/readyz answers 503')).toBeGreaterThan(-1);
     expect(log.indexOf('/readyz answers 503')).toBeLessThan(log.indexOf('finishing turns in flight'));
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('one in-process services simulator per shared Redis', () => {
@@ -129,5 +129,5 @@ describe('one in-process services simulator per shared Redis', () => {
     const third = await startProcess('bot/main.ts', noServices, LISTENING);
     expect((await fetch(`${base(third)}/healthz`)).status).toBe(200);
     await third.stop('SIGTERM');
-  }, 120_000);
+  }, 300_000);
 });
