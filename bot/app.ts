@@ -55,6 +55,8 @@ export interface AppOverrides {
   channels?: ChannelModule[];
   /** More readiness checks for /readyz (Redis is always checked). */
   readiness?: Record<string, () => Promise<boolean>>;
+  /** Dependencies /readyz reports without failing on them (see ServerDeps.dependencies). */
+  dependencies?: Record<string, () => Promise<boolean>>;
 }
 
 export interface App {
@@ -72,6 +74,8 @@ export interface App {
   /** Listens on config.PORT (0 → an ephemeral port) and resolves with the base URL. */
   listen(): Promise<string>;
   url(): string;
+  /** /readyz answers 503 from now on; everything else keeps serving (the drain before close). */
+  drain(): void;
   /** Stops accepting, waits for turns in flight (up to the grace period), closes Redis. */
   close(): Promise<void>;
 }
@@ -162,6 +166,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const gateway = new InternalChannelGateway(adapter, logic, config.CONNECTOR_SECRET ?? randomBytes(24).toString('hex'), connectorLimitsOf(config));
   const proactive = new ProactiveMessenger(adapter, gateway, config.MicrosoftAppId ?? '');
 
+  let stopping = false;
   const server = createServer({
     logger,
     metrics,
@@ -171,6 +176,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     onRequest: () => inflight.begin(),
     metricsEnabled: config.METRICS_ENABLED,
     readiness: { redis: async () => (await redis.ping()) === 'PONG', ...overrides.readiness },
+    dependencies: overrides.dependencies,
+    stopping: () => stopping,
     messagesEnabled: config.MESSAGES_ENDPOINT !== 'disabled',
     serviceUrlAllowed: serviceUrlPolicy({
       patterns: parseServiceUrlPatterns(config.ALLOWED_SERVICE_URLS ?? defaultAllowedServiceUrls(config.NODE_ENV)),
@@ -241,7 +248,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           resolve(baseUrl);
         });
       }),
+    drain: () => {
+      stopping = true;
+    },
     async close() {
+      stopping = true;
       await new Promise<void>((resolve) => {
         server.server.close(() => resolve());
         server.server.closeIdleConnections();

@@ -78,6 +78,8 @@ const EnvSchema = z
     MAX_BODY_BYTES: int(1024, 50 * 1024 * 1024).default(256 * 1024),
     MAX_TEXT_CHARS: int(16, 100_000).default(2000),
     SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
+    /** After SIGTERM, /readyz answers 503 this long before the server stops listening (default 5000 in production, 0 otherwise). */
+    SHUTDOWN_DRAIN_MS: int(0, 120_000).optional(),
     /** How often the Tawasul notifier's lease holder reads the services API's event feed. */
     NOTIFY_POLL_MS: int(50, 3_600_000).default(5000),
     METRICS_ENABLED: bool.default(true),

@@ -17,6 +17,7 @@ import { createServicesClient } from '../adapters/services';
 import { createSimulator } from '../sim';
 import { createRecognizer } from '../dialogs/understanding/recognizer';
 import { connectRedis, createRedis, describeRedis, isInMemory, type RedisConnection } from './storage/redisClient';
+import { claimInProcessSimulator, type SimulatorClaim } from './simulatorClaim';
 
 export interface ProductApp {
   app: App;
@@ -37,6 +38,7 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
       throw err;
     }
   }
+  const simClaim = config.SERVICES_API_URL ? undefined : await claimSimulator(config, logger);
   const sim = config.SERVICES_API_URL
     ? undefined
     : createSimulator({
@@ -61,8 +63,10 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
     logger,
     ...(redis ? { redis } : {}),
     channels,
-    recognizer: createRecognizer(),
-    readiness: { services: () => services.ping() },
+    recognizer: createRecognizer({ log: (level, msg, details) => logger[level](details ?? {}, msg) }),
+    // FAQs, language and the menu work without the services API: its outage degrades
+    // this replica (reported by /readyz) but must not take every replica out of the balancer.
+    dependencies: { services: () => services.ping() },
   });
   return {
     app,
@@ -70,6 +74,30 @@ export async function buildProductApp(config: Config, options: { logger: Logger 
       await app.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
       await sim?.stop();
+      await simClaim?.release();
     },
   };
+}
+
+/** With shared state, at most one live process may run an in-process simulator (simulatorClaim.ts). */
+async function claimSimulator(config: Config, logger: Logger): Promise<SimulatorClaim | undefined> {
+  const settings = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
+  if (isInMemory(settings)) return undefined;
+  const redis = createRedis(settings);
+  redis.on('error', () => undefined); // the app's own connection logs Redis errors
+  try {
+    await connectRedis(redis);
+    const claim = await claimInProcessSimulator(redis, config.REDIS_KEY_PREFIX, () =>
+      logger.error('another process took the in-process simulator claim: replicas no longer share one services API (set SERVICES_API_URL)'),
+    );
+    return {
+      release: async () => {
+        await claim.release();
+        await redis.quit().catch(() => redis.disconnect());
+      },
+    };
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
 }

@@ -20,8 +20,12 @@ export interface ServerDeps {
   /** Called when a request starts; the returned function when its response is done. */
   onRequest?: () => () => void;
   metricsEnabled: boolean;
-  /** Each check answers true when its dependency is reachable. */
+  /** What this replica cannot serve without (Redis): one failing → /readyz 503. Each answers true when reachable. */
   readiness: Record<string, () => Promise<boolean>>;
+  /** What only some features need (the services API): a failure is reported, readiness stays 200 ("degraded"). */
+  dependencies?: Record<string, () => Promise<boolean>>;
+  /** True once shutdown began: /readyz answers 503 so the balancer stops sending before the server stops listening. */
+  stopping?: () => boolean;
   /** false (MESSAGES_ENDPOINT=disabled): /api/messages answers 404. */
   messagesEnabled?: boolean;
   /** Whether an inbound activity may name this serviceUrl; ownPort is the port the request came in on. */
@@ -97,18 +101,25 @@ export function createServer(deps: ServerDeps): Server {
 
   server.get('/readyz', async (req: Request, res: Response) => {
     if (!opsAllowed(deps.ops, req, res)) return;
-    const results = await Promise.all(
-      Object.entries(deps.readiness).map(async ([name, check]) => {
-        const ok = await Promise.race([
-          check().catch(() => false),
-          new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
-        ]);
-        return [name, ok ? 'ok' : 'unavailable'] as const;
-      }),
-    );
-    const checks = Object.fromEntries(results);
-    const ready = results.every(([, s]) => s === 'ok');
-    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
+    if (deps.stopping?.()) {
+      res.send(503, { status: 'stopping' });
+      return;
+    }
+    const probe = (checks: Record<string, () => Promise<boolean>>) =>
+      Promise.all(
+        Object.entries(checks).map(async ([name, check]) => {
+          const ok = await Promise.race([
+            check().catch(() => false),
+            new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
+          ]);
+          return [name, ok ? 'ok' : 'unavailable'] as const;
+        }),
+      );
+    const [required, optional] = await Promise.all([probe(deps.readiness), probe(deps.dependencies ?? {})]);
+    const ready = required.every(([, s]) => s === 'ok');
+    const degraded = optional.some(([, s]) => s !== 'ok');
+    const status = !ready ? 'not_ready' : degraded ? 'degraded' : 'ready';
+    res.send(ready ? 200 : 503, { status, checks: Object.fromEntries([...required, ...optional]) });
   });
 
   if (deps.metricsEnabled) {

@@ -1,17 +1,19 @@
 /**
  * The bot's language understanding: short commands by exact rule, everything else by a
- * classifier trained at start-up from the examples in locales/{ar,en}/nlu.json (plus every
+ * classifier trained from the examples in locales/{ar,en}/nlu.json (plus every
  * FAQ question title, so a tapped "related question" button routes back to its answer).
  * The model is logistic regression over character n-gram TF-IDF (softmax.ts); the
  * nearest-neighbour baseline (classifier.ts) stays selectable for comparison. A confident
  * intent routes; two close intents give "did you mean A or B?"; a weak or out-of-scope
- * match is `none`. No botbuilder types: this module must move unchanged to another runtime.
+ * match is `none`. The build trains the model once and saves it (modelFile.ts); a start from
+ * the build loads it when it was trained on these very examples, and trains otherwise. No botbuilder types: this module must move unchanged to another runtime.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NearestNeighbourClassifier, type Example, type LabelScore } from './classifier';
 import { SoftmaxClassifier } from './softmax';
+import { readModelFile, trainingFingerprint } from './modelFile';
 import { classifierText } from './features';
 import { extractEntities } from './entities';
 import { detectLanguage, normalizeForMatching, type Lang } from './normalize';
@@ -20,7 +22,12 @@ import { requestCandidates } from './longMessage';
 import { isLanguageRequest, LANGUAGE_SWITCH_SCORE } from './languageRequest';
 import { FAQ_IDS, INTENTS, type FaqId, type Intent, type Recognizer, type Understanding } from './types';
 
-const DEFAULT_LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
+const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DEFAULT_LOCALES_DIR = path.join(APP_ROOT, 'locales');
+/** Where `npm run build` saves the model: dist/model/ beside dist/locales/ (none in the source tree). */
+export const DEFAULT_MODEL_FILE = path.join(APP_ROOT, 'model', 'understanding.bin');
+/** Running the build's JavaScript, where a saved model is expected. */
+const BUILT = import.meta.url.endsWith('.js');
 const LANGS: readonly Lang[] = ['ar', 'en'];
 const FAQ_PREFIX = 'faq:';
 
@@ -110,7 +117,13 @@ export interface RecognizerOptions {
   thresholds?: Partial<Thresholds>;
   /** Anchors relative dates in entities (tests). */
   now?: () => Date;
+  /** A saved softmax model to load (default: the build's DEFAULT_MODEL_FILE); false → always train. */
+  modelFile?: string | false;
+  /** Told where the model came from, and why a saved one was not used. */
+  log?: ModelLog;
 }
+
+export type ModelLog = (level: 'info' | 'warn', message: string, details?: Record<string, unknown>) => void;
 
 interface Model {
   classify(text: string): LabelScore[];
@@ -120,17 +133,36 @@ interface Model {
 const shared = new Map<string, { examples: Example[]; model: Model }>();
 
 function modelFor(options: RecognizerOptions, kind: ModelKind): { examples: Example[]; model: Model } {
-  const build = (examples: Example[]) => ({ examples, model: kind === 'softmax' ? new SoftmaxClassifier(examples) : new NearestNeighbourClassifier(examples) });
-  if (options.data) return build(examplesOf(options.data));
-  const key = `${kind}:${options.localesDir ?? DEFAULT_LOCALES_DIR}`;
+  const train = (examples: Example[]): Model => (kind === 'softmax' ? new SoftmaxClassifier(examples) : new NearestNeighbourClassifier(examples));
+  if (options.data) {
+    const examples = examplesOf(options.data);
+    return { examples, model: train(examples) };
+  }
+  const modelFile = kind === 'softmax' && options.modelFile !== false ? (options.modelFile ?? DEFAULT_MODEL_FILE) : undefined;
+  const key = `${kind}:${options.localesDir ?? DEFAULT_LOCALES_DIR}:${modelFile ?? ''}`;
   let entry = shared.get(key);
   if (!entry) {
-    shared.set(key, (entry = build(examplesOf(loadTrainingData(options.localesDir)))));
+    const examples = examplesOf(loadTrainingData(options.localesDir));
+    shared.set(key, (entry = { examples, model: (modelFile && savedModel(modelFile, examples, options.log)) || train(examples) }));
     // recognizers-text compiles its English date grammar on first use (≈ 1 s): pay it at
     // start-up, not in the first user's turn that mentions "next Tuesday".
     extractEntities('next tuesday');
   }
   return entry;
+}
+
+/** The saved model if it was trained on exactly these examples by this code; undefined → train. */
+function savedModel(file: string, examples: Example[], log: ModelLog | undefined): Model | undefined {
+  const loaded = readModelFile(file, trainingFingerprint(examples));
+  if (loaded.ok) {
+    log?.('info', 'understanding model loaded from the build', { file });
+    return loaded.model;
+  }
+  // From source (npm start) there is no saved model and training at start is the norm.
+  if (loaded.reason !== 'missing' || BUILT) {
+    log?.('warn', `understanding model file not used (${loaded.reason}): training at start-up instead; run npm run build`, { file, ...(loaded.detail ? { detail: loaded.detail } : {}) });
+  }
+  return undefined;
 }
 
 export function createRecognizer(options: RecognizerOptions = {}): MusaedRecognizer {

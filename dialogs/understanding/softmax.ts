@@ -3,8 +3,9 @@
  * baseline (classifier.ts). It learns which features tell labels apart — a service name
  * seen only in out-of-scope examples ("Nafath", "Aramex") outweighs the shared "how do I
  * register" — which the baseline cannot. On the evaluation set it beats the baseline on
- * accuracy and on out-of-scope leakage (README, "Understanding"). Trained by SGD at start-up
- * with a fixed shuffle, so the same examples always give the same model.
+ * accuracy and on out-of-scope leakage (README, "Understanding"). Trained by SGD with a fixed
+ * shuffle, so the same examples always give the same model: once by `npm run build` (saved
+ * by modelFile.ts, loaded at a production start), or at start-up in development.
  */
 import { classifierText, DEFAULT_FEATURES, featuresOf, type FeatureOptions } from './features';
 import type { Example, LabelScore } from './classifier';
@@ -16,6 +17,19 @@ export interface SoftmaxOptions {
 }
 
 export const DEFAULT_SOFTMAX: SoftmaxOptions = { features: DEFAULT_FEATURES, epochs: 20, learningRate: 1 };
+
+/** Everything a trained model is: what modelFile.ts writes at build time and reads at start. */
+export interface SoftmaxParameters {
+  labels: string[];
+  /** Feature strings in index order. */
+  features: string[];
+  idf: Float64Array;
+  unseenIdf: number;
+  /** weights[feature * labels + label] */
+  weights: Float64Array;
+  bias: Float64Array;
+  options: SoftmaxOptions;
+}
 
 interface SparseVector {
   index: Int32Array;
@@ -32,7 +46,23 @@ export class SoftmaxClassifier {
   private readonly bias: Float64Array;
   private readonly options: SoftmaxOptions;
 
-  constructor(examples: readonly Example[], options: Partial<SoftmaxOptions> = {}) {
+  /** Trains on the examples, or restores a model trained before (same predictions, no training). */
+  constructor(source: readonly Example[] | SoftmaxParameters, options: Partial<SoftmaxOptions> = {}) {
+    if (!Array.isArray(source)) {
+      const saved = source as SoftmaxParameters;
+      if (saved.weights.length !== saved.features.length * saved.labels.length || saved.bias.length !== saved.labels.length || saved.idf.length !== saved.features.length) {
+        throw new Error('softmax parameters: sizes do not match');
+      }
+      this.options = saved.options;
+      this.labels = saved.labels;
+      saved.features.forEach((f, i) => this.featureIndex.set(f, i));
+      this.idf = saved.idf;
+      this.unseenIdf = saved.unseenIdf;
+      this.weights = saved.weights;
+      this.bias = saved.bias;
+      return;
+    }
+    const examples = source as readonly Example[];
     this.options = { ...DEFAULT_SOFTMAX, ...options };
     this.labels = [...new Set(examples.map((e) => e.label))];
     const labelIndex = new Map(this.labels.map((l, i) => [l, i]));
@@ -111,6 +141,18 @@ export class SoftmaxClassifier {
         }
       }
     }
+  }
+
+  parameters(): SoftmaxParameters {
+    return {
+      labels: this.labels,
+      features: [...this.featureIndex.keys()],
+      idf: this.idf,
+      unseenIdf: this.unseenIdf,
+      weights: this.weights,
+      bias: this.bias,
+      options: this.options,
+    };
   }
 
   /** Every label with its probability, best first. */
