@@ -17,6 +17,8 @@ import { iqamaRenewalDialogFactory } from './iqamaRenewalDialog';
 import { tawasulDialogFactory } from './tawasulDialog';
 import { tawasulTrackDialogFactory } from './tawasul/trackDialog';
 import { deleteDataDialogFactory } from './deleteDataDialog';
+import { travelPermitDialogFactory } from './family/travelPermitDialog';
+import { passportUpdateDialogFactory } from './family/passportUpdateDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
 export interface FeatureDeps extends CoreDeps {
@@ -44,6 +46,8 @@ export const FEATURE_DIALOGS: DialogFactory[] = [
   tawasulDialogFactory,
   tawasulTrackDialogFactory,
   deleteDataDialogFactory,
+  travelPermitDialogFactory,
+  passportUpdateDialogFactory,
 ];
 
 export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {

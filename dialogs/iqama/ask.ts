@@ -48,7 +48,9 @@ export function genderOf(d: Pick<Dependent, 'relationship' | 'relationshipLabel'
 /** The members whose first name (either language) is a word of the message. */
 export function namedIn<T extends Pick<Dependent, 'name'>>(text: string, dependents: T[]): T[] {
   // "my daughter Layla's iqama": the possessive and punctuation are not part of the name.
-  const words = new Set(normalizeForMatching(text).replace(/['’]s\b/g, '').split(/[\s,.?!،؟]+/));
+  const typed = normalizeForMatching(text).replace(/['’]s\b/g, '').split(/[\s,.?!،؟]+/);
+  // «لسعد», «لريم»: the preposition joined to the name.
+  const words = new Set([...typed, ...typed.filter((w) => /^ل.{2,}/.test(w)).map((w) => w.slice(1))]);
   const first = (name: string) => normalizeForMatching(name).split(' ')[0] ?? '';
   return dependents.filter((d) => words.has(first(d.name.ar)) || words.has(first(d.name.en)));
 }
