@@ -209,11 +209,12 @@ export class TravelPermitDialog extends ComponentDialog {
     const lang = turnLang(step.context);
     let list: Dependent[];
     let permits: TravelPermit[];
-    try {
-      [list, permits] = await Promise.all([this.deps.services!.listDependents(session.token), this.deps.services!.listTravelPermits(session.token)]);
-    } catch (err) {
-      return this.failed(step, state, err);
-    }
+    // Both settle before the turn goes on: a failed one never leaves the other running into the next turn.
+    const [dependents, held] = await Promise.allSettled([this.deps.services!.listDependents(session.token), this.deps.services!.listTravelPermits(session.token)]);
+    if (dependents.status === 'rejected') return this.failed(step, state, dependents.reason);
+    if (held.status === 'rejected') return this.failed(step, state, held.reason);
+    list = dependents.value;
+    permits = held.value;
     const members = list.map((d) => memberOf(d, permits));
     vals(step).members = members;
     if (list.length === 0) {
