@@ -69,7 +69,7 @@ describe('Abdullah (citizen, three children): issue, cancel, refuse', () => {
       ...verifyAs(ABDULLAH, 'en', '05******81'),
       [OTP, ['1. Saad Abdullah Alqahtani (Son) — ID ******2559 — no travel permit', "2. Faisal Abdullah Alqahtani (Son) — ID ******1557 — a permit can't be issued for him: he is 21 or over"]],
       ['the second', t('en', 'family:permit.refused.over21', { name: 'Faisal Abdullah Alqahtani', context: 'male' })],
-      ['Another family member', [t('en', 'family:permit.chooseIntro'), `Reem Abdullah Alqahtani (Daughter) — ID ******5559 — travel permit 400000103 valid until ${reemUntil('en')}`]],
+      ['Another member', [t('en', 'family:permit.chooseIntro'), `Reem Abdullah Alqahtani (Daughter) — ID ******5559 — travel permit 400000103 valid until ${reemUntil('en')}`]],
       ['1184562559', t('en', 'family:permit.duration', { name: 'Saad Abdullah Alqahtani' })],
       ['a year', ['Permit duration: 12 months']],
       ['Confirm', /travel permit for Saad Abdullah Alqahtani has been issued, number 4000001\d\d, valid until/],
