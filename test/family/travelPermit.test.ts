@@ -143,4 +143,22 @@ describe('corrections, questions mid-flow, channels', () => {
     const turns = await play(h, [['how does a travel permit work?', t('en', 'faq:travel_permit.answer').slice(0, 40)]]);
     expect(texts(turns[0]!)).not.toContain(t('en', 'verify:askId'));
   });
+
+  it('the menu entries start the tasks: «تصاريح السفر» and "Update passport details"', async () => {
+    const ar = harness({ sim, url });
+    await play(ar, [['السلام عليكم', t('ar', 'menu.prompt'), [t('ar', 'menu.travelPermit'), t('ar', 'menu.passportUpdate')]], [t('ar', 'menu.travelPermit'), t('ar', 'verify:askId')]]);
+    const en = harness({ sim, url, locale: 'en-US' });
+    await play(en, [[t('en', 'menu.passportUpdate'), t('en', 'verify:askId')]]);
+  });
+
+  it('Gulf: «ابي الغي تصريح السفر اللي طلعته لبنتي» → the only daughter, Reem, straight to the cancel question', async () => {
+    const h = harness({ sim, url });
+    await play(h, [
+      ['ابي الغي تصريح السفر اللي طلعته لبنتي', t('ar', 'verify:askId')],
+      ...verifyAs(ABDULLAH, 'ar', '05******81'),
+      [OTP, [t('ar', 'family:permit.active', { name: 'ريم عبدالله القحطاني', number: '400000103', date: reemUntil('ar') }), t('ar', 'family:permit.cancelAsk')]],
+      ['لا', t('ar', 'family:permit.kept', { name: 'ريم عبدالله القحطاني', date: reemUntil('ar') })],
+    ]);
+    expect(sim.created.permitCancellations).toBe(0);
+  });
 });
