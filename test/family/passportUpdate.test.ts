@@ -111,3 +111,16 @@ describe('a citizen', () => {
     expect(sim.created.passportUpdates).toBe(0);
   });
 });
+
+describe('switching task', () => {
+  it('Gulf: asking for a travel permit in the middle of the passport update switches task, keeping the session', async () => {
+    const h = harness({ sim, url });
+    await play(h, [
+      ['ابي احدث بيانات جوازي', t('ar', 'verify:askId')],
+      ...verifyAs(AHMED, 'ar', '05******12'),
+      [OTP, t('ar', 'family:passport.ask.passportNumber')],
+      ['لا خلاص ابي اصدر تصريح سفر لولدي عمر', [t('ar', 'inTask.switched', { from: t('ar', 'intent.passport_update'), to: t('ar', 'intent.travel_permit') }), t('ar', 'family:permit.duration', { name: 'عمر أحمد حسن' })]],
+    ]);
+    expect(sim.created.challenges).toBe(1);
+  });
+});
