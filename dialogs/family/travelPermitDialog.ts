@@ -74,7 +74,8 @@ const vals = (step: WaterfallStepContext) => step.values as StepValues;
 const picked = (step: WaterfallStepContext) => step.result as AskResult | undefined;
 const fresh = (): PermitState => ({ started: true });
 const whoOf = (session: VerifiedSession) => ({ id: session.idMasked, kind: session.kind, name: session.name.en });
-const CANCEL_WORDS = /(^| )(ال?غ|الغي|الغيه|الغاء|لغي|كنسل|cancel|revoke|withdraw)( |$)/;
+/** «ألغ», «الغي», «إلغاء», «كنسل», "cancel": the opening asks to cancel a permit, not to issue one. */
+const CANCEL_WORDS = /(^| )(الغ|والغ|الغي|الغيه|الغاء|بالغاء|كنسل|cancel|revoke|withdraw)( |$)/;
 
 export function wantsCancel(text: string): boolean {
   return CANCEL_WORDS.test(normalizeForMatching(text));
