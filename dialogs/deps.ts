@@ -63,7 +63,7 @@ export interface ConversationData {
   /** A request number given with a message that got "did you mean…?": the chosen task keeps it. */
   pendingNumber?: string;
   /** The task offered in the last "did you mean…?": a reply that carries its ID or request number chooses it. */
-  pendingTask?: 'iqama.renew' | 'tawasul.create' | 'status.check';
+  pendingTask?: 'iqama.renew' | 'tawasul.create' | 'status.check' | 'travel_permit' | 'passport.update';
   /** The iqama expiry reminders were offered (or taken) in this conversation: not offered again. */
   remindersOffered?: boolean;
   /** The offer is the last thing the bot said: its "no, thanks" declines it. */

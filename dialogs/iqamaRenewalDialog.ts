@@ -23,13 +23,11 @@ import { formatBothCalendars } from './format/dates';
 import { localized } from './localizedPrompt';
 import { menuActivity } from './menu';
 import { describeServiceError, isSessionExpired } from './serviceErrors';
-import { dependentsFor } from './status/format';
 import { turnLang, turnLogger } from './turnState';
 import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { extractEntities } from './understanding/entities';
-import { normalizeForMatching } from './understanding/normalize';
 import type { Relation } from './understanding/types';
-import { ask, AskPrompt, type AskResult, type AskSpec, type DependentView, type NextStep, viewOf } from './iqama/ask';
+import { ask, AskPrompt, type AskResult, type AskSpec, type DependentView, type NextStep, preselect, viewOf } from './iqama/ask';
 
 /** A bill the user will pay later: coming back to the same dependent and duration reuses it. */
 const STEPS = 'iqamaRenewalSteps';
@@ -196,12 +194,9 @@ export class IqamaRenewalDialog extends ComponentDialog {
     }
     const known = state.dependent && views.find((d) => d.id === state.dependent!.id);
     if (known) return step.next({ value: known.id, index: 0, score: 1 });
-    const matching = dependentsFor(list, state.relation);
-    if (state.relation && matching.length === 1) return step.next({ value: matching[0]!.id, index: 0, score: 1 });
-    const shown = state.relation && matching.length > 1 ? matching : list;
-    const named = state.opening ? namedIn(state.opening, shown) : [];
+    const { chosen, shown } = preselect(list, state.relation, state.opening);
     delete state.opening;
-    if (named.length === 1) return step.next({ value: named[0]!.id, index: 0, score: 1 });
+    if (chosen) return step.next({ value: chosen.id, index: 0, score: 1 });
     await this.record(step.context, state, 'choose dependent');
     return this.prompt(step, {
       kind: 'dependent',
@@ -378,14 +373,6 @@ export class IqamaRenewalDialog extends ComponentDialog {
   private async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
     return this.recover(step);
   }
-}
-
-/** The members whose first name (either language) is a word of the message. */
-function namedIn(text: string, dependents: Dependent[]): Dependent[] {
-  // "my daughter Layla's iqama": the possessive and punctuation are not part of the name.
-  const words = new Set(normalizeForMatching(text).replace(/['’]s\b/g, '').split(/[\s,.?!،؟]+/));
-  const first = (name: string) => normalizeForMatching(name).split(' ')[0] ?? '';
-  return dependents.filter((d) => words.has(first(d.name.ar)) || words.has(first(d.name.en)));
 }
 
 export function createIqamaRenewalDialogFactory(options: IqamaRenewalOptions = {}): DialogFactory {

@@ -37,15 +37,19 @@ export const DIALOG_IDS = {
   faq: 'faq',
   handoff: 'handoff',
   tawasulTrack: 'tawasulTrack',
+  travelPermit: 'travelPermit',
+  passportUpdate: 'passportUpdate',
 } as const;
 
 const TASK_ROUTES: Partial<Record<Intent, string>> = {
   'iqama.renew': DIALOG_IDS.iqamaRenewal,
   'tawasul.create': DIALOG_IDS.tawasul,
   'status.check': DIALOG_IDS.statusLookup,
+  travel_permit: DIALOG_IDS.travelPermit,
+  'passport.update': DIALOG_IDS.passportUpdate,
 };
 
-/** Services we explain rather than perform in chat: the FAQ entry that tells how. */
+/** The FAQ entry that tells how, for a service whose task dialog is not registered. */
 const EXPLAINED_BY_FAQ: Partial<Record<Intent, FaqId>> = {
   travel_permit: 'travel_permit',
   'passport.update': 'passport_info_update',
@@ -100,6 +104,8 @@ const TASK_OF_DIALOG: Record<string, TaskIntent> = {
   tawasul: 'tawasul.create',
   statusLookup: 'status.check',
   tawasulTrack: 'status.check',
+  travelPermit: 'travel_permit',
+  passportUpdate: 'passport.update',
 };
 
 export class MainDialog {
@@ -317,7 +323,8 @@ export class MainDialog {
       return;
     }
     const explainedBy = EXPLAINED_BY_FAQ[intent];
-    if (explainedBy) {
+    const taskDialog = TASK_ROUTES[intent];
+    if (explainedBy && !(taskDialog && this.has(taskDialog))) {
       await this.begin(dc, DIALOG_IDS.faq, { text, faq: explainedBy, understanding: u });
       return;
     }

@@ -12,6 +12,8 @@ export const MENU_ITEMS: ReadonlyArray<{ key: string; intent: Intent }> = [
   { key: 'menu.renew', intent: 'iqama.renew' },
   { key: 'menu.tawasul', intent: 'tawasul.create' },
   { key: 'menu.status', intent: 'status.check' },
+  { key: 'menu.travelPermit', intent: 'travel_permit' },
+  { key: 'menu.passportUpdate', intent: 'passport.update' },
   { key: 'menu.faq', intent: 'faq' },
   { key: 'menu.agent', intent: 'agent' },
 ];

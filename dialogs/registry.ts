@@ -19,6 +19,8 @@ import { tawasulDialogFactory } from './tawasulDialog';
 import { tawasulTrackDialogFactory } from './tawasul/trackDialog';
 import { deleteDataDialogFactory } from './deleteDataDialog';
 import { remindersDialogFactory, stopRemindersDialogFactory } from './remindersDialog';
+import { travelPermitDialogFactory } from './family/travelPermitDialog';
+import { passportUpdateDialogFactory } from './family/passportUpdateDialog';
 
 /** Everything a feature dialog may need; bot/app.ts builds it. Features add fields here. */
 export interface FeatureDeps extends CoreDeps {
@@ -50,6 +52,8 @@ export const FEATURE_DIALOGS: DialogFactory[] = [
   deleteDataDialogFactory,
   remindersDialogFactory,
   stopRemindersDialogFactory,
+  travelPermitDialogFactory,
+  passportUpdateDialogFactory,
 ];
 
 export function createFeatureDialogs(deps: FeatureDeps, factories: DialogFactory[] = FEATURE_DIALOGS): Dialog[] {

@@ -61,7 +61,7 @@ export const DEMO_PEOPLE: DemoSponsorSeed[] = [
     insurance: valid,
     ...clean,
     mobile: '0551234512',
-    demoCase: 'resident sponsor with six dependents, one per renewal case',
+    demoCase: 'resident sponsor with six dependents, one per renewal case; updates his own renewed passport',
     dependents: [
       {
         id: 'D1001', relationship: 'spouse', demoCase: 'eligible for iqama renewal',

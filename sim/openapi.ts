@@ -40,6 +40,7 @@ const components: Record<string, z.ZodType> = {
     passportNumber: z.string(),
     issueDate: T.IsoDateSchema,
     expiryDate: T.IsoDateSchema,
+    issuingCountry: z.string().min(1).max(60).optional(),
   }),
   CreateTicketInput: z.object({
     sectionId: z.string(),

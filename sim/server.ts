@@ -132,6 +132,7 @@ export function createRequestListener(options: ServerOptions) {
         passportNumber: z.string(),
         issueDate: z.string(),
         expiryDate: z.string(),
+        issuingCountry: z.string().optional(),
       }),
       c.body,
     );

@@ -803,6 +803,7 @@ export class SimStore {
     if (!isIsoDate(input.issueDate) || input.issueDate > today) throw invalid('issueDate', 'a past date, yyyy-mm-dd');
     if (!isIsoDate(input.expiryDate) || input.expiryDate <= today) throw invalid('expiryDate', 'a future date, yyyy-mm-dd');
     if (input.expiryDate <= input.issueDate) throw invalid('expiryDate', 'must be after the issue date');
+    if (input.issuingCountry !== undefined && !/^\S.{0,59}$/u.test(input.issuingCountry.trim())) throw invalid('issuingCountry', '1 to 60 characters');
     if (number === person.passport.number) throw conflict('same_passport', 'this passport is already recorded', 'passportNumber');
     person.passport = { number, issueDate: input.issueDate, expiryDate: input.expiryDate };
     const record = this.addRecord({ kind: 'passport_update', owner, beneficiary: person.idNumber, at: this.now(), initial: 'recorded' });

@@ -318,6 +318,8 @@ export interface UpdatePassportInput {
   passportNumber: string;
   issueDate: string;
   expiryDate: string;
+  /** The country that issued the renewed passport, as the person named it (1–60 characters). */
+  issuingCountry?: string;
 }
 
 export const PassportUpdateResultSchema = z.object({

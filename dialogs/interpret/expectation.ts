@@ -16,15 +16,21 @@ export interface StepOption {
   months?: number;
 }
 
-export type NumberKind = 'id' | 'request' | 'code';
+/** `passport`: a passport number, letters and digits ("A12345678"). */
+export type NumberKind = 'id' | 'request' | 'code' | 'passport';
 
 /** A field collected earlier that the user may correct by naming it, with or without its new value. */
 export interface CorrectableField {
   name: string;
   /** Words that name the field ("المدة", "duration"). */
   words: string[];
-  /** How its value is read from a sentence. */
-  value: 'months' | 'relation';
+  /** How its value is read from a sentence (`none`: the field is only named, and asked again). */
+  value: 'months' | 'relation' | 'date' | 'passport' | 'none';
+  /**
+   * Only a message that names the field corrects it: two dates, or a number that could be
+   * another field's, are told apart by their names ("the expiry date is …").
+   */
+  needsName?: boolean;
 }
 
 export type ExpectKind = 'choice' | 'yesno' | 'number' | 'date' | 'duration' | 'text' | 'file';

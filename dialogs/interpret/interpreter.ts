@@ -14,8 +14,8 @@ import type { FaqId, Intent, Understanding } from '../understanding/types';
 import type { Expectation } from './expectation';
 import { readStep, type Reading } from './read';
 
-export type TaskIntent = 'iqama.renew' | 'tawasul.create' | 'status.check';
-const TASKS: ReadonlySet<Intent> = new Set<Intent>(['iqama.renew', 'tawasul.create', 'status.check']);
+export type TaskIntent = 'iqama.renew' | 'tawasul.create' | 'status.check' | 'travel_permit' | 'passport.update';
+const TASKS: ReadonlySet<Intent> = new Set<Intent>(['iqama.renew', 'tawasul.create', 'status.check', 'travel_permit', 'passport.update']);
 
 /** A question or a change of task must be this clear to take a message away from the step. */
 export const QUESTION_SCORE = 0.5;

@@ -6,7 +6,7 @@
  */
 import { extractEntities } from '../understanding/entities';
 import { parseYesNo } from '../understanding/answers';
-import { normalizeForMatching } from '../understanding/normalize';
+import { normalizeForMatching, toAsciiDigits } from '../understanding/normalize';
 import type { Entities } from '../understanding/types';
 import type { CorrectableField, Expectation } from './expectation';
 import { matchKey, matchOption, negatedOptions, negatedWords } from './match';
@@ -35,6 +35,9 @@ export function looseYesNo(text: string): boolean | undefined {
 /** The value a correction carries; for a relation, the last one named ("مو زوجتي، بنتي" → daughter). */
 function fieldValue(field: CorrectableField, entities: Entities, text: string): string | number | undefined {
   if (field.value === 'months') return entities.months;
+  if (field.value === 'date') return entities.date?.iso;
+  if (field.value === 'passport') return findPassportNumber(text);
+  if (field.value === 'none') return undefined;
   const parts = normalizeForMatching(text).split(/[،,.؛;]| بل | but /);
   for (let i = parts.length - 1; i >= 0; i--) {
     const relation = extractEntities(parts[i]!).relation;
@@ -55,6 +58,14 @@ function affirmedEntities(text: string): Entities {
 }
 
 const DIGITS = /\d[\d\s\-.]*\d/g;
+/** A passport number as written: up to three Latin letters then 5–9 digits ("A28841937", "z 4471290"). */
+const PASSPORT = /(?:^|[^A-Za-z0-9])([A-Za-z]{1,3}\s?\d{5,9}|\d{6,9})(?![A-Za-z0-9])/;
+
+/** The passport number a message carries, upper-case, spaces removed ("رقمه a 2884193" → "A2884193"). */
+export function findPassportNumber(text: string): string | undefined {
+  const m = PASSPORT.exec(toAsciiDigits(text));
+  return m ? m[1]!.replace(/\s/g, '').toUpperCase() : undefined;
+}
 
 /** The longest digit run of a message, separators removed ("٢٣٤ ٥٦٧ ٨٩٠٤" → "2345678904"). */
 function longestDigits(text: string): string | undefined {
@@ -112,6 +123,10 @@ function readAnswer(text: string, expect: Expectation, entities: Entities, hasFi
       if (fromOptions) return fromOptions;
       if (expect.number === 'id' && entities.idNumber) return { type: 'answer', value: entities.idNumber };
       if (expect.number === 'request' && entities.requestNumber) return { type: 'answer', value: entities.requestNumber };
+      if (expect.number === 'passport') {
+        const passport = findPassportNumber(text);
+        if (passport) return { type: 'answer', value: passport };
+      }
       // Digits that cannot be valid are still an answer: the step says what is wrong with them.
       const digits = longestDigits(text) ?? (/^\d$/.test(normalizeForMatching(text).trim()) ? normalizeForMatching(text).trim() : undefined);
       return digits ? { type: 'answer', value: digits } : undefined;
@@ -131,8 +146,10 @@ export function readStep(text: string, expect: Expectation, entities: Entities =
   const changing = CHANGE.test(n) || /^(لا|لاء|مو|no|nope|nah)( |$)/.test(n);
   const short = matchKey(text).split(' ').length <= 4;
   for (const field of expect.fields ?? []) {
+    const named = names(field, text);
+    if (field.needsName && !named) continue;
     const value = fieldValue(field, entities, text);
-    if (value !== undefined && (changing || short || names(field, text))) return { type: 'correction', field: field.name, value };
+    if (value !== undefined && (changing || short || named)) return { type: 'correction', field: field.name, value };
   }
   const answer = readAnswer(text, expect, entities, hasFiles);
   if (answer) return answer;

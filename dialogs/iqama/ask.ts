@@ -15,10 +15,11 @@ import type { CorrectableField, Expectation, StepOption } from '../interpret/exp
 import { optionsOf } from '../interpret/openStep';
 import { firstName, relationsOf } from '../interpret/options';
 import { readStep } from '../interpret/read';
-import { validityPhrase } from '../status/format';
+import { dependentsFor, validityPhrase } from '../status/format';
 import { turnLang } from '../turnState';
 import { maskId } from '../understanding/idNumber';
-import type { Lang } from '../understanding/normalize';
+import { normalizeForMatching, type Lang } from '../understanding/normalize';
+import type { Relation } from '../understanding/types';
 
 const NS = 'iqama:';
 const LANGS: readonly Lang[] = ['ar', 'en'];
@@ -37,8 +38,40 @@ export function viewOf(d: Dependent): DependentView {
   return { id: d.id, name: d.name, relationship: d.relationship, relationshipLabel: d.relationshipLabel, idMasked: maskId(d.idNumber), iqamaExpiry: d.iqama?.expiryDate ?? null };
 }
 
+/** For wording that agrees with the person described (i18next context `_male` / `_female`). */
+export function genderOf(d: Pick<Dependent, 'relationship' | 'relationshipLabel'>): 'male' | 'female' {
+  if (d.relationship === 'son' || d.relationship === 'father') return 'male';
+  if (d.relationship === 'spouse') return /husband/i.test(d.relationshipLabel.en) ? 'male' : 'female';
+  return 'female';
+}
+
+/** The members whose first name (either language) is a word of the message. */
+export function namedIn<T extends Pick<Dependent, 'name'>>(text: string, dependents: T[]): T[] {
+  // "my daughter Layla's iqama": the possessive and punctuation are not part of the name.
+  const typed = normalizeForMatching(text).replace(/['’]s\b/g, '').split(/[\s,.?!،؟]+/);
+  // «لسعد», «لريم»: the preposition joined to the name.
+  const words = new Set([...typed, ...typed.filter((w) => /^ل.{2,}/.test(w)).map((w) => w.slice(1))]);
+  const first = (name: string) => normalizeForMatching(name).split(' ')[0] ?? '';
+  return dependents.filter((d) => words.has(first(d.name.ar)) || words.has(first(d.name.en)));
+}
+
+/**
+ * The member a task can take without asking: the only one of the relation named («ولدي»), or
+ * the only one whose first name the opening message holds («تصريح ريم»). Undefined: ask, among `shown`.
+ */
+export function preselect(list: Dependent[], relation: Relation | undefined, opening: string | undefined): { chosen?: Dependent; shown: Dependent[] } {
+  const matching = dependentsFor(list, relation);
+  if (relation && matching.length === 1) return { chosen: matching[0]!, shown: matching };
+  const shown = relation && matching.length > 1 ? matching : list;
+  const named = opening ? namedIn(opening, shown) : [];
+  return named.length === 1 ? { chosen: named[0]!, shown } : { shown };
+}
+
 /** Answers that are not one of the renewal's own values: the router takes the menu's titles first. */
-export type NextStep = 'another' | 'retry' | 'confirm' | 'changeDependent' | 'changeDuration' | 'paid' | 'later' | 'checkAgain';
+export type NextStep =
+  | 'another' | 'retry' | 'confirm' | 'changeDependent' | 'changeDuration' | 'paid' | 'later' | 'checkAgain'
+  // family services (travel permits, passport update)
+  | 'cancelPermit' | 'keepPermit' | 'issue' | 'changeNumber' | 'changeDates' | 'changeCountry';
 
 export type AskSpec =
   | {
@@ -48,8 +81,32 @@ export type AskSpec =
       idNumbers: string[];
       filtered: boolean;
       noHolders: boolean;
+      /** Another task's intro key (default: the renewal's). */
+      intro?: string;
+      /** Another task's line per member (a travel permit's state) instead of the iqama's validity. */
+      details?: Bilingual[];
     }
-  | { kind: 'duration'; name: Bilingual; durations: Array<{ months: number; fee: number }> }
+  | {
+      kind: 'duration';
+      name: Bilingual;
+      durations: Array<{ months: number; fee?: number }>;
+      /** Another task's keys: the question, its retry and one option (count, fee). */
+      texts?: { ask: string; again: string; option: string };
+    }
+  /**
+   * A review as facts (label key, value in both languages) with buttons; corrections may name
+   * the fields given. Rendered like the renewal's review: a card, or lines on WhatsApp.
+   */
+  | {
+      kind: 'facts';
+      title: string;
+      facts: Array<[string, Bilingual]>;
+      ask: string;
+      askAgain: string;
+      keys: Array<[NextStep, string]>;
+      yes?: NextStep;
+      fields?: CorrectableField[];
+    }
   | { kind: 'review'; dependent: DependentView; months: number; fee: number }
   /** A question answered by buttons only; `keys` name iqama:next.* or common keys (menu titles). */
   | {
@@ -86,6 +143,24 @@ function reviewFacts(t: Translate, lang: Lang, spec: Extract<AskSpec, { kind: 'r
   ];
 }
 
+/** A review: an Adaptive Card where cards render (right-to-left in Arabic), plain lines on WhatsApp. */
+function factsCard(lang: Lang, channelId: string, title: string, facts: Array<[string, string]>, ask: Partial<Activity>, retry: Partial<Activity>, choices: Choice[]): Rendered {
+  if (channelId === 'whatsapp') {
+    return { activity: { ...ask, text: `${title}\n${facts.map(([k, v]) => `• ${k}: ${v}`).join('\n')}\n\n${ask.text ?? ''}` }, retry, choices };
+  }
+  const card = CardFactory.adaptiveCard({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    rtl: lang === 'ar',
+    body: [
+      { type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true },
+      { type: 'FactSet', facts: facts.map(([k, v]) => ({ title: k, value: v })) },
+    ],
+  });
+  return { activity: { ...ask, attachments: [card] }, retry, choices };
+}
+
 export function renderAsk(t: Translate, lang: Lang, channelId: string, spec: AskSpec, now: Date): Rendered {
   switch (spec.kind) {
     case 'dependent': {
@@ -95,10 +170,10 @@ export function renderAsk(t: Translate, lang: Lang, channelId: string, spec: Ask
           name: d.name[lang],
           relation: d.relationshipLabel[lang],
           id: d.idMasked,
-          validity: d.iqamaExpiry ? validityPhrase(t, lang, d.iqamaExpiry, now) : t(lang, `${NS}noIqama`),
+          validity: spec.details?.[i]?.[lang] ?? (d.iqamaExpiry ? validityPhrase(t, lang, d.iqamaExpiry, now) : t(lang, `${NS}noIqama`)),
         }),
       );
-      const intro = t(lang, `${NS}${spec.filtered ? 'chooseAmong' : spec.noHolders ? 'chooseIntroNoHolders' : 'chooseIntro'}`);
+      const intro = t(lang, spec.filtered ? `${NS}chooseAmong` : spec.intro ?? `${NS}${spec.noHolders ? 'chooseIntroNoHolders' : 'chooseIntro'}`);
       const choices = spec.dependents.map((d, i): Choice => {
         const title = `${d.name[lang]} (${d.relationshipLabel[lang]})`;
         const id = spec.idNumbers[i];
@@ -111,36 +186,25 @@ export function renderAsk(t: Translate, lang: Lang, channelId: string, spec: Ask
       };
     }
     case 'duration': {
+      const texts = spec.texts ?? { ask: `${NS}duration`, again: `${NS}durationAgain`, option: `${NS}durationOption` };
       const choices = spec.durations.map((d): Choice => {
-        const title = t(lang, `${NS}durationOption`, { count: d.months, fee: d.fee });
-        return { value: `months:${d.months}`, action: { type: ActionTypes.ImBack, title, value: title }, synonyms: [String(d.months), ...LANGS.map((l) => t(l, `${NS}durationOption`, { count: d.months, fee: d.fee }))] };
+        const title = t(lang, texts.option, { count: d.months, fee: d.fee });
+        return { value: `months:${d.months}`, action: { type: ActionTypes.ImBack, title, value: title }, synonyms: [String(d.months), ...LANGS.map((l) => t(l, texts.option, { count: d.months, fee: d.fee }))] };
       });
       return {
-        activity: localized(t, lang, { key: `${NS}duration`, args: { name: spec.name[lang] } }),
-        retry: localized(t, lang, { key: `${NS}durationAgain` }),
+        activity: localized(t, lang, { key: texts.ask, args: { name: spec.name[lang] } }),
+        retry: localized(t, lang, { key: texts.again }),
         choices,
       };
     }
     case 'review': {
-      const facts = reviewFacts(t, lang, spec);
-      const title = t(lang, `${NS}review.title`);
-      const ask = localized(t, lang, { key: `${NS}review.ask` });
       const choices = (['confirm', 'changeDependent', 'changeDuration'] as const).map((v) => staticChoice(t, lang, v, `${NS}next.${v}`));
-      const retry = localized(t, lang, { key: `${NS}review.askAgain` });
-      if (channelId === 'whatsapp') {
-        return { activity: { ...ask, text: `${title}\n${facts.map(([k, v]) => `• ${k}: ${v}`).join('\n')}\n\n${ask.text ?? ''}` }, retry, choices };
-      }
-      const card = CardFactory.adaptiveCard({
-        type: 'AdaptiveCard',
-        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-        version: '1.5',
-        rtl: lang === 'ar',
-        body: [
-          { type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true },
-          { type: 'FactSet', facts: facts.map(([k, v]) => ({ title: k, value: v })) },
-        ],
-      });
-      return { activity: { ...ask, attachments: [card] }, retry, choices };
+      return factsCard(lang, channelId, t(lang, `${NS}review.title`), reviewFacts(t, lang, spec), localized(t, lang, { key: `${NS}review.ask` }), localized(t, lang, { key: `${NS}review.askAgain` }), choices);
+    }
+    case 'facts': {
+      const choices = spec.keys.map(([value, key]) => staticChoice(t, lang, value, key));
+      const facts = spec.facts.map(([k, v]): [string, string] => [t(lang, k), v[lang]]);
+      return factsCard(lang, channelId, t(lang, spec.title), facts, localized(t, lang, { key: spec.ask }), localized(t, lang, { key: spec.askAgain }), choices);
     }
     case 'buttons': {
       const choices = spec.keys.map(([value, key, words]) => staticChoice(t, lang, value, key, words));
@@ -178,6 +242,9 @@ export function expectationFor(spec: AskSpec, choices: Choice[]): Expectation {
     case 'review':
       options.find((o) => o.value === 'confirm')?.names.push(...CONFIRM_WORDS);
       return { kind: 'choice', options, yes: 'confirm', fields: [CORRECTABLE.duration, CORRECTABLE.dependent] };
+    case 'facts':
+      if (spec.yes) options.find((o) => o.value === spec.yes)?.names.push(...CONFIRM_WORDS);
+      return { kind: 'choice', options, ...(spec.yes ? { yes: spec.yes } : {}), ...(spec.fields ? { fields: spec.fields } : {}) };
     case 'buttons':
       return { kind: 'choice', options, ...(spec.yes ? { yes: spec.yes } : {}), ...(spec.no ? { no: spec.no } : {}) };
   }

@@ -10,7 +10,7 @@ import { daysUntil, formatBothCalendars } from '../format/dates';
 import { maskId } from '../understanding/idNumber';
 import { normalizeForMatching, type Lang } from '../understanding/normalize';
 import type { Relation } from '../understanding/types';
-import type { Bilingual, Dependent, ExitReentryVisa, Profile, RequestStatusResult, Relationship } from '../../adapters/services/types';
+import type { Bilingual, Dependent, ExitReentryVisa, Profile, RequestStatus, RequestStatusResult, Relationship } from '../../adapters/services/types';
 
 /** Iqamas this close to expiry get a "time to renew" nudge. */
 export const RENEW_SOON_DAYS = 30;
@@ -36,8 +36,13 @@ export function explainStatus(t: Translate, lang: Lang, r: RequestStatusResult):
     case 'resolved':
       return reason ? t(lang, `${NS}explain.resolved`, { reason }) : t(lang, `${NS}explain.resolvedNoReason`);
     default:
-      return t(lang, `${NS}explain.${r.status}`);
+      return explainStatusCode(t, lang, r.status);
   }
+}
+
+/** A status that needs no reason explained («قيدت»: recorded, nothing more to do), for outcomes of a task. */
+export function explainStatusCode(t: Translate, lang: Lang, status: RequestStatus): string {
+  return t(lang, `${NS}explain.${status}`);
 }
 
 /** One request or ticket: what and whose, status with its meaning, dates, and a ticket's history. */

@@ -193,6 +193,9 @@ describe('visas, travel permits and passport details', () => {
       await failure(() => api.updatePassportInfo(token, { passportNumber: 'A50000001', issueDate: '2025-03-01', expiryDate: '2024-01-01' }, newIdempotencyKey())),
     ).toMatchObject({ kind: 'validation', field: 'expiryDate' });
     expect(
+      await failure(() => api.updatePassportInfo(token, { passportNumber: 'A50000001', issueDate: '2025-03-01', expiryDate: '2032-01-01', issuingCountry: ' ' }, newIdempotencyKey())),
+    ).toMatchObject({ kind: 'validation', field: 'issuingCountry' });
+    expect(
       await failure(async () =>
         api.updatePassportInfo(await signIn(api, ABDULLAH), { passportNumber: 'S1000001', issueDate: '2025-03-01', expiryDate: '2030-03-01' }, newIdempotencyKey()),
       ),
