@@ -12,7 +12,7 @@ import type { DialogState } from 'botbuilder-dialogs';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { languageMiddleware } from '../../bot/middleware/language';
 import { presentationMiddleware } from '../../bot/middleware/presentation';
-import { presentationProblems } from '../../dialogs/format/outgoing';
+import { presentationProblems, presentText } from '../../dialogs/format/outgoing';
 import type { Simulator } from '../../sim';
 import { startFrozenSim } from './sim';
 import type { ConversationData, StateAccessors, UserProfile } from '../../dialogs/deps';
@@ -129,7 +129,8 @@ export async function play(
     all.push(replies);
     const text = textOf(replies);
     for (const e of Array.isArray(expected) ? expected : [expected]) {
-      if (typeof e === 'string') expect(text, `step ${i} after "${userSays}"`).toContain(e);
+      // A fragment is expected as people see it: Western digits, masked values and dates isolated.
+      if (typeof e === 'string') expect(text, `step ${i} after "${userSays}"`).toContain(presentText(e));
       else expect(text, `step ${i} after "${userSays}"`).toMatch(e);
     }
     for (const b of expectedButtons ?? []) expect(buttons(replies), `buttons at step ${i} after "${userSays}"`).toContain(b);

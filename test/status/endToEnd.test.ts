@@ -13,6 +13,7 @@ import { startApp } from '../helpers/app';
 import { buttons, say, texts } from '../helpers/http';
 import { deleteByPrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { AHMED, MOHAMMED, OTP, STATUS_DB, harness, play, sharedRecognizer, startStatusSim, t } from './support';
+import { presentText } from '../../dialogs/format/outgoing';
 
 let sim: Simulator;
 let url: string;
@@ -95,7 +96,7 @@ describe('end to end over POST /api/messages with Redis state', () => {
     ];
     for (const [userSays, expected] of steps) {
       const replies = await say(app.baseUrl, conversation, userSays);
-      expect(texts(replies).join('\n'), `after "${userSays}"`).toMatch(expected);
+      expect(texts(replies).join('\n'), `after "${userSays}"`).toMatch(typeof expected === 'string' ? presentText(expected) : expected);
     }
     // The conversation's state (the verified session) lives in Redis under the app's prefix.
     const stateKeys = await redis.keys(`${appPrefix}*${conversation}*`);
