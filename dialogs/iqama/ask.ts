@@ -19,6 +19,7 @@ import { validityPhrase } from '../status/format';
 import { turnLang } from '../turnState';
 import { maskId } from '../understanding/idNumber';
 import type { Lang } from '../understanding/normalize';
+import { genderOf } from '../format/gender';
 
 const NS = 'iqama:';
 const LANGS: readonly Lang[] = ['ar', 'en'];
@@ -95,7 +96,7 @@ export function renderAsk(t: Translate, lang: Lang, channelId: string, spec: Ask
           name: d.name[lang],
           relation: d.relationshipLabel[lang],
           id: d.idMasked,
-          validity: d.iqamaExpiry ? validityPhrase(t, lang, d.iqamaExpiry, now) : t(lang, `${NS}noIqama`),
+          validity: d.iqamaExpiry ? validityPhrase(t, lang, d.iqamaExpiry, now) : t(lang, `${NS}noIqama`, { context: genderOf(d) }),
         }),
       );
       const intro = t(lang, `${NS}${spec.filtered ? 'chooseAmong' : spec.noHolders ? 'chooseIntroNoHolders' : 'chooseIntro'}`);
