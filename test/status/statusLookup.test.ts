@@ -228,7 +228,17 @@ describe('status lookup: iqamas and visas', () => {
       ['is my iqama still valid', t('en', 'verify:askId')],
       ...verifyAs('1104837263', 'en', '05******81'),
       [OTP, t('en', 'status:myIqama.citizen')],
-      ["when do my kids' iqamas expire", [/• Reem .*\(Daughter\): a Saudi citizen, no iqama/]],
+      ["when do my kids' iqamas expire", [/• Reem .*\(Daughter\): Saudi citizen, no iqama/]],
+    ]);
+  });
+
+  it('in Arabic each citizen child is described in their own gender', async () => {
+    const h = harness({ sim, url });
+    await play(h, [
+      ['هل إقامتي سارية؟', t('ar', 'verify:askId')],
+      ...verifyAs('1104837263', 'ar', '05******81'),
+      [OTP, t('ar', 'status:myIqama.citizen')],
+      ['متى تنتهي إقامات عيالي؟', [/• ريم .*\(ابنة\): مواطنة سعودية، لا تحمل إقامة/, /• سعد .*\(ابن\): مواطن سعودي، لا يحمل إقامة/]],
     ]);
   });
 
@@ -265,8 +275,8 @@ describe('status lookup: failures', () => {
       [
         ['ما حالة الطلب 400000101', t('ar', 'verify:askId')],
         ...verifyAs(AHMED, 'ar', '05******12'),
-        [OTP, t('ar', 'services:error.unavailable'), ['حاول مرة أخرى', 'القائمة الرئيسية']],
-        ['حاول مرة أخرى', 'الحالة: قيدت'],
+        [OTP, t('ar', 'services:error.unavailable'), ['إعادة المحاولة', 'القائمة الرئيسية']],
+        ['إعادة المحاولة', 'الحالة: قيدت'],
       ],
       { 2: () => proxy.plan('pass', 'status503', 'status503', 'status503') },
     );
