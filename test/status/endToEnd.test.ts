@@ -44,7 +44,7 @@ describe('rate limit on real Redis', () => {
     ]);
     const before = sim.http.requests;
     const replies = await h.say('400000104');
-    expect(texts(replies)).toContain('أجريت استعلامات كثيرة خلال وقت قصير. حفاظًا على بياناتك، حاول مرة أخرى بعد 10 دقائق.');
+    expect(texts(replies)).toContain('أُجريت استعلامات كثيرة خلال وقت قصير. حفاظًا على بياناتك، يمكنك المحاولة مرة أخرى بعد 10 دقائق.');
     expect(buttons(replies)).toEqual(expect.arrayContaining(['التحدث مع موظف', 'القائمة الرئيسية']));
     expect(sim.http.requests).toBe(before);
     // One counter per user, under the bot's prefix, keyed by a hash (no user id in clear).

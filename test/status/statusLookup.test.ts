@@ -37,9 +37,9 @@ describe('status lookup: requests and tickets', () => {
         [
           'أهلاً أحمد',
           'تحديث معلومات الجواز المجدد رقم 400000101',
-          'صاحب الطلب: أحمد حسن عبدالرحمن',
+          'المستفيد: أحمد حسن عبدالرحمن',
           'الحالة: قيدت',
-          '«قيدت» تعني أن المعاملة تم إثباتها وتسجيلها في السجلات، أي أنها نُفّذت ولا يلزمك أي إجراء آخر.',
+          '«قيدت» تعني أن المعاملة تم إثباتها وتسجيلها.',
           /آخر تحديث: \d+ \S+ \d{4} \(\d+ \S+( \S+)? \d{4} هـ\)/,
         ],
         ['متابعة طلب', 'القائمة الرئيسية'],
@@ -87,9 +87,9 @@ describe('status lookup: requests and tickets', () => {
         OTP,
         [
           'Status: More information needed',
-          /More information is needed before the Jawazat can decide: .+/,
-          'What to do: on Absher, open Tawasul, find ticket 700000101',
-          /: More information needed, reason: .+/,
+          /Jawazat needs more information before deciding: .+/,
+          t('en', 'status:explain.needsInfoTawasul', { number: '700000101' }),
+          /: More information needed, needed: .+/,
         ],
       ],
     ]);
@@ -101,7 +101,7 @@ describe('status lookup: requests and tickets', () => {
       ['track 700000103 please', t('en', 'verify:askId')],
       ...verifyAs(MOHAMMED, 'en', '05******47'),
       [OTP, ['Status: Rejected', /Your request was not approved\. Reason: .+/]],
-      ['التذكرة ٧٠٠٠٠٠١٠٢ وش صار عليها', ['الحالة: تمت المعالجة', /تمت معالجة تذكرتك وإغلاقها\. الرد: .+/]],
+      ['التذكرة ٧٠٠٠٠٠١٠٢ وش صار عليها', ['الحالة: تمت المعالجة', /أُغلقت تذكرتك، وهذا ردّ الإدارة: «.+»/]],
     ]);
   });
 });
@@ -159,7 +159,7 @@ describe('status lookup: wrong numbers', () => {
       [OTP, t('en', 'status:ask.number')],
       ['2345678904', t('en', 'status:number.isId')],
       ['400 000 999', t('en', 'status:number.notFound', { number: '400000999' })],
-      ['it is 400000101', ['Status: Recorded', '"Recorded" (قيدت) means the transaction has been confirmed']],
+      ['it is 400000101', ['Status: Recorded', '"Recorded" (قيدت) means the transaction has been established and registered.']],
     ]);
   });
 
