@@ -110,7 +110,7 @@ describe('agent console in Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'agent-console-3-chat.png'), fullPage: true });
 
     await page.click('[data-testid=end]');
-    await recorder.waitFor('web-1', (a) => (a.text ?? '').includes('كيف تقيّم'));
+    await recorder.waitFor('web-1', (a) => (a.text ?? '').includes('ما تقييمك'));
     await expect.poll(() => page.locator('#conv').isHidden()).toBe(true);
     await expect.poll(() => page.locator('[data-testid=queue-item]').count()).toBe(0);
 
