@@ -22,6 +22,7 @@ import { createServicesClient } from '../../adapters/services';
 import { directLineChannel } from '../../adapters/directline';
 import { webPageChannel } from '../../adapters/webpage';
 import { createRecognizer } from '../../dialogs/understanding/recognizer';
+import { presentText } from '../../dialogs/format/outgoing';
 
 const SHOTS = path.join(ROOT, 'test-output', 'browser');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -203,7 +204,8 @@ describe.skipIf(!HAVE_CHROMIUM)('web chat page in Chromium', () => {
     await send('status 400000101');
     await see(t('en', 'verify:askId'));
     await send(AHMED);
-    await see(t('en', 'verify:askCode', { mobile: '05******12' }));
+    // As shown: the masked mobile inside its bidi isolate (dialogs/format/outgoing.ts).
+    await see(presentText(t('en', 'verify:askCode', { mobile: '05******12' })));
     await send(OTP);
     await see(/Status: Recorded/);
     await shot('4-english-status');

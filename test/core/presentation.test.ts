@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isolateNumbers, LRI, PDI, presentActivity, presentationProblems, presentText, unisolatedValuesIn } from '../../dialogs/format/outgoing';
+import { normalizeForMatching } from '../../dialogs/understanding/normalize';
 
 const iso = (v: string) => `${LRI}${v}${PDI}`;
 
@@ -25,6 +26,10 @@ describe('presentText', () => {
     const once = presentText('جوالك 05******12');
     expect(presentText(once)).toBe(once);
     expect(isolateNumbers(`\u2068${'05******12'}${PDI}`)).toBe(`\u2068${'05******12'}${PDI}`);
+  });
+
+  it('a value copied back from a reply (isolates included) reads as typed', () => {
+    expect(normalizeForMatching(presentText('التاريخ 2026-12-05'))).toBe(normalizeForMatching('التاريخ 2026-12-05'));
   });
 
   it('gives one digit system: Arabic-Indic and Persian digits become Western', () => {
