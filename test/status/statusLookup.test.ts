@@ -87,7 +87,7 @@ describe('status lookup: requests and tickets', () => {
         OTP,
         [
           'Status: More information needed',
-          /Jawazat needs more information before deciding: .+/,
+          /More information is needed before a decision can be made: .+/,
           t('en', 'status:explain.needsInfoTawasul', { number: '700000101' }),
           /: More information needed, needed: .+/,
         ],
