@@ -17,6 +17,7 @@ import { redisSetupProblems } from './storage/redisCheck';
 import { RedisStorage } from './storage/redisStorage';
 import { ConversationLock, turnLockMiddleware } from './middleware/turnLock';
 import { languageMiddleware } from './middleware/language';
+import { presentationMiddleware } from './middleware/presentation';
 import { turnStartMiddleware, type TurnPrefetch } from './middleware/turnStart';
 import { turnTelemetryMiddleware } from './middleware/turnTelemetry';
 import { TranscriptStore, transcriptMiddleware } from './transcript';
@@ -161,6 +162,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const prefetchers: TurnPrefetch[] = [];
   adapter.use(turnStartMiddleware([userState, conversationState], prefetchers));
   adapter.use(languageMiddleware(state));
+  // Before every copy of outgoing messages (transcript, inbox, relay): digits and bidi isolates.
+  adapter.use(presentationMiddleware());
   adapter.use(transcriptMiddleware(transcripts, (err) => logger.warn({ err }, 'transcript not saved')));
 
   const gateway = new InternalChannelGateway(adapter, logic, config.CONNECTOR_SECRET ?? randomBytes(24).toString('hex'), connectorLimitsOf(config));

@@ -28,6 +28,7 @@ import { beginVerification, restartVerified, VerifyIdentityDialog } from './veri
 import { extractEntities } from './understanding/entities';
 import type { Relation } from './understanding/types';
 import { ask, AskPrompt, type AskResult, type AskSpec, type DependentView, type NextStep, preselect, viewOf } from './iqama/ask';
+import { genderOf } from './format/gender';
 
 /** A bill the user will pay later: coming back to the same dependent and duration reuses it. */
 const STEPS = 'iqamaRenewalSteps';
@@ -227,8 +228,13 @@ export class IqamaRenewalDialog extends ComponentDialog {
     vals(step).eligibility = eligibility;
     if (!eligibility.eligible) {
       await this.record(step.context, state, 'not eligible', { failures: eligibility.failures.map((f) => f.code).join(', ') });
-      const reasons = eligibility.failures.map((f) => `• ${this.failureText(step.context, f)}`).join('\n');
-      await step.context.sendActivity(this.t(step.context, 'notEligible', { name: dependent.name[lang], reasons }));
+      const failures = eligibility.failures;
+      // A citizen has no iqama at all: that is said as a fact, not as something to fix "for now".
+      const text =
+        failures.length === 1 && failures[0]?.code === 'not_iqama_holder'
+          ? this.t(step.context, 'noIqamaToRenew', { name: dependent.name[lang], context: genderOf(dependent) })
+          : this.t(step.context, 'notEligible', { name: dependent.name[lang], count: failures.length, reasons: failures.map((f) => `• ${this.failureText(step.context, f)}`).join('\n') });
+      await step.context.sendActivity(text);
       vals(step).recovery = 'next';
       return this.prompt(step, {
         kind: 'buttons',

@@ -46,6 +46,7 @@ import { describeServiceError, isSessionExpired } from './serviceErrors';
 import { turnLang, turnLogger } from './turnState';
 import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { checkField, checkFile } from './tawasul/validate';
+import { formatBothCalendars } from './format/dates';
 import { type AttachmentReader, dataUrlReader } from './tawasul/attachments';
 import { safeFileName } from '../bot/fileName';
 import type { Lang } from './understanding/normalize';
@@ -283,7 +284,8 @@ export class TawasulDialog extends ComponentDialog {
     const buttons = (expect.options ?? []).map((o) => ({ ar: o.names[0]!, en: o.names[1]! }));
     const hint = { ar: this.deps.t('ar', `${NS}hint.${missing.type}`), en: this.deps.t('en', `${NS}hint.${missing.type}`) };
     return step.prompt(FIELD, stepOptions({
-      prompt: localized(this.deps.t, lang, { key: `${NS}askField`, args: { field: missing.label, hint }, buttons }),
+      // A select is chosen, not typed: its own question, with no contradicting hint.
+      prompt: localized(this.deps.t, lang, missing.type === 'select' ? { key: `${NS}askSelect`, args: { field: missing.label }, buttons } : { key: `${NS}askField`, args: { field: missing.label, hint }, buttons }),
       validations: missing,
       expect,
     }));
@@ -433,6 +435,8 @@ export class TawasulDialog extends ComponentDialog {
   private shown(spec: FieldSpec, value: string, lang: Lang): string {
     if (spec.type === 'select') return spec.options?.find((o) => o.value === value)?.label[lang] ?? value;
     if (spec.type === 'idNumber') return `******${value.slice(-4)}`;
+    // Dates read as everywhere else: both calendars (the value itself stays yyyy-mm-dd).
+    if (spec.type === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return formatBothCalendars(value, lang);
     return value;
   }
 

@@ -87,7 +87,8 @@ export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
     });
 
     const message = (e: StatusEvent, lang: Lang): string => {
-      const reason = e.reason ? t(lang, 'tawasul:notify.reason', { reason: e.reason[lang] }) : '';
+      // "Reason" for a refusal or a request for information; a note for anything else.
+      const reason = e.reason ? t(lang, 'tawasul:notify.reason', { reason: e.reason[lang], context: e.status }) : '';
       return t(lang, 'tawasul:notify.changed', { number: e.number, status: e.statusLabel[lang], reason });
     };
 

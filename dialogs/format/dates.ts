@@ -32,6 +32,16 @@ export function formatBothCalendars(value: string | Date, lang: Lang): string {
   return `${f.gregorian.format(d)} (${f.hijri.format(d)})`;
 }
 
+const TIMES = {
+  ar: new Intl.DateTimeFormat('ar-SA-u-nu-latn', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: TZ }),
+  en: new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: TZ }),
+} as const;
+
+/** A time of day in Riyadh, 12-hour with ص/م or AM/PM ("3:05 م", "3:05 PM"), named as Riyadh time by the locale strings that use it. */
+export function formatTime(value: string | Date, lang: Lang): string {
+  return TIMES[lang].format(toDate(value));
+}
+
 export function formatHijri(value: string | Date, lang: Lang): string {
   return FORMATS[lang].hijri.format(toDate(value));
 }

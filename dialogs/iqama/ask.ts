@@ -20,6 +20,7 @@ import { turnLang } from '../turnState';
 import { maskId } from '../understanding/idNumber';
 import { normalizeForMatching, type Lang } from '../understanding/normalize';
 import type { Relation } from '../understanding/types';
+import { genderOf } from '../format/gender';
 
 const NS = 'iqama:';
 const LANGS: readonly Lang[] = ['ar', 'en'];
@@ -38,12 +39,8 @@ export function viewOf(d: Dependent): DependentView {
   return { id: d.id, name: d.name, relationship: d.relationship, relationshipLabel: d.relationshipLabel, idMasked: maskId(d.idNumber), iqamaExpiry: d.iqama?.expiryDate ?? null };
 }
 
-/** For wording that agrees with the person described (i18next context `_male` / `_female`). */
-export function genderOf(d: Pick<Dependent, 'relationship' | 'relationshipLabel'>): 'male' | 'female' {
-  if (d.relationship === 'son' || d.relationship === 'father') return 'male';
-  if (d.relationship === 'spouse') return /husband/i.test(d.relationshipLabel.en) ? 'male' : 'female';
-  return 'female';
-}
+/** For wording that agrees with the person described (one rule: format/gender.ts). */
+export { genderOf };
 
 /** The members whose first name (either language) is a word of the message. */
 export function namedIn<T extends Pick<Dependent, 'name'>>(text: string, dependents: T[]): T[] {
@@ -170,7 +167,7 @@ export function renderAsk(t: Translate, lang: Lang, channelId: string, spec: Ask
           name: d.name[lang],
           relation: d.relationshipLabel[lang],
           id: d.idMasked,
-          validity: spec.details?.[i]?.[lang] ?? (d.iqamaExpiry ? validityPhrase(t, lang, d.iqamaExpiry, now) : t(lang, `${NS}noIqama`)),
+          validity: spec.details?.[i]?.[lang] ?? (d.iqamaExpiry ? validityPhrase(t, lang, d.iqamaExpiry, now) : t(lang, `${NS}noIqama`, { context: genderOf(d) })),
         }),
       );
       const intro = t(lang, spec.filtered ? `${NS}chooseAmong` : spec.intro ?? `${NS}${spec.noHolders ? 'chooseIntroNoHolders' : 'chooseIntro'}`);

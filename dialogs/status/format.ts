@@ -7,6 +7,7 @@
  */
 import type { Translate } from '../deps';
 import { daysUntil, formatBothCalendars } from '../format/dates';
+import { genderOf } from '../format/gender';
 import { maskId } from '../understanding/idNumber';
 import { normalizeForMatching, type Lang } from '../understanding/normalize';
 import type { Relation } from '../understanding/types';
@@ -59,7 +60,8 @@ export function formatRequest(t: Translate, lang: Lang, r: RequestStatusResult):
     for (const h of r.history) {
       const line = t(lang, `${NS}request.historyLine`, { date: date(h.at, lang), status: h.statusLabel[lang] });
       const why = h.reason?.[lang];
-      lines.push(why ? t(lang, `${NS}request.historyReason`, { line, reason: why }) : line);
+      // "the reason" for a refusal or a request for information; a note for anything else (an approval has no reason).
+      lines.push(why ? t(lang, `${NS}request.historyReason`, { line, reason: why, context: h.status }) : line);
     }
   }
   return lines.join('\n');
@@ -135,7 +137,7 @@ export function validityPhrase(t: Translate, lang: Lang, expiryDate: string, now
 
 function dependentLine(t: Translate, lang: Lang, d: Dependent, now: Date): string {
   const base = { name: d.name[lang], relation: d.relationshipLabel[lang] };
-  if (!d.iqama) return t(lang, `${NS}dependents.lineCitizen`, base);
+  if (!d.iqama) return t(lang, `${NS}dependents.lineCitizen`, { ...base, context: genderOf(d) });
   return t(lang, `${NS}dependents.line`, { ...base, id: maskId(d.idNumber), validity: validityPhrase(t, lang, d.iqama.expiryDate, now) });
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Ticket, TicketSummary } from '../../adapters/services/types';
 import type { Translate } from '../deps';
-import { formatBothCalendars } from '../format/dates';
+import { formatBothCalendars, formatTime } from '../format/dates';
 import type { Lang } from '../understanding/normalize';
 
 export const TRACK_NS = 'tawasulTrack:';
@@ -15,11 +15,9 @@ const DESCRIPTION_SHOWN = 300;
 
 const join = (lang: Lang, items: string[]) => items.join(lang === 'ar' ? '، ' : ', ');
 
-const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Riyadh' });
-
 /** A history entry's moment: the day in both calendars and the Riyadh time (entries often share a day). */
-function moment(iso: string, lang: Lang): string {
-  return `${formatBothCalendars(iso, lang)} ${TIME.format(new Date(iso))}`;
+function moment(t: Translate, lang: Lang, iso: string): string {
+  return t(lang, `${NS}moment`, { date: formatBothCalendars(iso, lang), time: formatTime(iso, lang) });
 }
 
 /** One line per ticket, numbered so a typed "2" or "الثاني" picks it. */
@@ -49,7 +47,7 @@ export function formatTicket(t: Translate, lang: Lang, ticket: Ticket): string {
   if (ticket.history.length > 0) {
     lines.push('', t(lang, `${NS}history`));
     for (const h of ticket.history) {
-      const line = `• ${moment(h.at, lang)}: ${h.statusLabel[lang]}`;
+      const line = `• ${moment(t, lang, h.at)}: ${h.statusLabel[lang]}`;
       lines.push(h.reason ? t(lang, `${NS}historyReason`, { line, reason: h.reason[lang] }) : line);
     }
   }

@@ -14,7 +14,7 @@ export type Intent = (typeof INTENTS)[number];
 
 export const FAQ_IDS = [
   'appointment', 'transaction_recorded', 'absher_register', 'absher_activation',
-  'passport_renewal', 'visas', 'iqama_requirements', 'iqama_renewal_steps', 'travel_permit',
+  'passport_renewal', 'visas', 'iqama_requirements', 'iqama_renewal_steps', 'iqama_fees', 'travel_permit',
   'passport_info_update', 'delegation', 'tawasul_scope', 'tawasul_steps', 'track_request',
   'lost_documents', 'e_services_benefits', 'data_security',
 ] as const;

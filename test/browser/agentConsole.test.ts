@@ -121,7 +121,7 @@ describeInChromium('agent console in Chromium', () => {
     expect(describeViolations(await axeViolations(page))).toEqual([]);
 
     await page.click('[data-testid=end]');
-    await recorder.waitFor('web-1', (a) => (a.text ?? '').includes('كيف تقيّم'));
+    await recorder.waitFor('web-1', (a) => (a.text ?? '').includes('ما تقييمك'));
     await expect.poll(() => page.locator('#conv').isHidden()).toBe(true);
     await expect.poll(() => page.locator('[data-testid=queue-item]').count()).toBe(0);
 

@@ -63,7 +63,7 @@ const TICKET = /7000001(0[5-9]|[1-9]\d)/;
 const ASK_DURATION_MONA_AR = /ما مدة تجديد إقامة منى/;
 const ASK_DURATION_MONA_EN = /How long should Mona/;
 const CANCELLED = /تم الإلغاء|cancelled|canceled/i;
-const TAWASUL_SECTION_AR = /اختر القسم/;
+const TAWASUL_SECTION_AR = /القسم المختص/;
 const MENU_AR = /تجديد إقامة/;
 const MENU_EN = /Renew|iqama/i;
 const AGENT_AR = /موظف/;
@@ -143,7 +143,7 @@ export const CONVERSATIONS: Conversation[] = [
   { id: 'ar-question-at-duration', lang: 'ar', kind: 'mid-flow-question', turns: ['ابي اجدد اقامة زوجتي لو سمحت', ...ahmed(), 'قبل لا اختار، وش الشروط المطلوبة للتجديد؟'], goal: { match: [/سداد جميع الرسوم والمخالفات/, ASK_DURATION_MONA_AR] } },
   { id: 'ar-question-then-finish', lang: 'ar', kind: 'mid-flow-question', turns: ['ودي اجدد اقامة الزوجه', ...ahmed(), 'وش الشروط المطلوبه؟', 'طيب سنه', 'ايه صحيحة', 'سددت'], goal: { match: [RENEWED_AR] } },
   { id: 'en-question-at-duration', lang: 'en', kind: 'mid-flow-question', turns: ["help me renew my wife's iqama", ...ahmed(), 'wait, what are the requirements for renewing?'], goal: { match: [/passport/i, ASK_DURATION_MONA_EN] } },
-  { id: 'en-question-at-review', lang: 'en', kind: 'mid-flow-question', turns: ["need to renew my wife's iqama pls", ...ahmed(), '12 months', 'btw what does قيدت mean?'], goal: { match: [/confirmed and (entered|recorded)|recorded/i, /Is everything right|Confirm/] } },
+  { id: 'en-question-at-review', lang: 'en', kind: 'mid-flow-question', turns: ["need to renew my wife's iqama pls", ...ahmed(), '12 months', 'btw what does قيدت mean?'], goal: { match: [/established and registered|recorded/i, /Is everything right|Confirm/] } },
   { id: 'ar-question-at-section', lang: 'ar', kind: 'mid-flow-question', turns: ['ابي افتح طلب تواصل', ...ahmed(), 'وش هي خدمة تواصل اصلا؟'], goal: { match: [/تتيح للمقيمين/, TAWASUL_SECTION_AR] } },
   { id: 'en-question-at-id', lang: 'en', kind: 'mid-flow-question', turns: ['can you track my request', 'is my data safe with absher?'], goal: { match: [/security|protect/i, /ID number|iqama number/i] } },
 
@@ -226,10 +226,10 @@ export const CONVERSATIONS: Conversation[] = [
   { id: 'en-misses-id', lang: 'en', kind: 'misses', turns: ['can you track my request', 'dont know', 'no idea', 'not sure tbh'], goal: { button: AGENT_EN } },
 
   // ── Arabizi ────────────────────────────────────────────────────────────────────────
-  { id: 'arabizi-qydt', lang: 'ar', kind: 'arabizi', turns: ['wesh ya3ni qydt'], goal: { match: [/إثباتها وتسجيلها|confirmed and (entered|recorded)/i] } },
+  { id: 'arabizi-qydt', lang: 'ar', kind: 'arabizi', turns: ['wesh ya3ni qydt'], goal: { match: [/إثباتها وتسجيلها|established and registered/i] } },
   { id: 'arabizi-renew-wife', lang: 'ar', kind: 'arabizi', turns: ['abi ajadid iqamat zawjti', ...ahmed()], goal: { match: [/ما مدة تجديد إقامة منى|How long should Mona/] } },
   { id: 'arabizi-status', lang: 'ar', kind: 'arabizi', turns: ['wsh sar 3la tlbi 400000101', ...ahmed()], goal: { match: [STATUS_101] } },
-  { id: 'arabizi-tawasul', lang: 'ar', kind: 'arabizi', turns: ['ab8a aftah talab tawasul', ...ahmed()], goal: { match: [/اختر القسم|section/i] } },
+  { id: 'arabizi-tawasul', lang: 'ar', kind: 'arabizi', turns: ['ab8a aftah talab tawasul', ...ahmed()], goal: { match: [/القسم المختص|section/i] } },
   { id: 'arabizi-absher-register', lang: 'ar', kind: 'arabizi', turns: ['kaif asajjel hsab fi absher'], goal: { match: [/ثلاث خطوات|three steps/i] } },
 
   // ── dialect, typos, mixed script, both digit sets ──────────────────────────────────

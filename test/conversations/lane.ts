@@ -10,6 +10,7 @@ import { startApp } from '../helpers/app';
 import { say } from '../helpers/http';
 import type { App } from '../../bot/app';
 import type { Recognizer } from '../../dialogs/understanding/types';
+import { presentationProblems } from '../../dialogs/format/outgoing';
 
 export const SUITE_DB = 10;
 export const OTP = '246810';
@@ -19,7 +20,7 @@ export interface Lane {
   sim: Simulator;
   app: App & { baseUrl: string };
   /** Sends one message; returns every reply as text (card facts flattened) and the buttons offered. */
-  say(conversationId: string, text: string, locale: string): Promise<{ text: string; buttons: string[] }>;
+  say(conversationId: string, text: string, locale: string): Promise<{ text: string; buttons: string[]; problems: string[] }>;
   close(): Promise<void>;
 }
 
@@ -34,7 +35,7 @@ export async function startLane(recognizer: Recognizer, redisPrefix: string): Pr
     app,
     async say(conversationId, text, locale) {
       const replies = await say(app.baseUrl, conversationId, text, { locale, userId: `user-${conversationId}` });
-      return { text: replies.map(replyText).filter(Boolean).join('\n'), buttons: replies.flatMap(buttonTitles) };
+      return { text: replies.map(replyText).filter(Boolean).join('\n'), buttons: replies.flatMap(buttonTitles), problems: replies.flatMap(presentationProblems) };
     },
     async close() {
       await app.close();

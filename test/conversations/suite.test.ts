@@ -41,6 +41,8 @@ interface Result {
   ok: boolean;
   why: string;
   transcript: string[];
+  /** How the replies showed numbers (mixed digit systems, unisolated masked values or dates). */
+  problems: string[];
 }
 
 function check(expect: Expect, reply: { text: string; buttons: string[] }): string | undefined {
@@ -56,14 +58,16 @@ async function play(lane: Lane, c: Conversation, run: string): Promise<Result> {
   const locale = c.lang === 'ar' ? 'ar-SA' : 'en-US';
   const transcript: string[] = [];
   let why = '';
-  let last = { text: '', buttons: [] as string[] };
+  let last = { text: '', buttons: [] as string[], problems: [] as string[] };
+  const problems: string[] = [];
   for (const turn of c.turns) {
     const [line, expectation] = typeof turn === 'string' ? [turn, undefined] : turn;
     try {
       last = await lane.say(id, line, locale);
     } catch (err) {
-      last = { text: `<<${(err as Error).message}>>`, buttons: [] };
+      last = { text: `<<${(err as Error).message}>>`, buttons: [], problems: [] };
     }
+    problems.push(...last.problems.map((p) => `${c.id} after "${line.slice(0, 40)}": ${p}`));
     transcript.push(`  > ${line.length > 90 ? `${line.slice(0, 90)}…` : line}`, ...last.text.split('\n').map((l) => `    ${l}`), `    [${last.buttons.join(' | ')}]`);
     const failed = expectation && check(expectation, last);
     if (failed && !why) why = `after "${line.slice(0, 40)}": ${failed}`;
@@ -71,7 +75,7 @@ async function play(lane: Lane, c: Conversation, run: string): Promise<Result> {
   }
   const goalFailed = check(c.goal, last);
   if (!why && goalFailed) why = `goal: ${goalFailed}`;
-  return { conversation: c, ok: !why, why, transcript };
+  return { conversation: c, ok: !why, why, transcript, problems };
 }
 
 async function runAll(set: Conversation[] = CONVERSATIONS): Promise<Result[]> {
@@ -128,6 +132,8 @@ describe('conversations as people write them, over POST /api/messages', () => {
     ];
     console.log(lines.join('\n'));
     expect(rate, failed.map((r) => r.conversation.id).join(', ')).toBeGreaterThanOrEqual(TARGET);
+    // Unlike completion, no reply of any conversation may mix digit systems or leave a masked value or date unisolated.
+    expect(results.flatMap((r) => r.problems)).toEqual([]);
   }, 180_000);
 });
 
@@ -143,5 +149,6 @@ describe('the held-out conversations (written after the fixes, never tuned on)',
       ].join('\n'),
     );
     expect(done / results.length, failed.map((r) => r.conversation.id).join(', ')).toBeGreaterThanOrEqual(HELD_OUT_TARGET);
+    expect(results.flatMap((r) => r.problems)).toEqual([]);
   }, 180_000);
 });

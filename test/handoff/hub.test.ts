@@ -96,8 +96,8 @@ describe('protocol mode (external contact center)', () => {
     const completed = await post('p-1', { type: 'event', name: 'handoff.status', value: { state: 'completed' } });
     const completedTexts = texts(completed.filter((r) => r.type === 'message'));
     expect(completedTexts[0]).toBe('إشعار أثناء التحويل');
-    expect(completedTexts.join()).toContain('كيف تقيّم');
-    expect(texts(await user('p-1', 'خمسة')).join()).toContain('هل لديك ملاحظة');
+    expect(completedTexts.join()).toContain('ما تقييمك');
+    expect(texts(await user('p-1', 'خمسة')).join()).toContain('هل من ملاحظة');
     expect(texts(await user('p-1', 'تخطي')).join()).toContain('سُجّل تقييمك');
     const ratings = await redis.xrange(`${prefix}ho:{hub}:ratings`, '-', '+');
     expect(ratings[0]?.[1]).toEqual(expect.arrayContaining(['agent', 'external', 'score', '5', 'comment', '']));

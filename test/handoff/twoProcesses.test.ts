@@ -105,10 +105,10 @@ describe('handoff across two processes', () => {
 
     // End: back to the bot, which asks for a rating and stores it.
     expect((await agent.call('POST', `/conversations/${idOf(conv)}/end`)).status).toBe(200);
-    const ask = await recorder.waitFor(conv, (x) => (x.text ?? '').includes('كيف تقيّم'));
+    const ask = await recorder.waitFor(conv, (x) => (x.text ?? '').includes('ما تقييمك'));
     expect(ask.text).toContain('أنهى أحمد المحادثة');
     expect((ask.suggestedActions?.actions ?? []).map((x) => x.title)).toEqual(['5', '4', '3', '2', '1', 'تخطي']);
-    expect(texts(await user(conv, '٤')).join('\n')).toContain('هل لديك ملاحظة');
+    expect(texts(await user(conv, '٤')).join('\n')).toContain('هل من ملاحظة');
     expect(texts(await user(conv, 'الموظف كان متعاونًا')).join('\n')).toContain('سُجّل تقييمك');
 
     const ratings = await redis.xrange(`${prefix}ho:{hub}:ratings`, '-', '+');

@@ -1,7 +1,8 @@
 /**
  * What the dialog transcript harnesses (iqama renewal, status lookup, Tawasul tracking)
  * share: state built as bot/app.ts builds it but on MemoryStorage, a TestAdapter with the
- * language middleware whose turns are read back from storage, the services simulator with
+ * language and presentation middleware whose turns are read back from storage (every reply is
+ * checked for mixed digit systems and unisolated masked values or dates), the services simulator with
  * its clock frozen at the real "now" (so session expiry, checked against real time by the
  * identity step, behaves as in production until a test moves the clock), and conversation
  * tables of [user says, replies must contain, buttons they must offer].
@@ -10,6 +11,8 @@ import { type Activity, ConversationState, MemoryStorage, type StatePropertyAcce
 import type { DialogState } from 'botbuilder-dialogs';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { languageMiddleware } from '../../bot/middleware/language';
+import { presentationMiddleware } from '../../bot/middleware/presentation';
+import { presentationProblems, presentText } from '../../dialogs/format/outgoing';
 import type { Simulator } from '../../sim';
 import { startFrozenSim } from './sim';
 import type { ConversationData, StateAccessors, UserProfile } from '../../dialogs/deps';
@@ -72,6 +75,7 @@ export function transcriptHarness(
     from: { id: options.userId ?? `user-${Math.random().toString(36).slice(2)}`, name: 'tester' },
   });
   adapter.use(languageMiddleware(s.state));
+  adapter.use(presentationMiddleware());
   // The context is revoked after its turn: keep only the storage key of the conversation.
   let conversationKey: string | undefined;
   adapter.use({
@@ -83,7 +87,10 @@ export function transcriptHarness(
   const turn = async (activity: string | Partial<Activity>) => {
     adapter.activeQueue.splice(0);
     await adapter.receiveActivity(activity);
-    return adapter.activeQueue.splice(0).filter((a) => a.type === 'message');
+    const replies = adapter.activeQueue.splice(0).filter((a) => a.type === 'message');
+    // Every reply of every suite on this harness: one digit system, masked values and dates isolated.
+    expect(replies.flatMap(presentationProblems), 'how the replies show numbers').toEqual([]);
+    return replies;
   };
   return {
     say: (text) => turn(text),
@@ -122,7 +129,8 @@ export async function play(
     all.push(replies);
     const text = textOf(replies);
     for (const e of Array.isArray(expected) ? expected : [expected]) {
-      if (typeof e === 'string') expect(text, `step ${i} after "${userSays}"`).toContain(e);
+      // A fragment is expected as people see it: Western digits, masked values and dates isolated.
+      if (typeof e === 'string') expect(text, `step ${i} after "${userSays}"`).toContain(presentText(e));
       else expect(text, `step ${i} after "${userSays}"`).toMatch(e);
     }
     for (const b of expectedButtons ?? []) expect(buttons(replies), `buttons at step ${i} after "${userSays}"`).toContain(b);

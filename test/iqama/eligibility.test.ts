@@ -30,6 +30,8 @@ interface Case {
   pick?: string;
   dependent: { ar: string; en: string };
   reasons: Array<string | RegExp>;
+  /** A citizen member: said as a fact, agreeing with them, instead of reasons to fix. */
+  citizen?: 'male' | 'female';
 }
 
 const CASES: Case[] = [
@@ -55,7 +57,7 @@ const CASES: Case[] = [
     name: 'Youssef (MSA, picked by Arabic-Indic "٤"): Arabic dual for two violations',
     lang: 'ar', id: AHMED, opening: 'تجديد إقامة', pick: '٤',
     dependent: { ar: 'يوسف أحمد حسن', en: 'Youssef Ahmed Hassan' },
-    reasons: ['توجد مخالفتان غير مسددتين بمبلغ 900 ريال: سدّدهما ثم أعد المحاولة.'],
+    reasons: ['توجد مخالفتان غير مسددتين بمبلغ 900 ريال، وبعد سدادهما يمكن إعادة المحاولة.'],
   },
   {
     name: 'Fatma (Gulf, "امي" straight to her): medical exam required',
@@ -79,7 +81,7 @@ const CASES: Case[] = [
     name: 'Ayesha (MSA): the same two failures in Arabic',
     lang: 'ar', id: MOHAMMED, opening: 'أرغب في تجديد إقامة زوجتي',
     dependent: { ar: 'عائشة', en: 'Ayesha' },
-    reasons: ['توجد رسوم حكومية غير مسددة بمبلغ 1200 ريال: سدّدها عبر سداد ثم أعد المحاولة.', withDate('ar', 'iqama:failure.health_insurance_expired')],
+    reasons: ['توجد رسوم حكومية غير مسددة بمبلغ 1200 ريال، وبعد سدادها عبر «سداد» يمكن إعادة المحاولة.', withDate('ar', 'iqama:failure.health_insurance_expired')],
   },
   {
     name: 'Imran (Gulf, "ولدي" is his only son): a renewal already in progress, with its number',
@@ -91,7 +93,15 @@ const CASES: Case[] = [
     name: "Saad (English, a citizen's son, picked by name): holds no iqama",
     lang: 'en', id: ABDULLAH, opening: 'renew iqama', pick: 'Saad',
     dependent: { ar: 'سعد', en: 'Saad' },
-    reasons: [t('en', 'iqama:failure.not_iqama_holder')],
+    reasons: [],
+    citizen: 'male',
+  },
+  {
+    name: 'Saad (MSA, picked by name): a citizen son, in the masculine',
+    lang: 'ar', id: ABDULLAH, opening: 'تجديد إقامة', pick: 'سعد',
+    dependent: { ar: 'سعد', en: 'Saad' },
+    reasons: [/مواطن سعودي لا يحمل إقامة، فلا توجد إقامة لتجديدها/],
+    citizen: 'male',
   },
 ];
 
@@ -100,7 +110,9 @@ describe('eligibility: every failed condition named, with what to do', () => {
     it(c.name, async () => {
       const h = harness({ sim, url, locale: c.lang === 'ar' ? 'ar-SA' : 'en-US' });
       const next = [t(c.lang, 'iqama:next.another'), t(c.lang, 'menu.tawasul'), t(c.lang, 'menu.agent'), t(c.lang, 'intent.menu')];
-      const notEligible = new RegExp(escape(t(c.lang, 'iqama:notEligible', { name: '@@', reasons: '' })).replace('@@', `${escape(c.dependent[c.lang])}[^\\n]*`));
+      // The intro agrees with the number of reasons (Arabic: «للسبب التالي», «للسببين التاليين», «للأسباب التالية»).
+      const intro = c.citizen ? t(c.lang, 'iqama:noIqamaToRenew', { name: '@@', context: c.citizen }) : t(c.lang, 'iqama:notEligible', { name: '@@', reasons: '', count: c.reasons.length });
+      const notEligible = new RegExp(escape(intro).replace('@@', `${escape(c.dependent[c.lang])}[^\\n]*`));
       const steps: Step[] = [[c.opening, t(c.lang, 'verify:askId')], ...verifyAs(c.id, c.lang, MOBILE[c.id]!)];
       if (c.pick) steps.push([OTP, t(c.lang, 'iqama:choose', { intro: '', list: '' }).split('\n').pop()!], [c.pick, [notEligible, ...c.reasons], next]);
       else steps.push([OTP, [notEligible, ...c.reasons], next]);

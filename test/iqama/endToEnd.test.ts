@@ -13,6 +13,7 @@ import { startApp } from '../helpers/app';
 import { buttons, say, texts } from '../helpers/http';
 import { deleteByPrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { AHMED, IQAMA_DB, OTP, servicesFor, sharedRecognizer, startIqamaSim, t } from './support';
+import { presentText } from '../../dialogs/format/outgoing';
 
 let sim: Simulator;
 let url: string;
@@ -57,7 +58,7 @@ describe('iqama renewal over POST /api/messages with Redis state', () => {
       if (i === 7) await fetch(`${url}/_sim/bills/3000000101/pay`, { method: 'POST' });
       const replies = await say(app.baseUrl, conversation, userSays);
       const all = texts(replies).join('\n');
-      if (typeof expected === 'string') expect(all, `after "${userSays}"`).toContain(expected);
+      if (typeof expected === 'string') expect(all, `after "${userSays}"`).toContain(presentText(expected));
       else expect(all, `after "${userSays}"`).toMatch(expected);
       for (const b of expectedButtons ?? []) expect(buttons(replies), `buttons after "${userSays}"`).toContain(b);
     }

@@ -56,8 +56,8 @@ describe('happy path', () => {
         OTP,
         [
           t('ar', 'iqama:chooseIntro'),
-          /1\. منى إبراهيم السيد \(زوجة\) — هوية \*{6}7625 — سارية حتى \d+ ديسمبر \d{4} \(\d+ رجب \d{4} هـ\)، بقي 20 يومًا/,
-          /4\. يوسف أحمد حسن \(ابن\) — هوية \*{6}1202 — انتهت في .+، منذ 5 أيام/,
+          /1\. منى إبراهيم السيد \(زوجة\) — هوية \u2066\*{6}7625\u2069 — سارية حتى \d+ ديسمبر \d{4} \(\d+ رجب \d{4} هـ\)، بقي 20 يومًا/,
+          /4\. يوسف أحمد حسن \(ابن\) — هوية \u2066\*{6}1202\u2069 — انتهت في .+، منذ 5 أيام/,
           '2. عمر أحمد حسن (ابن) — هوية ******3364',
         ],
         ['منى إبراهيم السيد (زوجة)', 'نور أحمد حسن (ابنة)'],
@@ -76,7 +76,7 @@ describe('happy path', () => {
     await play(h, [
       ['I want to renew an iqama', t('en', 'verify:askId')],
       ...verifyAs(AHMED, 'en', '05******12'),
-      [OTP, [t('en', 'iqama:chooseIntro'), /1\. Mona Ibrahim Elsayed \(Wife\) — ID \*{6}7625 — valid until \d+ December \d{4} \(.+AH\), 20 days left/i]],
+      [OTP, [t('en', 'iqama:chooseIntro'), /1\. Mona Ibrahim Elsayed \(Wife\) — ID \u2066\*{6}7625\u2069 — valid until \d+ December \d{4} \(.+AH\), 20 days left/i]],
       [MONA_ID, t('en', 'iqama:duration', { name: 'Mona Ibrahim Elsayed' }), ['3 months — 250 SAR', '12 months — 700 SAR']],
       ['6 months', ['Renewal for: 6 months', 'Fee: 400 SAR']],
       ['Change duration', t('en', 'iqama:duration', { name: 'Mona Ibrahim Elsayed' })],

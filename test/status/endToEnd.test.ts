@@ -13,6 +13,7 @@ import { startApp } from '../helpers/app';
 import { buttons, say, texts } from '../helpers/http';
 import { deleteByPrefix, testRedis, uniquePrefix } from '../helpers/redis';
 import { AHMED, MOHAMMED, OTP, STATUS_DB, harness, play, sharedRecognizer, startStatusSim, t } from './support';
+import { presentText } from '../../dialogs/format/outgoing';
 
 let sim: Simulator;
 let url: string;
@@ -43,7 +44,7 @@ describe('rate limit on real Redis', () => {
     ]);
     const before = sim.http.requests;
     const replies = await h.say('400000104');
-    expect(texts(replies)).toContain('أجريت استعلامات كثيرة خلال وقت قصير. حفاظًا على بياناتك، حاول مرة أخرى بعد 10 دقائق.');
+    expect(texts(replies)).toContain('أُجريت استعلامات كثيرة خلال وقت قصير. حفاظًا على بياناتك، يمكنك المحاولة مرة أخرى بعد 10 دقائق.');
     expect(buttons(replies)).toEqual(expect.arrayContaining(['التحدث مع موظف', 'القائمة الرئيسية']));
     expect(sim.http.requests).toBe(before);
     // One counter per user, under the bot's prefix, keyed by a hash (no user id in clear).
@@ -95,7 +96,7 @@ describe('end to end over POST /api/messages with Redis state', () => {
     ];
     for (const [userSays, expected] of steps) {
       const replies = await say(app.baseUrl, conversation, userSays);
-      expect(texts(replies).join('\n'), `after "${userSays}"`).toMatch(expected);
+      expect(texts(replies).join('\n'), `after "${userSays}"`).toMatch(typeof expected === 'string' ? presentText(expected) : expected);
     }
     // The conversation's state (the verified session) lives in Redis under the app's prefix.
     const stateKeys = await redis.keys(`${appPrefix}*${conversation}*`);

@@ -64,14 +64,15 @@ function dependent(id: string, name: string, relationship: Dependent['relationsh
 describe('status explained in plain language', () => {
   it('says what "قيدت" (recorded) means in both languages', () => {
     expect(explainStatus(t, 'ar', request('recorded'))).toContain('تم إثباتها وتسجيلها');
-    expect(explainStatus(t, 'ar', request('recorded'))).toContain('لا يلزمك أي إجراء');
-    expect(explainStatus(t, 'en', request('recorded'))).toMatch(/confirmed and entered in the records.*nothing more is needed/);
+    // What seed 002 says, and nothing it does not (neither "nothing more needed" nor "follow it up").
+    expect(explainStatus(t, 'ar', request('recorded'))).toBe('«قيدت» تعني أن المعاملة تم إثباتها وتسجيلها.');
+    expect(explainStatus(t, 'en', request('recorded'))).toMatch(/established and registered\.$/);
   });
 
   it('a ticket needing information gives the reason and how to reply through Tawasul', () => {
     const r = request('needs_info', { number: '700000101', kind: 'tawasul', reason: { ar: 'أرفق صورة شهادة الميلاد', en: 'Attach the birth certificate' } });
-    expect(explainStatus(t, 'en', r)).toMatch(/Attach the birth certificate\n.*Tawasul.*700000101.*reply/);
-    expect(explainStatus(t, 'ar', r)).toMatch(/أرفق صورة شهادة الميلاد\n.*«تواصل».*700000101/);
+    expect(explainStatus(t, 'en', r)).toMatch(/Attach the birth certificate\n.*new Tawasul request.*700000101/);
+    expect(explainStatus(t, 'ar', r)).toMatch(/أرفق صورة شهادة الميلاد\n.*طلب «تواصل» جديد.*700000101/);
     // A request (not a ticket) is completed on the request itself.
     expect(explainStatus(t, 'en', { ...r, kind: 'iqama_renewal', number: '400000109' })).toContain('open request 400000109');
   });
@@ -79,7 +80,9 @@ describe('status explained in plain language', () => {
   it('rejected and resolved carry the reason; without one they still read well', () => {
     expect(explainStatus(t, 'en', request('rejected', { reason: { ar: 'ليست على كفالتك', en: 'Not under your sponsorship' } }))).toContain('Reason: Not under your sponsorship');
     expect(explainStatus(t, 'ar', request('rejected'))).toContain('لم تتم الموافقة');
-    expect(explainStatus(t, 'en', request('resolved', { reason: { ar: 'تم الرد', en: 'Answered' } }))).toContain('The reply: Answered');
+    // The department's reply is quoted as theirs, not run on after a sentence saying the same.
+    expect(explainStatus(t, 'en', request('resolved', { reason: { ar: 'تم الرد', en: 'Answered' } }))).toBe('Your ticket is closed. The department\'s reply: "Answered"');
+    expect(explainStatus(t, 'ar', request('resolved', { reason: { ar: 'تمت معالجة طلبك.', en: 'Handled.' } }))).toBe('أُغلقت تذكرتك، وهذا ردّ الإدارة: «تمت معالجة طلبك.»');
   });
 
   it.each(['submitted', 'under_review', 'approved', 'cancelled'] as const)('%s has its own sentence in both languages', (status) => {
@@ -107,7 +110,7 @@ describe('status explained in plain language', () => {
     const en = formatRequest(t, 'en', ticket);
     expect(en).toContain('Tawasul request number 700000101');
     expect(en).toContain('Last update: 11 March 2025 (Ramadan 11, 1446 AH)');
-    expect(en).toMatch(/History:\n• 10 March 2025 .*: Submitted\n• 10 March 2025 .*: Under review\n• 11 March 2025 .*: More information needed, reason: Attach the document/);
+    expect(en).toMatch(/History:\n• 10 March 2025 .*: Submitted\n• 10 March 2025 .*: Under review\n• 11 March 2025 .*: More information needed, needed: Attach the document/);
     const ar = formatRequest(t, 'ar', ticket);
     expect(ar).toContain('آخر تحديث: 11 مارس 2025 (11 رمضان 1446 هـ)');
     expect(ar).toContain('سجلّ الطلب:');

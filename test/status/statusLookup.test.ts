@@ -37,9 +37,9 @@ describe('status lookup: requests and tickets', () => {
         [
           'أهلاً أحمد',
           'تحديث معلومات الجواز المجدد رقم 400000101',
-          'صاحب الطلب: أحمد حسن عبدالرحمن',
+          'المستفيد: أحمد حسن عبدالرحمن',
           'الحالة: قيدت',
-          '«قيدت» تعني أن المعاملة تم إثباتها وتسجيلها في السجلات، أي أنها نُفّذت ولا يلزمك أي إجراء آخر.',
+          '«قيدت» تعني أن المعاملة تم إثباتها وتسجيلها.',
           /آخر تحديث: \d+ \S+ \d{4} \(\d+ \S+( \S+)? \d{4} هـ\)/,
         ],
         ['متابعة طلب', 'القائمة الرئيسية'],
@@ -87,9 +87,9 @@ describe('status lookup: requests and tickets', () => {
         OTP,
         [
           'Status: More information needed',
-          /More information is needed before the Jawazat can decide: .+/,
-          'What to do: on Absher, open Tawasul, find ticket 700000101',
-          /: More information needed, reason: .+/,
+          /More information is needed before a decision can be made: .+/,
+          t('en', 'status:explain.needsInfoTawasul', { number: '700000101' }),
+          /: More information needed, needed: .+/,
         ],
       ],
     ]);
@@ -101,7 +101,7 @@ describe('status lookup: requests and tickets', () => {
       ['track 700000103 please', t('en', 'verify:askId')],
       ...verifyAs(MOHAMMED, 'en', '05******47'),
       [OTP, ['Status: Rejected', /Your request was not approved\. Reason: .+/]],
-      ['التذكرة ٧٠٠٠٠٠١٠٢ وش صار عليها', ['الحالة: تمت المعالجة', /تمت معالجة تذكرتك وإغلاقها\. الرد: .+/]],
+      ['التذكرة ٧٠٠٠٠٠١٠٢ وش صار عليها', ['الحالة: تمت المعالجة', /أُغلقت تذكرتك، وهذا ردّ الإدارة: «.+»/]],
     ]);
   });
 });
@@ -159,7 +159,7 @@ describe('status lookup: wrong numbers', () => {
       [OTP, t('en', 'status:ask.number')],
       ['2345678904', t('en', 'status:number.isId')],
       ['400 000 999', t('en', 'status:number.notFound', { number: '400000999' })],
-      ['it is 400000101', ['Status: Recorded', '"Recorded" (قيدت) means the transaction has been confirmed']],
+      ['it is 400000101', ['Status: Recorded', '"Recorded" (قيدت) means the transaction has been established and registered.']],
     ]);
   });
 
@@ -198,7 +198,7 @@ describe('status lookup: iqamas and visas', () => {
     await play(h, [
       ['متى تخلص اقامة زوجتي', t('ar', 'verify:askId')],
       ...verifyAs(AHMED, 'ar', '05******12'),
-      [OTP, ['هذا ما وجدته:', /• منى .*\(زوجة، هوية \*{6}\d{4}\): سارية حتى .*، بقي 20 يومًا/]],
+      [OTP, ['هذا ما وجدته:', /• منى .*\(زوجة، هوية \u2066\*{6}\d{4}\u2069\): سارية حتى .*، بقي 20 يومًا/]],
       ['ابي اشوف صلاحية اقامات التابعين', ['إقامات التابعين لك:', /• يوسف .*: انتهت في .*، منذ 5 أيام/, /• عمر .*بقي 12 يومًا/, 'لتجديد إحدى هذه الإقامات']],
     ]);
     const answer = texts(await h.say('ابي اشوف صلاحية اقامات التابعين'));
@@ -228,7 +228,17 @@ describe('status lookup: iqamas and visas', () => {
       ['is my iqama still valid', t('en', 'verify:askId')],
       ...verifyAs('1104837263', 'en', '05******81'),
       [OTP, t('en', 'status:myIqama.citizen')],
-      ["when do my kids' iqamas expire", [/• Reem .*\(Daughter\): a Saudi citizen, no iqama/]],
+      ["when do my kids' iqamas expire", [/• Reem .*\(Daughter\): Saudi citizen, no iqama/]],
+    ]);
+  });
+
+  it('in Arabic each citizen child is described in their own gender', async () => {
+    const h = harness({ sim, url });
+    await play(h, [
+      ['هل إقامتي سارية؟', t('ar', 'verify:askId')],
+      ...verifyAs('1104837263', 'ar', '05******81'),
+      [OTP, t('ar', 'status:myIqama.citizen')],
+      ['متى تنتهي إقامات عيالي؟', [/• ريم .*\(ابنة\): مواطنة سعودية، لا تحمل إقامة/, /• سعد .*\(ابن\): مواطن سعودي، لا يحمل إقامة/]],
     ]);
   });
 
@@ -265,8 +275,8 @@ describe('status lookup: failures', () => {
       [
         ['ما حالة الطلب 400000101', t('ar', 'verify:askId')],
         ...verifyAs(AHMED, 'ar', '05******12'),
-        [OTP, t('ar', 'services:error.unavailable'), ['حاول مرة أخرى', 'القائمة الرئيسية']],
-        ['حاول مرة أخرى', 'الحالة: قيدت'],
+        [OTP, t('ar', 'services:error.unavailable'), ['إعادة المحاولة', 'القائمة الرئيسية']],
+        ['إعادة المحاولة', 'الحالة: قيدت'],
       ],
       { 2: () => proxy.plan('pass', 'status503', 'status503', 'status503') },
     );

@@ -44,7 +44,7 @@ describe('attachments are fetched only from the channels own stores', () => {
       ['open a tawasul ticket', t('en', 'verify:askId')],
       [AHMED, 'code'],
       [OTP, en('askSection')],
-      ['General inquiries', 'Type the Topic'],
+      ['General inquiries', 'Topic: choose one of the buttons.'],
       ['Visas', 'Describe your request'],
       ['Can my mother extend her visit visa by one month?', 'Send any attachments'],
     ]);

@@ -33,7 +33,7 @@ const DESCRIPTION = 'Can my mother extend her visit visa by one month?';
 async function fillRequest(h: Harness, verify: boolean): Promise<void> {
   await play(h, verify ? [['open a tawasul ticket', t('en', 'verify:askId')], [AHMED, 'code'], [OTP, en('askSection')]] : [['open a tawasul ticket', en('askSection')]]);
   await play(h, [
-    ['General inquiries', 'Type the Topic'],
+    ['General inquiries', 'Topic: choose one of the buttons.'],
     ['Visas', 'Describe your request'],
     [DESCRIPTION, 'Send any attachments'],
   ]);
@@ -46,7 +46,7 @@ async function fillRequest(h: Harness, verify: boolean): Promise<void> {
 async function askAboutFathersVisa(h: Harness): Promise<void> {
   await play(h, [
     ['open a tawasul ticket', en('askSection')],
-    ['General inquiries', 'Type the Topic'],
+    ['General inquiries', 'Topic: choose one of the buttons.'],
     ['Visas', 'Describe your request'],
     ['Can my father extend his visit visa by two months?', 'Send any attachments'],
   ]);
@@ -80,7 +80,7 @@ describe('no duplicate writes across a restart of the form', () => {
     const h = harness({ sim, url: proxy.url, locale: 'en-US', features: [tawasulDialogFactory] });
     await play(h, [['open a tawasul ticket', t('en', 'verify:askId')], [AHMED, 'code'], [OTP, en('askSection')]]);
     await play(h, [
-      ['General inquiries', 'Type the Topic'],
+      ['General inquiries', 'Topic: choose one of the buttons.'],
       ['Visas', 'Describe your request'],
       ['My mother wants to extend her visa', 'Send any attachments'],
     ]);

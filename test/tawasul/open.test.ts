@@ -28,7 +28,7 @@ describe('Tawasul: open a request', () => {
       ['ابي ارفع طلب تواصل', t('ar', 'verify:askId')],
       [AHMED, 'رمز'],
       [OTP, ar('askSection'), ['تصحيح البيانات', 'الاستفسارات العامة']],
-      ['تصحيح البيانات', 'اختر نوع المعاملة', ['تصحيح الاسم', 'تصحيح تاريخ الميلاد']],
+      ['تصحيح البيانات', 'ما نوع المعاملة', ['تصحيح الاسم', 'تصحيح تاريخ الميلاد']],
       ['الثاني', 'رقم هوية المستفيد'],
       ['12345', 'رقم هوية المستفيد يتكوّن من ١٠ أرقام'],
       ['٢٣٤٥٦٧٨٩٠٤', 'تاريخ الميلاد الصحيح'],
@@ -37,7 +37,7 @@ describe('Tawasul: open a request', () => {
       ['قصير', ar('description.short', { min: 10 })],
     ]);
     const description = 'تاريخ ميلاد بنتي ليلى مسجل خطأ، الصحيح حسب شهادة الميلاد.';
-    await play(h, [[description, 'أرسل المرفقات الآن']]);
+    await play(h, [[description, 'هل من مرفقات؟']]);
     // A "PDF" that is really a program, and a file over 5 MB, are refused with the reason.
     const refused = await h.sayActivity({ text: '', attachments: [{ contentType: 'application/pdf', contentUrl: EXE, name: 'passport.pdf' }, { contentType: 'image/png', contentUrl: BIG, name: 'scan.png' }] });
     expect(texts(refused)).toContain(ar('file.type', { name: 'passport.pdf' }));
@@ -49,6 +49,8 @@ describe('Tawasul: open a request', () => {
     expect(review).toContain(`• ${ar('review.description')}: ${description}`);
     expect(review).toContain('birth.pdf');
     expect(review).toContain('******8904');
+    // The date given in Hijri reads back in both calendars, not as the ISO value sent to the API.
+    expect(review).toMatch(/تاريخ الميلاد الصحيح: \d{1,2} \S+ 20\d\d \(15 [^)]+ 1440 هـ\)/);
     const sent = texts(await h.say(ar('next.submit')));
     expect(sent).toMatch(/تم إرسال طلبك في «تواصل» برقم 7\d{8}/);
     expect(sim.created.tickets).toBe(1);
@@ -61,7 +63,7 @@ describe('Tawasul: open a request', () => {
       ['open a tawasul ticket', t('en', 'verify:askId')],
       [AHMED, 'code'],
       [OTP, en('askSection')],
-      ['General inquiries', ['Type the Topic', '(pick a button)'], ['Iqama', 'Passport', 'Visas', 'Other']],
+      ['General inquiries', ['Topic: choose one of the buttons.'], ['Iqama', 'Passport', 'Visas', 'Other']],
       ['weather', 'Pick one of: Iqama, Passport, Visas, Other'],
       ['Visas', 'Describe your request'],
       ['Can my mother stay longer on a visit visa?', 'Send any attachments'],

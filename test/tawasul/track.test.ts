@@ -43,8 +43,8 @@ describe('Tawasul tracking', () => {
     expect(detail).toContain('النوع: تصحيح تاريخ الميلاد (تصحيح البيانات)');
     expect(detail).toContain('الحالة: قيد الدراسة');
     expect(detail).toContain(ar('explain.under_review'));
-    expect(detail).toMatch(new RegExp(`• ${BOTH_AR.source} \\d\\d:\\d\\d: تم تقديم الطلب`));
-    expect(detail).toMatch(new RegExp(`• ${BOTH_AR.source} \\d\\d:\\d\\d: قيد الدراسة`));
+    expect(detail).toMatch(new RegExp(`• ${BOTH_AR.source}، الساعة \\d{1,2}:\\d\\d [صم] بتوقيت الرياض: تم تقديم الطلب`));
+    expect(detail).toMatch(new RegExp(`• ${BOTH_AR.source}، الساعة \\d{1,2}:\\d\\d [صم] بتوقيت الرياض: قيد الدراسة`));
     expect(detail).toContain('وصفك: «تاريخ ميلاد ابنتي ليلى مسجل بشكل خاطئ في النظام.»');
 
     // A day later the department asks for more: the note, the history and what to do.

@@ -34,13 +34,13 @@ describe('an Arabic conversation over WhatsApp', () => {
     expect(hello.map((x) => x.type)).toEqual(['text', 'interactive']);
     expect(bodyOf(hello[0]!)).toContain('أنا «مساعد»');
     const menu = hello[1]!;
-    expect(menu.body).toMatchObject({ interactive: { type: 'list', body: { text: 'كيف أقدر أساعدك؟ اختر من القائمة أو اكتب طلبك بكلماتك.' } } });
+    expect(menu.body).toMatchObject({ interactive: { type: 'list', body: { text: 'كيف أقدر أساعدك؟ يمكنك الاختيار من القائمة، أو كتابة طلبك بكلماتك.' } } });
     const agentRow = choicesOf(menu).find((c) => c.title === 'التحدث مع موظف');
     expect(agentRow).toBeDefined();
 
     // Tapping the list row comes back as its title; the handoff dialog asks why.
     const ask = await h.say(waId, msg.listReply(agentRow!.id, agentRow!.title));
-    expect(ask.map(bodyOf)).toEqual([expect.stringContaining('اكتب لي باختصار سبب تواصلك')]);
+    expect(ask.map(bodyOf)).toEqual([expect.stringContaining('ما سبب تواصلك باختصار؟')]);
     const queued = await h.say(waId, msg.text('أريد تعديل بيانات الجواز بعد تجديده'));
     expect(bodyOf(queued[0]!)).toContain('ترتيبك في القائمة: 1');
     expect(choicesOf(queued[0]!)).toEqual([{ id: 'إلغاء الانتظار', title: 'إلغاء الانتظار' }]);
@@ -50,7 +50,7 @@ describe('an Arabic conversation over WhatsApp', () => {
     await hub.claim(key, AGENT);
     await hub.sendFromAgent(key, AGENT, 'أهلاً بك، أرسل لي رقم الطلب من فضلك');
     expect(h.fake.sent.slice(before).map((x) => [x.type, bodyOf(x)])).toEqual([
-      ['text', 'انضم إليك سارة من خدمة العملاء، تفضّل بطرح استفسارك.'],
+      ['text', 'انضم إليك سارة من خدمة العملاء، ويمكنك طرح استفسارك الآن.'],
       ['text', 'سارة (موظف خدمة العملاء): أهلاً بك، أرسل لي رقم الطلب من فضلك'],
     ]);
     // The user's answer goes to the agent, not to the bot.
@@ -72,12 +72,12 @@ describe('an Arabic conversation over WhatsApp', () => {
     await hub.end(key, AGENT);
     const rating = h.fake.sent.slice(before);
     expect(rating.map((x) => x.type)).toEqual(['interactive']);
-    expect(bodyOf(rating[0]!)).toContain('كيف تقيّم الخدمة');
+    expect(bodyOf(rating[0]!)).toContain('ما تقييمك للخدمة');
     expect(choicesOf(rating[0]!).map((c) => c.title)).toEqual(['5', '4', '3', '2', '1', 'تخطي']);
 
     // A score typed in Arabic-Indic digits, then the skip button for the comment.
     const comment = await h.say(waId, msg.text('٥'));
-    expect(comment.map(bodyOf).join('\n')).toContain('هل لديك ملاحظة');
+    expect(comment.map(bodyOf).join('\n')).toContain('هل من ملاحظة');
     const skip = choicesOf(comment.find((x) => x.type === 'interactive')!).find((c) => c.title === 'تخطي')!;
     const thanks = await h.say(waId, msg.buttonReply(skip.id, skip.title));
     expect(thanks.map(bodyOf).join('\n')).toContain('سُجّل تقييمك');

@@ -206,7 +206,7 @@ describe('inbound message types → activities', () => {
     const waId = h.newUser();
     const sent = await h.say(waId, msg.sticker());
     expect(h.seenFrom(waId)).toEqual([]);
-    expect(sent.map(bodyOf)).toEqual(['أستطيع قراءة النصوص والأزرار والملفات فقط. اكتب لي طلبك نصاً، أو أرسله ملفاً أو صورة.']);
+    expect(sent.map(bodyOf)).toEqual(['أستطيع قراءة النصوص والأزرار والملفات فقط. يُرجى كتابة طلبك نصاً، أو إرساله ملفاً أو صورة.']);
     expect(h.fake.reads).toHaveLength(1);
 
     const english = h.newUser();
