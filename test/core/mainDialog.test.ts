@@ -35,14 +35,14 @@ describe('main dialog: routing and global interruptions (real HTTP, real Redis)'
   const cases: Array<[string, Step[], string?]> = [
     ['cancel inside a task (MSA)', [['السلام عليكم', 'مساعد'], ['جدد اقامتي', 'كيف أقدر أساعدك؟'], ['إلغاء', 'تم الإلغاء', ['تجديد إقامة']], ['نورة', 'لم أفهم']]],
     ['cancel inside a task (Gulf "خلاص")', [['هلا', 'مساعد'], ['جدد اقامتي', 'كيف أقدر أساعدك؟'], ['خلاص', 'تم الإلغاء']]],
-    ['help inside a task re-asks the question', [['هلا', 'مساعد'], ['جدد اقامتي', 'كيف أقدر أساعدك؟'], ['مساعدة', /أنت الآن في خطوة[\s\S]*كيف أقدر أساعدك؟/], ['نورة', 'تفضّل، اكتب سؤالك'], ['الرياض', 'done: نورة/الرياض']]],
+    ['help inside a task re-asks the question', [['هلا', 'مساعد'], ['جدد اقامتي', 'كيف أقدر أساعدك؟'], ['مساعدة', /نحن الآن في خطوة[\s\S]*كيف أقدر أساعدك؟/], ['نورة', 'ما سؤالك عن خدمات الجوازات'], ['الرياض', 'done: نورة/الرياض']]],
     ['menu inside a task', [['هلا', 'مساعد'], ['جدد اقامتي', 'كيف أقدر أساعدك؟'], ['رجوع للقائمة', 'كيف أقدر أساعدك', ['طلب تواصل']], ['سارة', 'لم أفهم']]],
-    ['switching language mid-task re-asks in English and keeps the answer', [['هلا', 'مساعد'], ['جدد اقامتي', 'كيف أقدر أساعدك؟'], ['نورة', 'تفضّل، اكتب سؤالك'], ['English', /continue in English[\s\S]*Go ahead, ask your question/], ['Riyadh', 'done: نورة/Riyadh']]],
+    ['switching language mid-task re-asks in English and keeps the answer', [['هلا', 'مساعد'], ['جدد اقامتي', 'كيف أقدر أساعدك؟'], ['نورة', 'ما سؤالك عن خدمات الجوازات'], ['English', /continue in English[\s\S]*Go ahead, ask your question/], ['Riyadh', 'done: نورة/Riyadh']]],
     ['English user switches to Arabic', [['hello', 'Welcome'], ['renew iqama', 'How can I help?'], ['العربية', /بالعربية[\s\S]*كيف أقدر أساعدك؟/]], 'en-US'],
     ['agent when no agent hub is wired says so politely', [['هلا', 'مساعد'], ['ابي اكلم موظف', 'غير متاحة في المحادثة حالياً']]],
     ['a service that has not landed says so instead of failing', [['هلا', 'مساعد'], ['تواصل', 'غير متاحة في المحادثة حالياً', ['تجديد إقامة']]]],
     ['menu buttons route by their title', [['hello', 'Welcome'], ['Renew an iqama', 'How can I help?'], ['cancel', 'Cancelled']], 'en-US'],
-    ['not understood: a hint, then the menu with an agent offer', [['هلا', 'مساعد'], ['بطاطس مقلية', 'لم أفهم طلبك'], ['بيتزا', 'اختر من القائمة', ['التحدث مع موظف']]]],
+    ['not understood: a hint, then the menu with an agent offer', [['هلا', 'مساعد'], ['بطاطس مقلية', 'لم أفهم طلبك'], ['بيتزا', 'يمكنك الاختيار من القائمة', ['التحدث مع موظف']]]],
     ['not understood in English', [['hi', 'Welcome'], ['potato salad', "didn't quite get"], ['pizza', 'Pick from the menu', ['Talk to an agent']]], 'en-US'],
   ];
 

@@ -158,7 +158,7 @@ export const buttonsOf = (a: Activity): string[] =>
   ((a as { suggestedActions?: { actions?: Array<{ title?: string }> } }).suggestedActions?.actions ?? []).map((x) => String(x.title));
 
 export function menuTitles(lang: 'ar' | 'en'): string[] {
-  return ['menu.renew', 'menu.tawasul', 'menu.status', 'menu.faq', 'menu.agent', 'reminders:menuTitle', 'menu.toggle'].map((k) => t(lang, k));
+  return ['menu.renew', 'menu.tawasul', 'menu.status', 'menu.travelPermit', 'menu.passportUpdate', 'menu.faq', 'menu.agent', 'reminders:menuTitle', 'menu.toggle'].map((k) => t(lang, k));
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
