@@ -7,7 +7,7 @@
  */
 import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bodyRoutes, credentials, health, MAX_BODY_BYTES, sendRaw, startProduct, type BodyRoute, type Product, type RawRequest } from '../helpers/bodyRoutes';
+import { bodyRoutes, credentials, health, limitOf, MAX_BODY_BYTES, sendRaw, startProduct, type BodyRoute, type Product, type RawRequest } from '../helpers/bodyRoutes';
 
 /** 64 MB of zeros gzipped: about 64 KB on the wire, well under the byte limit. */
 async function gzipBomb(): Promise<Buffer> {
@@ -56,7 +56,7 @@ describe('hostile bodies on every body-reading route (product in a child process
       const cases: Array<[string, RawRequest]> = [
         ...['gzip', 'deflate', 'br', 'x-unknown'].map((enc): [string, RawRequest] => [enc, request(route, Buffer.from('xxxx'), [['content-encoding', enc]])]),
         ['gzip bomb', request(route, bomb, [['content-encoding', 'gzip']])],
-        ['chunked over the limit', request(route, Buffer.alloc(MAX_BODY_BYTES + 64 * 1024, 0x20), [], { framing: { kind: 'chunked', chunk: 16 * 1024 } })],
+        ['chunked over the limit', request(route, Buffer.alloc(limitOf(route) + 64 * 1024, 0x20), [], { framing: { kind: 'chunked', chunk: 16 * 1024 } })],
         ['not UTF-8', request(route, notUtf8(route), [])],
         ['aborted', request(route, Buffer.from(JSON.stringify(route.seeds[0])), [], { abortAfter: 10 })],
       ];

@@ -43,7 +43,7 @@ describe('server over real HTTP (in-memory state)', () => {
     const first = await say(app.baseUrl, 'srv-1', 'السلام عليكم');
     expect(texts(first).join('\n')).toMatch(/مساعد/);
     expect(texts(first).join('\n')).toMatch(/Welcome/);
-    expect(buttons(first)).toEqual(['تجديد إقامة', 'طلب تواصل', 'متابعة طلب', 'عندي سؤال', 'التحدث مع موظف', 'English']);
+    expect(buttons(first)).toEqual(['تجديد إقامة', 'طلب تواصل', 'متابعة طلب', 'تصاريح السفر', 'تحديث بيانات الجواز', 'عندي سؤال', 'التحدث مع موظف', 'تذكير انتهاء الإقامات', 'English']);
     // One Latin word inside an Arabic conversation does not switch the language.
     const same = await say(app.baseUrl, 'srv-1', 'hello', { locale: 'en-US' });
     expect(texts(same).join('\n')).toMatch(/كيف أقدر أساعدك/);

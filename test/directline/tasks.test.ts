@@ -3,6 +3,7 @@
  * real task conversation against the endpoint: an FAQ answered from the knowledge base, then
  * a status lookup that verifies the user against the services simulator over HTTP.
  */
+import { presentText } from '../../dialogs/format/outgoing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim';
 import { startFrozenSim } from '../helpers/sim';
@@ -46,7 +47,7 @@ describe.each([
       const ask = await c.say('وش صار على طلبي ٤٠٠ ٠٠٠ ١٠١؟');
       expect(textOf(ask[0]!)).toBe(t('ar', 'verify:askId'));
       const code = await c.say('٢٣٤٥٦٧٨٩٠٤');
-      expect(textOf(code[0]!)).toBe(t('ar', 'verify:askCode', { mobile: '05******12' }));
+      expect(textOf(code[0]!)).toBe(presentText(t('ar', 'verify:askCode', { mobile: '05******12' })));
       const status = await c.say(OTP, { replies: 2 });
       const all = status.map(textOf).join('\n');
       expect(all).toContain('أهلاً أحمد');

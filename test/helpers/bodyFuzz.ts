@@ -3,7 +3,7 @@
  * them with bounded concurrency and counts the answers. Shared by test/core/bodyFuzz.test.ts
  * (≥ 1,000 cases per route) and bench/fuzz.ts (many more).
  */
-import { credentials, health, MAX_BODY_BYTES, sendRaw, type BodyRoute, type Outcome, type RawRequest } from './bodyRoutes';
+import { credentials, health, limitOf, MAX_BODY_BYTES, sendRaw, type BodyRoute, type Outcome, type RawRequest } from './bodyRoutes';
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
 export function rng(seed: number): () => number {
@@ -121,7 +121,7 @@ export function fuzzCase(route: BodyRoute, seed: number, i: number): FuzzCase {
     case 'bytes': body = randomBytes(r, int(r, 2048)); break;
     case 'wrong_type': body = Buffer.from(JSON.stringify(wrongType(r, pick(r, route.seeds)))); break;
     case 'nested': body = nested(r); break;
-    case 'oversize': body = Buffer.concat([valid.subarray(0, valid.length - 1), Buffer.from(',"pad":"'), Buffer.alloc(MAX_BODY_BYTES + int(r, 64 * 1024), 0x61), Buffer.from('"}')]); break;
+    case 'oversize': body = Buffer.concat([valid.subarray(0, valid.length - 1), Buffer.from(',"pad":"'), Buffer.alloc(limitOf(route) + int(r, 64 * 1024), 0x61), Buffer.from('"}')]); break;
     case 'mutated': body = mutateText(r, valid); break;
     default: body = r() < 0.5 ? valid : mutateText(r, valid);
   }

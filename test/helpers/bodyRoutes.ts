@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { startProcess, type Child } from './processes';
 
 export const CONNECTOR_SECRET = 'body-routes-connector-secret-0123456789';
+import { WEBHOOK_MAX_BYTES } from '../../adapters/whatsapp';
 export const WA_APP_SECRET = 'body-routes-whatsapp-app-secret';
 export const WA_PHONE_ID = '1234567890';
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -173,7 +174,11 @@ export interface BodyRoute {
   sign?: (body: Buffer) => Array<[string, string]>;
   /** Valid bodies the fuzzer mutates. */
   seeds: unknown[];
+  /** The route's own body limit, when it is not MAX_BODY_BYTES (Meta sends webhooks up to 3 MB). */
+  maxBytes?: number;
 }
+
+export const limitOf = (route: BodyRoute): number => route.maxBytes ?? MAX_BODY_BYTES;
 
 async function postJson(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${base}${path}`, {
@@ -267,6 +272,7 @@ export async function bodyRoutes(product: Product): Promise<BodyRoute[]> {
       path: '/api/whatsapp',
       sign: (body) => [['x-hub-signature-256', 'sha256=' + createHmac('sha256', WA_APP_SECRET).update(body).digest('hex')]],
       seeds: [waMessage],
+      maxBytes: WEBHOOK_MAX_BYTES,
     },
   ];
 }
