@@ -7,7 +7,7 @@
  */
 import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bodyRoutes, credentials, health, limitOf, MAX_BODY_BYTES, sendRaw, startProduct, type BodyRoute, type Product, type RawRequest } from '../helpers/bodyRoutes';
+import { bodyRoutes, credentials, health, limitOf, sendRaw, startProduct, type BodyRoute, type Product, type RawRequest } from '../helpers/bodyRoutes';
 
 /** 64 MB of zeros gzipped: about 64 KB on the wire, well under the byte limit. */
 async function gzipBomb(): Promise<Buffer> {
