@@ -14,9 +14,9 @@
  * sent. A duplicate needs a crash between a send and its mark (milliseconds), after which the
  * claim expires and the event goes out again: we prefer that to losing it.
  */
-import { randomUUID } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
 import type { ChannelModule } from '../../bot/app';
+import { leasedSender } from '../../bot/leasedSender';
 import type { ServicesApi, StatusEvent } from '../services/types';
 
 /** What the Tawasul dialog calls when a ticket is created (FeatureDeps.ticketWatch). */
@@ -46,10 +46,6 @@ const SENT_TTL_SECONDS = 30 * 24 * 3600;
 /** How long a claimed event stays claimed if its sender dies before marking it sent. */
 const CLAIM_MS = 60_000;
 
-// Compare-and-delete / compare-and-extend: only the holder releases or renews its lease.
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
-
 /** The bot's two languages (adapters do not import dialogs/). */
 type Lang = 'ar' | 'en';
 
@@ -72,7 +68,7 @@ export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
       byConversation: (conversationKey: string) => `${prefix}notify:conv:${conversationKey}`,
       lease: `${prefix}notify:lease`,
     };
-    const token = randomUUID();
+    const sender = leasedSender(ctx, logger, { leaseKey: key.lease, leaseMs, pollMs, autoStart: options.autoStart });
 
     const watch: TicketWatch['watch'] = async (ticketNumber, reference, lang) => {
       await redis.set(key.ref(ticketNumber), JSON.stringify({ reference, lang } satisfies Watched), 'EX', WATCH_TTL_SECONDS);
@@ -92,13 +88,8 @@ export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
       return t(lang, 'tawasul:notify.changed', { number: e.number, status: e.statusLabel[lang], reason });
     };
 
-    async function hasLease(): Promise<boolean> {
-      if ((await redis.set(key.lease, token, 'PX', leaseMs, 'NX')) === 'OK') return true;
-      return Number(await redis.eval(EXTEND, 1, key.lease, token, String(leaseMs))) === 1;
-    }
-
     async function poll(): Promise<number> {
-      if (!(await hasLease())) return 0;
+      if (!(await sender.holdsLease())) return 0;
       const cursor = (await redis.get(key.cursor)) ?? undefined;
       const page = await options.services.listEvents(cursor, 100);
       let sent = 0;
@@ -107,29 +98,19 @@ export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
         if (e.kind === 'ticket') {
           const raw = await redis.get(key.ref(e.number));
           if (raw) {
-            // Claim before sending: one sender per event, even across overlapping polls or a lapsed lease.
-            const claimed = (await redis.set(key.sent(e.seq), `sending:${token}`, 'PX', CLAIM_MS, 'NX')) === 'OK';
-            if (!claimed) {
+            // Claimed before sending: one sender per event, even across overlapping polls or a lapsed lease.
+            const watched = JSON.parse(raw) as Watched;
+            const outcome = await sender.sendOnce(key.sent(e.seq), watched.reference, () => message(e, watched.lang), { claimMs: CLAIM_MS, sentTtlSeconds: SENT_TTL_SECONDS });
+            if (outcome.kind === 'taken') {
               if ((await redis.get(key.sent(e.seq))) === '1') continue; // already sent
               complete = false; // someone else is sending it (or died doing so): read this page again later
               break;
             }
-            const watched = JSON.parse(raw) as Watched;
-            try {
-              // The adapter's turn-error handler would swallow a failed send: catch it here so
-              // the event is not marked sent.
-              let failure: unknown;
-              await ctx.proactive.continueConversation(watched.reference, async (tc) => {
-                await tc.sendActivity(message(e, watched.lang)).catch((err: unknown) => (failure = err ?? new Error('send failed')));
-              });
-              if (failure) throw failure;
-            } catch (err) {
-              logger.warn({ err: { message: (err as Error).message }, ticket: e.number }, 'notification not delivered; retried on the next poll');
-              await redis.eval(RELEASE, 1, key.sent(e.seq), `sending:${token}`).catch(() => undefined);
+            if (outcome.kind === 'failed') {
+              logger.warn({ err: { message: outcome.error.message }, ticket: e.number }, 'notification not delivered; retried on the next poll');
               complete = false;
               break;
             }
-            await redis.set(key.sent(e.seq), '1', 'EX', SENT_TTL_SECONDS);
             sent++;
           }
         }
@@ -140,25 +121,7 @@ export function ticketNotifier(options: TicketNotifierOptions): ChannelModule {
       return sent;
     }
 
-    let timer: NodeJS.Timeout | undefined;
-    let running: Promise<unknown> = Promise.resolve();
-    if (options.autoStart !== false) {
-      let polling = false;
-      timer = setInterval(() => {
-        // A slow send can outlast the interval: never two polls at once in one process.
-        if (polling) return;
-        polling = true;
-        running = poll()
-          .catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'notification poll failed'))
-          .finally(() => (polling = false));
-      }, pollMs);
-      timer.unref();
-    }
-    ctx.onClose(async () => {
-      if (timer) clearInterval(timer);
-      await running;
-      await redis.eval(RELEASE, 1, key.lease, token).catch(() => undefined);
-    });
+    sender.run(poll);
     options.onReady?.({ poll, watch });
     return { ticketWatch: { watch } };
   };

@@ -15,8 +15,9 @@
  * store once and deliver once: nothing lost, nothing twice. A failed send drops the claim and
  * is retried on the next poll.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ChannelModule } from '../../bot/app';
+import { leasedSender } from '../../bot/leasedSender';
 import type { ChannelContext } from '../../bot/channels';
 import { isServiceError } from '../services/types';
 import type { ReminderConsentApi, ReminderExpiries } from '../services/reminderConsents';
@@ -49,9 +50,6 @@ const SUBSCRIPTION_TTL_SECONDS = 400 * 24 * 3600;
 /** Longer than the largest threshold: a done mark outlives the reminder's relevance. */
 const SENT_TTL_SECONDS = 120 * 24 * 3600;
 
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
-
 interface Stored extends ReminderSubscription {
   consentId: string;
   thresholds: number[];
@@ -71,7 +69,7 @@ export function reminderScheduler(options: ReminderSchedulerOptions): ChannelMod
       sent: (id: string, dependentId: string, expiryDate: string, threshold: number) => `${prefix}rem:sent:${id}:${dependentId}:${expiryDate}:${threshold}`,
       lease: `${prefix}rem:lease`,
     };
-    const token = randomUUID();
+    const sender = leasedSender(ctx, logger, { leaseKey: key.lease, leaseMs, pollMs: config.pollMs, autoStart: options.autoStart });
     const compose = options.composer(ctx.t);
 
     /** Forgets a consent here and revokes it at the services API (best effort: the API forgets it too when asked again). */
@@ -117,11 +115,6 @@ export function reminderScheduler(options: ReminderSchedulerOptions): ChannelMod
       await reminders.unsubscribe(target.conversationKey);
     });
 
-    async function hasLease(): Promise<boolean> {
-      if ((await redis.set(key.lease, token, 'PX', leaseMs, 'NX')) === 'OK') return true;
-      return Number(await redis.eval(EXTEND, 1, key.lease, token, String(leaseMs))) === 1;
-    }
-
     /** Sends what is due for one consent; returns how many went out. */
     async function pass(consentId: string): Promise<number> {
       const raw = await redis.get(key.consent(consentId));
@@ -150,32 +143,26 @@ export function reminderScheduler(options: ReminderSchedulerOptions): ChannelMod
         const threshold = dueThreshold(daysLeft, stored.thresholds);
         if (threshold === undefined) continue;
         const entry = key.sent(consentId, expiry.dependentId, expiry.expiryDate, threshold);
-        // Claim before sending: one sender per reminder, even across overlapping polls or a lapsed lease.
-        const claim = `sending:${token}`;
-        if ((await redis.set(entry, claim, 'PX', config.claimMs, 'NX')) !== 'OK') continue; // sent, or being sent
-        const deliveryKey = `rem-${createHash('sha256').update(entry).digest('hex').slice(0, 32)}`;
-        const activity = compose(stored.lang, { expiry, threshold, daysLeft });
-        activity.channelData = { ...(activity.channelData as object | undefined), deliveryKey };
-        try {
-          // The adapter's turn-error handler would swallow a failed send: catch it here so the entry stays due.
-          let failure: unknown;
-          await ctx.proactive.continueConversation(stored.reference, async (tc) => {
-            await tc.sendActivity(activity).catch((err: unknown) => (failure = err ?? new Error('send failed')));
-          });
-          if (failure) throw failure;
-        } catch (err) {
-          logger.warn({ err: { message: (err as Error).message }, threshold }, 'reminder not delivered; retried on the next poll');
-          await redis.eval(RELEASE, 1, entry, claim).catch(() => undefined);
+        // Claimed before sending: one sender per reminder, even across overlapping polls or a lapsed lease.
+        const build = () => {
+          const deliveryKey = `rem-${createHash('sha256').update(entry).digest('hex').slice(0, 32)}`;
+          const activity = compose(stored.lang, { expiry, threshold, daysLeft });
+          activity.channelData = { ...(activity.channelData as object | undefined), deliveryKey };
+          return activity;
+        };
+        const outcome = await sender.sendOnce(entry, stored.reference, build, { claimMs: config.claimMs, sentTtlSeconds: SENT_TTL_SECONDS });
+        if (outcome.kind === 'taken') continue; // sent, or being sent
+        if (outcome.kind === 'failed') {
+          logger.warn({ err: { message: outcome.error.message }, threshold }, 'reminder not delivered; retried on the next poll');
           return sent;
         }
-        await redis.set(entry, '1', 'EX', SENT_TTL_SECONDS);
         sent++;
       }
       return sent;
     }
 
     async function poll(): Promise<number> {
-      if (!(await hasLease())) return 0;
+      if (!(await sender.holdsLease())) return 0;
       let sent = 0;
       for (const consentId of await redis.smembers(key.all)) {
         try {
@@ -187,25 +174,7 @@ export function reminderScheduler(options: ReminderSchedulerOptions): ChannelMod
       return sent;
     }
 
-    let timer: NodeJS.Timeout | undefined;
-    let running: Promise<unknown> = Promise.resolve();
-    if (options.autoStart !== false) {
-      let polling = false;
-      timer = setInterval(() => {
-        // A slow send can outlast the interval: never two polls at once in one process.
-        if (polling) return;
-        polling = true;
-        running = poll()
-          .catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'reminder poll failed'))
-          .finally(() => (polling = false));
-      }, config.pollMs);
-      timer.unref();
-    }
-    ctx.onClose(async () => {
-      if (timer) clearInterval(timer);
-      await running;
-      await redis.eval(RELEASE, 1, key.lease, token).catch(() => undefined);
-    });
+    sender.run(poll);
     options.onReady?.({ ...reminders, poll });
     return { reminders };
   };
