@@ -1,8 +1,9 @@
 # Musaed container image (issue #21, "For operators"). Two stages: the build stage installs
-# every dependency, compiles TypeScript to dist/ and trains the understanding model once
-# (npm run build), then drops the dev dependencies; the runtime stage gets package.json, the
-# production node_modules and dist/ only, owned by root and run as the unprivileged `node`
-# user. scripts/image-steps.sh runs these same steps without Docker (see README, "Operations").
+# every dependency, compiles TypeScript to dist/, trains the understanding model once, bundles
+# the app into dist/bot/server.cjs and saves its V8 code cache (npm run build; both stages use
+# the same NODE_IMAGE, so the cache fits the runtime's Node), then drops the dev dependencies;
+# the runtime stage gets package.json, the production node_modules and dist/ only, owned by
+# root and run as the unprivileged `node` user. scripts/image-steps.sh runs these same steps without Docker (see README, "Operations").
 #
 # Node ≥ 20.18.1 (package.json "engines"). Pin the base by digest in your own registry:
 #   docker build --build-arg NODE_IMAGE=node:20-bookworm-slim@sha256:… .
@@ -39,4 +40,4 @@ EXPOSE 3978
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3978)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/bot/main.js"]
+CMD ["node", "dist/bot/start.js"]

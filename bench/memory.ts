@@ -1,6 +1,6 @@
 /**
  * Memory of one replica for sizing (issue #21, "For operators"): the production start
- * (`node dist/bot/main.js`, NODE_ENV=production, Redis state, the simulator in its own
+ * (`node dist/bot/start.js`, NODE_ENV=production, Redis state, the simulator in its own
  * process as the services API) driven by bench/run.ts's product script over /api/messages
  * at each concurrency in turn. RSS is sampled every 100 ms; the kernel's high-water mark
  * (VmHWM) is read at the end.
@@ -38,7 +38,7 @@ const port = await new Promise<number>((resolve) => {
   });
 });
 const services = await startTarget('sim', 'bench/targets/sim.ts', {});
-const bot = spawn(process.execPath, [path.join(ROOT, 'dist/bot/main.js')], {
+const bot = spawn(process.execPath, [path.join(ROOT, 'dist/bot/start.js')], {
   cwd: ROOT,
   env: {
     ...process.env,

@@ -4,7 +4,9 @@
  * the production start from `npm run build` output (plain JavaScript, model loaded from file).
  *
  *   node --import tsx bench/startup.ts [runs]     (default 5 runs per mode; `npm run build` first)
- *   STARTUP_MODES   comma-separated subset of: tsx,dist (default both)
+ *   STARTUP_MODES   comma-separated subset of: tsx, dist (the compiled modules, dist/bot/main.js),
+ *                   bundle (the production start: dist/bot/start.js, one file and V8's code
+ *                   cache); default all three
  *   STARTUP_REDIS_URL  default redis://127.0.0.1:6379/7 (nothing is written but the presence key)
  *
  * Prints each run and the median, min and max per mode: wall time to ready, and the CPU time
@@ -20,12 +22,13 @@ import { ROOT } from './lib/processes';
 import { cpuMs } from './lib/load';
 
 const RUNS = Number(process.argv[2] ?? 5);
-const MODES = (process.env.STARTUP_MODES ?? 'tsx,dist').split(',');
+const MODES = (process.env.STARTUP_MODES ?? 'tsx,dist,bundle').split(',');
 const REDIS_URL = process.env.STARTUP_REDIS_URL ?? 'redis://127.0.0.1:6379/7';
 
 const COMMANDS: Record<string, string[]> = {
   tsx: ['--import', 'tsx', path.join(ROOT, 'bot/main.ts')],
   dist: [path.join(ROOT, 'dist/bot/main.js')],
+  bundle: [path.join(ROOT, 'dist/bot/start.js')],
 };
 
 function freePort(): Promise<number> {
@@ -79,8 +82,9 @@ async function once(mode: string): Promise<{ readyMs: number; listeningMs: numbe
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 for (const mode of MODES) {
-  if (mode === 'dist' && !fs.existsSync(path.join(ROOT, 'dist/bot/main.js'))) {
-    console.log('dist: no dist/bot/main.js (run `npm run build` first)');
+  const entry = COMMANDS[mode]?.[0] ?? '';
+  if (mode !== 'tsx' && !fs.existsSync(entry)) {
+    console.log(`${mode}: no ${path.relative(ROOT, entry)} (run \`npm run build\` first)`);
     continue;
   }
   const ready: number[] = [];

@@ -4,11 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import i18next, { type i18n as I18n, type Resource } from 'i18next';
 import type { Lang } from '../dialogs/understanding/normalize';
+import { APP_ROOT } from './appRoot';
 
-export const LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'locales');
+export const LOCALES_DIR = path.join(APP_ROOT, 'locales');
 export const LANGS: readonly Lang[] = ['ar', 'en'];
 
 /** A translator bound to nothing: the language is passed on every call. */

@@ -67,13 +67,13 @@ step "the services simulator as the shared services API (compose.yaml's services
 "${RUN_AS[@]}" env NODE_ENV=development SIM_HOST=127.0.0.1 SIM_PORT="$SIM_PORT" LOG_LEVEL=warn node dist/sim/main.js >"$WORK/sim.log" 2>&1 &
 pids+=($!)
 
-step "start: node dist/bot/main.js (NODE_ENV=production, as uid 65534)"
+step "start: node dist/bot/start.js (NODE_ENV=production, as uid 65534)"
 t0=$(now_ms)
 "${RUN_AS[@]}" env -i PATH="$PATH" HOME=/nonexistent NODE_ENV=production HOST=127.0.0.1 PORT="$PORT" \
   REDIS_URL="$REDIS_URL" REDIS_KEY_PREFIX="$PREFIX" SERVICES_API_URL="http://127.0.0.1:$SIM_PORT" \
   DIRECTLINE_SECRET="$(secret)" CONNECTOR_SECRET="$(secret)" PII_HASH_SECRET="$(secret)" OPS_TOKEN="$OPS_TOKEN" \
   PUBLIC_URL="http://127.0.0.1:$PORT" MESSAGES_ENDPOINT=disabled SHUTDOWN_DRAIN_MS=1500 \
-  node dist/bot/main.js >"$WORK/bot.log" 2>&1 &
+  node dist/bot/start.js >"$WORK/bot.log" 2>&1 &
 BOT=$!
 pids+=($BOT)
 for _ in $(seq 1 600); do
@@ -96,6 +96,7 @@ bundle=$(printf '%s' "$page" | grep -o '/webchat/[^"]*webchat.js' | head -1)
 [ -n "$bundle" ] || fail "the web chat page names no bundle"
 echo "web chat page 200, bundle $bundle: $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$bundle")"
 grep -q 'understanding model loaded from the build' "$WORK/bot.log" && echo "log: understanding model loaded from the build (not retrained)" || fail "the model was not loaded from the build"
+grep -q 'code cache' "$WORK/bot.log" && fail "the bundle's code cache was not used: $(grep 'code cache' "$WORK/bot.log")" || echo "log: the bundle ran with the build's code cache"
 "${RUN_AS[@]}" touch "$APP/dist/x" 2>/dev/null && fail "the app user can write to its own files" || echo "the app user cannot write to the app's files"
 echo "RSS at ready: $(( $(awk '/VmRSS/ {print $2}' /proc/$BOT/status) / 1024 )) MB"
 

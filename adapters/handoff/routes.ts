@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Request, Response, Server } from 'restify';
 import type { Attachment } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -18,8 +17,9 @@ import { loadResources } from '../../bot/i18n';
 import type { AgentAuth } from './auth';
 import { type AgentHub, ClaimConflictError, type HubEvent, idOfKey, keyOfId } from './hub';
 import type { AgentIdentity } from './types';
+import { APP_ROOT } from '../../bot/appRoot';
 
-export const AGENT_STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'agent');
+export const AGENT_STATIC_DIR = path.join(APP_ROOT, 'web', 'agent');
 
 const STATIC_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -14,7 +14,6 @@
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ShowTypingMiddleware } from 'botbuilder';
@@ -23,8 +22,9 @@ import type { ChannelModule } from '../../bot/app';
 import { loadResources } from '../../bot/i18n';
 import { DIRECTLINE_CHANNEL_ID } from '../directline/activities';
 import { publicOrigin } from '../directline/http';
+import { APP_ROOT } from '../../bot/appRoot';
 
-export const CHAT_STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'chat');
+export const CHAT_STATIC_DIR = path.join(APP_ROOT, 'web', 'chat');
 
 /** The Web Chat package's directory: its bundle is served from there, as installed. */
 function webChatPackage(): { dir: string; version: string } {

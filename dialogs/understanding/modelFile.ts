@@ -14,13 +14,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Example } from './classifier';
 import { DEFAULT_SOFTMAX, SoftmaxClassifier, type SoftmaxOptions } from './softmax';
+import { APP_ROOT, FROM_SOURCE } from '../../bot/appRoot';
 
 /** Bump when the file layout or the training procedure changes without its source changing. */
 const MODEL_FORMAT = 1;
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The modules whose code decides what a model learns and how it reads a message. */
 const PIPELINE_MODULES = ['normalize', 'features', 'softmax'];
 
@@ -40,9 +39,10 @@ export function trainingFingerprint(examples: readonly Example[], options: Softm
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ format: MODEL_FORMAT, options }));
   for (const e of examples) hash.update(`${e.label}\u0000${e.text}\u0001`);
-  // The same extension as this module: .ts under tsx, .js in the build.
-  const ext = path.extname(fileURLToPath(import.meta.url));
-  for (const name of PIPELINE_MODULES) hash.update(fs.readFileSync(path.join(HERE, name + ext)));
+  // The pipeline's files as this process runs them: .ts under tsx; in the build, the compiled
+  // .js files the bundle (dist/bot/server.cjs) was made from, which sit beside it in dist/.
+  const dir = path.join(APP_ROOT, 'dialogs', 'understanding');
+  for (const name of PIPELINE_MODULES) hash.update(fs.readFileSync(path.join(dir, name + (FROM_SOURCE ? '.ts' : '.js'))));
   return hash.digest('hex');
 }
 

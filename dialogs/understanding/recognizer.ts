@@ -10,7 +10,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NearestNeighbourClassifier, type Example, type LabelScore } from './classifier';
 import { SoftmaxClassifier } from './softmax';
 import { readModelFile, trainingFingerprint } from './modelFile';
@@ -21,13 +20,13 @@ import { otherAuthorityOf } from './elsewhere';
 import { requestCandidates } from './longMessage';
 import { isLanguageRequest, LANGUAGE_SWITCH_SCORE } from './languageRequest';
 import { FAQ_IDS, INTENTS, type FaqId, type Intent, type Recognizer, type Understanding } from './types';
+import { APP_ROOT, FROM_SOURCE } from '../../bot/appRoot';
 
-const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DEFAULT_LOCALES_DIR = path.join(APP_ROOT, 'locales');
 /** Where `npm run build` saves the model: dist/model/ beside dist/locales/ (none in the source tree). */
 export const DEFAULT_MODEL_FILE = path.join(APP_ROOT, 'model', 'understanding.bin');
 /** Running the build's JavaScript, where a saved model is expected. */
-const BUILT = import.meta.url.endsWith('.js');
+const BUILT = !FROM_SOURCE;
 const LANGS: readonly Lang[] = ['ar', 'en'];
 const FAQ_PREFIX = 'faq:';
 

@@ -16,8 +16,10 @@ export interface Child {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
+/** `script`: a .ts file runs through tsx, built JavaScript (a .js or .cjs file) with plain Node. */
 export function startProcess(script: string, env: Record<string, string>, readyPattern = /listening (http\S+)/): Promise<Child> {
-  const proc = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), path.join(ROOT, script)], {
+  const file = path.join(ROOT, script);
+  const proc = spawn(NODE_TSX[0], script.endsWith('.ts') ? [...NODE_TSX.slice(1), file] : [file], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
