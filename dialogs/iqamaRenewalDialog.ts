@@ -364,7 +364,7 @@ export class IqamaRenewalDialog extends ComponentDialog {
       turnLogger(step.context)?.info({ months: state.months }, 'iqama renewal submitted');
       await step.context.sendActivity(this.t(step.context, 'submitted', { name: state.dependent!.name[lang], number: submitted.requestNumber, status: submitted.statusLabel[lang] }));
       vals(step).recovery = 'another';
-      return this.prompt(step, { kind: 'buttons', text: `${NS}anotherAsk`, keys: [['another', `${NS}next.another`], ['menu', 'intent.menu']], yes: 'another', no: 'menu' });
+      return this.prompt(step, { kind: 'buttons', text: `${NS}anotherAsk`, keys: [['another', `${NS}next.another`], ['menu', 'intent.menu']], yes: 'another', no: 'menu', closing: true });
     } catch (err) {
       if (isServiceError(err) && err.kind === 'conflict' && err.reason === 'bill_unpaid') {
         await step.context.sendActivity(this.t(step.context, 'notPaidYet', { sadad: state.bill!.sadad }));

@@ -367,12 +367,21 @@ export class MainDialog {
         const lang = turnLang(context);
         await dc.cancelAllDialogs();
         data.task = undefined;
-        if (task) await context.sendActivity(t(lang, 'inTask.switched', { from: t(lang, intentLabelKey(task)), to: t(lang, intentLabelKey(decision.intent)) }));
-        data.stopped = task;
+        // From a closing question nothing is left unsaved, and nothing is offered back later.
+        if (task && !step.closing) {
+          await context.sendActivity(t(lang, 'inTask.switched', { from: t(lang, intentLabelKey(task)), to: t(lang, intentLabelKey(decision.intent)) }));
+          data.stopped = task;
+        }
         data.task = { intent: decision.intent };
         await this.begin(dc, TASK_ROUTES[decision.intent]!, { text, understanding: u } satisfies TaskDialogOptions);
         return;
       }
+      case 'again':
+        if (!task) break;
+        await dc.cancelAllDialogs();
+        data.task = { intent: task };
+        await this.begin(dc, TASK_ROUTES[task]!, { text, understanding: u } satisfies TaskDialogOptions);
+        return;
       case 'command':
         await this.handleCommand(dc, decision.command, text, u);
         return;

@@ -184,7 +184,7 @@ export class TravelPermitDialog extends ComponentDialog {
   /** "Anything else for your family's permits?" after an outcome. */
   private anotherAsk(step: WaterfallStepContext): Promise<DialogTurnResult> {
     vals(step).recovery = 'another';
-    return this.prompt(step, { kind: 'buttons', text: `${NS}anotherAsk`, keys: [['another', `${NS}next.another`], ['menu', 'intent.menu']], yes: 'another', no: 'menu' });
+    return this.prompt(step, { kind: 'buttons', text: `${NS}anotherAsk`, keys: [['another', `${NS}next.another`], ['menu', 'intent.menu']], yes: 'another', no: 'menu', closing: true });
   }
 
   // 1. Identity.

@@ -46,4 +46,10 @@ export interface Expectation {
   number?: NumberKind;
   /** Fields already collected that a correction may name. */
   fields?: CorrectableField[];
+  /**
+   * The task's closing question ("anything else for your family's permits?"): its work is done.
+   * Asking for the same task again («وش صار على تصريح ريم؟ ابي الغيه») starts it over with what
+   * the message says, and another task takes over with nothing left behind to lose.
+   */
+  closing?: boolean;
 }

@@ -28,6 +28,8 @@ export type Decision<C extends string = string> =
   | { kind: 'correction'; field: string; value?: string | number }
   | { kind: 'question'; faq: FaqId }
   | { kind: 'switch'; intent: TaskIntent }
+  /** At the task's closing question, the same task asked for again, with new details: start it over from the message. */
+  | { kind: 'again' }
   | { kind: 'command'; command: C }
   | { kind: 'unclear' };
 
@@ -57,6 +59,7 @@ export function interpret<C extends string>(input: InterpretInput<C>): Decision<
   if (u.intent === 'faq' && u.faq && u.score >= QUESTION_SCORE) return { kind: 'question', faq: u.faq };
 
   const words = u.normalized.split(' ').filter(Boolean).length;
+  if (expect.closing && TASKS.has(u.intent) && u.intent === input.task && u.score >= SWITCH_SCORE && words >= 2) return { kind: 'again' };
   // A task named with what it needs ("track request 400000101 instead") is clear at a lower score.
   const backed = u.intent === 'status.check' && u.entities.requestNumber !== undefined && u.score >= SWITCH_WITH_ENTITY_SCORE;
   if (TASKS.has(u.intent) && u.intent !== input.task && (u.score >= SWITCH_SCORE || backed) && !u.alternative && words >= 2) {

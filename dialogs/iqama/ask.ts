@@ -115,6 +115,8 @@ export type AskSpec =
       /** The value a plain "yes" / "no" ("ايه", "لا") means, where the question reads as one. */
       yes?: NextStep;
       no?: NextStep | 'menu';
+      /** The task's closing question (Expectation.closing). */
+      closing?: boolean;
     };
 
 interface Rendered {
@@ -243,7 +245,7 @@ export function expectationFor(spec: AskSpec, choices: Choice[]): Expectation {
       if (spec.yes) options.find((o) => o.value === spec.yes)?.names.push(...CONFIRM_WORDS);
       return { kind: 'choice', options, ...(spec.yes ? { yes: spec.yes } : {}), ...(spec.fields ? { fields: spec.fields } : {}) };
     case 'buttons':
-      return { kind: 'choice', options, ...(spec.yes ? { yes: spec.yes } : {}), ...(spec.no ? { no: spec.no } : {}) };
+      return { kind: 'choice', options, ...(spec.yes ? { yes: spec.yes } : {}), ...(spec.no ? { no: spec.no } : {}), ...(spec.closing ? { closing: true } : {}) };
   }
 }
 

@@ -162,3 +162,49 @@ describe('corrections, questions mid-flow, channels', () => {
     expect(sim.created.permitCancellations).toBe(0);
   });
 });
+
+describe('after an outcome, the task asked for again or another task', () => {
+  it('Gulf: Saad issued, then «وش صار على تصريح ريم؟ ابي الغيه» at «anything else?» → Reem\'s active permit and the cancel question, no new identity step → cancelled', async () => {
+    const h = harness({ sim, url });
+    const turns = await play(h, [
+      ['ابي اصدر تصريح سفر لولدي', t('ar', 'verify:askId')],
+      ...verifyAs(ABDULLAH, 'ar', '05******81'),
+      [OTP, t('ar', 'iqama:chooseAmong')],
+      ['سعد', t('ar', 'family:permit.duration', { name: 'سعد عبدالله القحطاني' })],
+      ['6 شهور', t('ar', 'family:permit.review.title')],
+      ['تأكيد', [/تم إصدار تصريح سفر سعد عبدالله القحطاني برقم 4000001\d\d/, t('ar', 'family:permit.anotherAsk')]],
+      ['وش صار على تصريح ريم؟ ابي الغيه', [t('ar', 'family:permit.active', { name: 'ريم عبدالله القحطاني', number: '400000103', date: reemUntil('ar') }), t('ar', 'family:permit.cancelAsk')], ['نعم، ألغِ التصريح', 'لا، أبقِه']],
+      ['نعم', [t('ar', 'family:permit.cancelled', { name: 'ريم عبدالله القحطاني', number: '400000103' }), t('ar', 'family:permit.anotherAsk')]],
+    ]);
+    // Before: the status lookup took it over, saying Saad's task was stopped «دون حفظ شيء».
+    expect(texts(turns[6]!)).not.toContain('دون حفظ');
+    expect(texts(turns[6]!)).not.toContain(t('ar', 'verify:askId'));
+    expect(sim.created).toMatchObject({ travelPermits: 1, permitCancellations: 1 });
+  });
+
+  it('English: Faisal refused, then "what happened to Reem\'s permit? I want to cancel it" → her cancel question, not "cancel" of the task', async () => {
+    const h = harness({ sim, url, locale: 'en-US' });
+    await play(h, [
+      ['issue a travel permit for Faisal', t('en', 'verify:askId')],
+      ...verifyAs(ABDULLAH, 'en', '05******81'),
+      [OTP, t('en', 'family:permit.anotherAsk')],
+      ["what happened to Reem's permit? I want to cancel it", [t('en', 'family:permit.active', { name: 'Reem Abdullah Alqahtani', number: '400000103', date: reemUntil('en') }), t('en', 'family:permit.cancelAsk')]],
+      ['keep it', t('en', 'family:permit.kept', { name: 'Reem Abdullah Alqahtani', date: reemUntil('en') })],
+    ]);
+    expect(sim.created.permitCancellations).toBe(0);
+  });
+
+  it('another task at «anything else?» takes over without "stopped without saving" and without offering the finished task back', async () => {
+    const h = harness({ sim, url });
+    const turns = await play(h, [
+      ['ابي اصدر تصريح سفر لفيصل', t('ar', 'verify:askId')],
+      ...verifyAs(ABDULLAH, 'ar', '05******81'),
+      [OTP, t('ar', 'family:permit.anotherAsk')],
+      ['ابي اجدد اقامة', []],
+    ]);
+    const after = texts(turns[3]!);
+    expect(after).not.toContain('دون حفظ');
+    expect(after).not.toContain(t('ar', 'inTask.resumeOffer', { task: t('ar', 'menu.travelPermit') }).slice(0, 20));
+    expect((await h.data()).stopped).toBeUndefined();
+  });
+});
