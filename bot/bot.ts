@@ -5,14 +5,27 @@
 import { ActivityHandler, ActivityTypes, type ConversationState, type InvokeResponse, type TurnContext, type UserState } from 'botbuilder';
 import type { MainDialog } from '../dialogs/mainDialog';
 import type { Translate } from '../dialogs/deps';
-import { isErased, turnLang } from '../dialogs/turnState';
+import { isErased, turnLang, turnLogger } from '../dialogs/turnState';
+import { INTERNAL_CHANNEL_IDS } from './adapter';
 
 /**
- * Set by a channel on the conversationUpdate of a conversation it knows was under way but
- * whose data is gone (Redis reset, or restored from an older snapshot): the welcome is
- * preceded by one plain line saying so, instead of a silent fresh start.
+ * Set (channelData[CONTINUATION_MARK] = true) by a built-in channel on an activity that
+ * evidently continues an earlier exchange with the bot: Direct Line's conversationUpdate when
+ * the page's token says the conversation was under way; a WhatsApp tap on one of the bot's
+ * buttons or list rows, a number answering its numbered menu, or a reply quoting one of its
+ * messages. When such an activity finds nothing saved for its conversation (a Redis reset, a
+ * restore from an older snapshot, or the conversation's TTL), the data is gone: the bot says
+ * so in one plain line (`errors.conversationLost`) instead of a silent fresh start, and does
+ * not read the message as the answer to a question it no longer has (onMessage).
+ * Honoured only on the built-in channels: on those no client sets channelData it is not given.
  */
-export const CONVERSATION_LOST_MARK = 'musaedConversationLost';
+export const CONTINUATION_MARK = 'musaedContinuation';
+
+/** Whether an activity carries the continuation mark of a built-in channel. */
+export function isContinuation(activity: { channelId?: string; channelData?: unknown }): boolean {
+  const data = activity.channelData as Record<string, unknown> | undefined;
+  return data?.[CONTINUATION_MARK] === true && INTERNAL_CHANNEL_IDS.has(activity.channelId ?? '');
+}
 
 export interface MusaedBotOptions {
   conversationState: ConversationState;
@@ -29,8 +42,13 @@ export class MusaedBot extends ActivityHandler {
     super();
     this.onMessage(async (context, next) => {
       const text = context.activity.text ?? '';
+      const lost = await this.toldLost(context);
       if (text.length > options.maxTextChars) {
         await context.sendActivity(options.t(turnLang(context), 'errors.tooLong', { max: options.maxTextChars }));
+      } else if (lost && !options.mainDialog.standsAlone(text)) {
+        // The answer to a question the bot no longer has («نعم», a dependent's name): never
+        // read as something else; the welcome and the menu instead.
+        await options.mainDialog.welcome(context);
       } else {
         await options.mainDialog.run(context);
       }
@@ -46,8 +64,7 @@ export class MusaedBot extends ActivityHandler {
       const added: unknown = context.activity.membersAdded;
       const newcomers = Array.isArray(added) ? added.filter((m: { id?: unknown }) => m && m.id !== context.activity.recipient?.id) : [];
       if (newcomers.length > 0) {
-        const data = context.activity.channelData as Record<string, unknown> | undefined;
-        if (data?.[CONVERSATION_LOST_MARK] === true) await context.sendActivity(options.t(turnLang(context), 'errors.conversationLost'));
+        await this.toldLost(context);
         await options.mainDialog.welcome(context);
       }
       await next();
@@ -69,6 +86,28 @@ export class MusaedBot extends ActivityHandler {
         value: { code: cardAction ? 'BadRequest' : 'NotFound', message: cardAction ? 'card actions are not supported: use the buttons' : 'this invoke is not supported' },
       },
     };
+  }
+
+  /**
+   * The one check for a conversation whose data vanished: a continuation (CONTINUATION_MARK)
+   * that finds nothing saved for the conversation. Says `errors.conversationLost` and returns
+   * true; the line is said once, as this turn saves the conversation again.
+   */
+  private async toldLost(context: TurnContext): Promise<boolean> {
+    if (!isContinuation(context.activity) || this.conversationSaved(context)) return false;
+    turnLogger(context)?.warn('continuation of a conversation with nothing saved (Redis reset, older snapshot or expired): the user is told');
+    await context.sendActivity(this.options.t(turnLang(context), 'errors.conversationLost'));
+    return true;
+  }
+
+  /**
+   * Whether the conversation had anything saved when the turn began. Storage gives a read item
+   * an eTag, and the turn's middleware already loaded the state (turnStart), so this costs no
+   * read; what the middleware set this turn (the language) is not in storage and has none.
+   */
+  private conversationSaved(context: TurnContext): boolean {
+    const loaded = this.options.conversationState.get(context) as { eTag?: unknown } | undefined;
+    return typeof loaded?.eTag === 'string' && loaded.eTag !== '';
   }
 
   override async run(context: TurnContext): Promise<void> {
