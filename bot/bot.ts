@@ -9,22 +9,27 @@ import { isErased, turnLang, turnLogger } from '../dialogs/turnState';
 import { INTERNAL_CHANNEL_IDS } from './adapter';
 
 /**
- * Set (channelData[CONTINUATION_MARK] = true) by a built-in channel on an activity that
- * evidently continues an earlier exchange with the bot: Direct Line's conversationUpdate when
- * the page's token says the conversation was under way; a WhatsApp tap on one of the bot's
- * buttons or list rows, a number answering its numbered menu, or a reply quoting one of its
- * messages. When such an activity finds nothing saved for its conversation (a Redis reset, a
- * restore from an older snapshot, or the conversation's TTL), the data is gone: the bot says
- * so in one plain line (`errors.conversationLost`) instead of a silent fresh start, and does
- * not read the message as the answer to a question it no longer has (onMessage).
- * Honoured only on the built-in channels: on those no client sets channelData it is not given.
+ * How a built-in channel tells the bot that a conversation's data may be gone (a Redis reset, a
+ * restore from an older snapshot, or the conversation's TTL). One check, in MusaedBot.toldLost:
+ * the bot says so in one plain line (`errors.conversationLost`) instead of a silent fresh start,
+ * and does not read the message as the answer to a question it no longer has (onMessage).
+ *
+ * CONVERSATION_LOST_MARK: the channel knows. Direct Line's conversationUpdate when the page's
+ * token says the conversation was under way and the channel has nothing of it.
+ *
+ * CONTINUATION_MARK: the activity evidently continues an earlier exchange with the bot (on
+ * WhatsApp: a tap on one of its buttons or list rows, a number answering its numbered menu, a
+ * reply quoting one of its messages); it is lost when nothing is saved for the conversation.
+ *
+ * Honoured only on the built-in channels, whose clients cannot set them (Direct Line strips
+ * them from what a client posts).
  */
+export const CONVERSATION_LOST_MARK = 'musaedConversationLost';
 export const CONTINUATION_MARK = 'musaedContinuation';
 
-/** Whether an activity carries the continuation mark of a built-in channel. */
-export function isContinuation(activity: { channelId?: string; channelData?: unknown }): boolean {
+function markOf(activity: { channelId?: string; channelData?: unknown }, mark: string): boolean {
   const data = activity.channelData as Record<string, unknown> | undefined;
-  return data?.[CONTINUATION_MARK] === true && INTERNAL_CHANNEL_IDS.has(activity.channelId ?? '');
+  return data?.[mark] === true && INTERNAL_CHANNEL_IDS.has(activity.channelId ?? '');
 }
 
 export interface MusaedBotOptions {
@@ -89,12 +94,14 @@ export class MusaedBot extends ActivityHandler {
   }
 
   /**
-   * The one check for a conversation whose data vanished: a continuation (CONTINUATION_MARK)
-   * that finds nothing saved for the conversation. Says `errors.conversationLost` and returns
+   * The one check for a conversation whose data vanished: the channel says so, or a
+   * continuation finds nothing saved for the conversation. Says `errors.conversationLost` and returns
    * true; the line is said once, as this turn saves the conversation again.
    */
   private async toldLost(context: TurnContext): Promise<boolean> {
-    if (!isContinuation(context.activity) || this.conversationSaved(context)) return false;
+    const { activity } = context;
+    const lost = markOf(activity, CONVERSATION_LOST_MARK) || (markOf(activity, CONTINUATION_MARK) && !this.conversationSaved(context));
+    if (!lost) return false;
     turnLogger(context)?.warn('continuation of a conversation with nothing saved (Redis reset, older snapshot or expired): the user is told');
     await context.sendActivity(this.options.t(turnLang(context), 'errors.conversationLost'));
     return true;

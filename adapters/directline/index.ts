@@ -22,7 +22,7 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ChannelModule } from '../../bot/app';
 import type { ChannelContext } from '../../bot/channels';
 import { CONNECTOR_SECRET_HEADER, isUnavailableError } from '../../bot/adapter';
-import { CONTINUATION_MARK } from '../../bot/bot';
+import { CONVERSATION_LOST_MARK } from '../../bot/bot';
 import { SECRET_ANSWER_MARK } from '../../bot/privacy/mask';
 import { activityProblem, ClientActivity, conversationUpdateOf, DIRECTLINE_CHANNEL_ID, echoOf, inboundOf, outboundOf } from './activities';
 import { loadDirectLineConfig, type DirectLineConfig } from './config';
@@ -252,8 +252,8 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     const existing = created ? undefined : await store.meta(conv);
     if (!created && !existing) throw new HttpProblem(404, 'not_found', 'unknown conversation');
     // The token says the conversation was under way, yet Redis had nothing of it (reset, or an
-    // older snapshot): marked a continuation, the bot finds no state and tells the user before
-    // the welcome (bot/bot.ts). Not after an erasure on request.
+    // older snapshot): the user is told before the welcome (bot/bot.ts). Not after an erasure
+    // on request.
     const lost = created && caller.kind === 'token' && caller.claims.started === true && !(await store.erased(conv));
     // Tokens from here on say the conversation started, so a later loss of its data is noticed.
     const token = caller.kind === 'token' ? startedToken(caller.claims) : issue(conv, existing?.user ?? user, true);
@@ -261,7 +261,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
       if (lost) logger.warn({ conversation: conv }, 'Direct Line conversation under way had no data in Redis (reset or older snapshot): started again, the user is told');
       else logger.info({ conversation: conv }, 'Direct Line conversation started');
       const update = conversationUpdateOf(conv, user, connectorBase(), locale);
-      await toBot(conv, lost ? { ...update, channelData: { [CONTINUATION_MARK]: true } } : update);
+      await toBot(conv, lost ? { ...update, channelData: { [CONVERSATION_LOST_MARK]: true } } : update);
     }
     res.send(created ? 201 : 200, { conversationId: conv, ...token, streamUrl: streamUrl(req, conv, existing?.user ?? user), referenceGrammarId: '' });
   }));
