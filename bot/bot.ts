@@ -22,7 +22,10 @@ import { INTERNAL_CHANNEL_IDS } from './adapter';
  * reply quoting one of its messages); it is lost when nothing is saved for the conversation.
  *
  * Honoured only on the built-in channels, whose clients cannot set them (Direct Line strips
- * them from what a client posts).
+ * them from what a client posts). The Bot Framework channel (/api/messages) has no signal worth
+ * trusting: the bot's buttons are imBack, so a tap arrives as plain text like a typed message,
+ * and replyToId is set by few channels and not always for one of the bot's own messages (a Teams
+ * thread reply names the thread's first message). A lost conversation there restarts silently.
  */
 export const CONVERSATION_LOST_MARK = 'musaedConversationLost';
 export const CONTINUATION_MARK = 'musaedContinuation';
@@ -102,7 +105,7 @@ export class MusaedBot extends ActivityHandler {
     const { activity } = context;
     const lost = markOf(activity, CONVERSATION_LOST_MARK) || (markOf(activity, CONTINUATION_MARK) && !this.conversationSaved(context));
     if (!lost) return false;
-    turnLogger(context)?.warn('continuation of a conversation with nothing saved (Redis reset, older snapshot or expired): the user is told');
+    turnLogger(context)?.warn({ channel: activity.channelId, type: activity.type }, 'conversation data gone (Redis reset, older snapshot or expired): the user is told');
     await context.sendActivity(this.options.t(turnLang(context), 'errors.conversationLost'));
     return true;
   }
