@@ -5,14 +5,35 @@
 import { ActivityHandler, ActivityTypes, type ConversationState, type InvokeResponse, type TurnContext, type UserState } from 'botbuilder';
 import type { MainDialog } from '../dialogs/mainDialog';
 import type { Translate } from '../dialogs/deps';
-import { isErased, turnLang } from '../dialogs/turnState';
+import { isErased, turnLang, turnLogger } from '../dialogs/turnState';
+import { INTERNAL_CHANNEL_IDS } from './adapter';
 
 /**
- * Set by a channel on the conversationUpdate of a conversation it knows was under way but
- * whose data is gone (Redis reset, or restored from an older snapshot): the welcome is
- * preceded by one plain line saying so, instead of a silent fresh start.
+ * How a built-in channel tells the bot that a conversation's data may be gone (a Redis reset, a
+ * restore from an older snapshot, or the conversation's TTL). One check, in MusaedBot.toldLost:
+ * the bot says so in one plain line (`errors.conversationLost`) instead of a silent fresh start,
+ * and does not read the message as the answer to a question it no longer has (onMessage).
+ *
+ * CONVERSATION_LOST_MARK: the channel knows. Direct Line's conversationUpdate when the page's
+ * token says the conversation was under way and the channel has nothing of it.
+ *
+ * CONTINUATION_MARK: the activity evidently continues an earlier exchange with the bot (on
+ * WhatsApp: a tap on one of its buttons or list rows, a number answering its numbered menu, a
+ * reply quoting one of its messages); it is lost when nothing is saved for the conversation.
+ *
+ * Honoured only on the built-in channels, whose clients cannot set them (Direct Line strips
+ * them from what a client posts). The Bot Framework channel (/api/messages) has no signal worth
+ * trusting: the bot's buttons are imBack, so a tap arrives as plain text like a typed message,
+ * and replyToId is set by few channels and not always for one of the bot's own messages (a Teams
+ * thread reply names the thread's first message). A lost conversation there restarts silently.
  */
 export const CONVERSATION_LOST_MARK = 'musaedConversationLost';
+export const CONTINUATION_MARK = 'musaedContinuation';
+
+function markOf(activity: { channelId?: string; channelData?: unknown }, mark: string): boolean {
+  const data = activity.channelData as Record<string, unknown> | undefined;
+  return data?.[mark] === true && INTERNAL_CHANNEL_IDS.has(activity.channelId ?? '');
+}
 
 export interface MusaedBotOptions {
   conversationState: ConversationState;
@@ -29,8 +50,13 @@ export class MusaedBot extends ActivityHandler {
     super();
     this.onMessage(async (context, next) => {
       const text = context.activity.text ?? '';
+      const lost = await this.toldLost(context);
       if (text.length > options.maxTextChars) {
         await context.sendActivity(options.t(turnLang(context), 'errors.tooLong', { max: options.maxTextChars }));
+      } else if (lost && !options.mainDialog.standsAlone(text)) {
+        // The answer to a question the bot no longer has («نعم», a dependent's name): never
+        // read as something else; the welcome and the menu instead.
+        await options.mainDialog.welcome(context);
       } else {
         await options.mainDialog.run(context);
       }
@@ -46,8 +72,7 @@ export class MusaedBot extends ActivityHandler {
       const added: unknown = context.activity.membersAdded;
       const newcomers = Array.isArray(added) ? added.filter((m: { id?: unknown }) => m && m.id !== context.activity.recipient?.id) : [];
       if (newcomers.length > 0) {
-        const data = context.activity.channelData as Record<string, unknown> | undefined;
-        if (data?.[CONVERSATION_LOST_MARK] === true) await context.sendActivity(options.t(turnLang(context), 'errors.conversationLost'));
+        await this.toldLost(context);
         await options.mainDialog.welcome(context);
       }
       await next();
@@ -69,6 +94,30 @@ export class MusaedBot extends ActivityHandler {
         value: { code: cardAction ? 'BadRequest' : 'NotFound', message: cardAction ? 'card actions are not supported: use the buttons' : 'this invoke is not supported' },
       },
     };
+  }
+
+  /**
+   * The one check for a conversation whose data vanished: the channel says so, or a
+   * continuation finds nothing saved for the conversation. Says `errors.conversationLost` and returns
+   * true; the line is said once, as this turn saves the conversation again.
+   */
+  private async toldLost(context: TurnContext): Promise<boolean> {
+    const { activity } = context;
+    const lost = markOf(activity, CONVERSATION_LOST_MARK) || (markOf(activity, CONTINUATION_MARK) && !this.conversationSaved(context));
+    if (!lost) return false;
+    turnLogger(context)?.warn({ channel: activity.channelId, type: activity.type }, 'conversation data gone (Redis reset, older snapshot or expired): the user is told');
+    await context.sendActivity(this.options.t(turnLang(context), 'errors.conversationLost'));
+    return true;
+  }
+
+  /**
+   * Whether the conversation had anything saved when the turn began. Storage gives a read item
+   * an eTag, and the turn's middleware already loaded the state (turnStart), so this costs no
+   * read; what the middleware set this turn (the language) is not in storage and has none.
+   */
+  private conversationSaved(context: TurnContext): boolean {
+    const loaded = this.options.conversationState.get(context) as { eTag?: unknown } | undefined;
+    return typeof loaded?.eTag === 'string' && loaded.eTag !== '';
   }
 
   override async run(context: TurnContext): Promise<void> {

@@ -14,7 +14,7 @@ import type { CoreDeps, ConversationData, TaskContext } from './deps';
 import { buildTitleIndex, button, intentLabelKey, menuActivity } from './menu';
 import { offerIdNumber, setTurnLang, turnLang } from './turnState';
 import { relocalizeStack } from './localizedPrompt';
-import { normalizeForMatching, type Lang } from './understanding/normalize';
+import { detectLanguage, normalizeForMatching, type Lang } from './understanding/normalize';
 import type { FaqId, Intent, Understanding } from './understanding/types';
 import { isTicketListRequest } from './tawasul/understand';
 import { DELETE_DATA_ID, isDeleteDataRequest } from './deleteDataDialog';
@@ -94,6 +94,8 @@ const MISSES_BEFORE_AGENT = 3;
 /** A follow-up of the last answer yields to an intent classified at least this surely. */
 const FOLLOW_UP_UNLESS_SCORE = 0.5;
 const STEP_MISSES_BEFORE_WAY_OUT = 2;
+/** Intents that answer a question rather than ask for something («لا» reads as cancel, «منى» nearly as help); help and menu would show the menu anyway. */
+const STANDS_ALONE_NOT: ReadonlySet<Intent> = new Set<Intent>(['none', 'greeting', 'cancel', 'help', 'menu']);
 /** Marks a turn that ran a global command (cancel, menu…): no reminder offer after it. */
 const COMMAND_TURN = Symbol('commandTurn');
 const WAY_OUT = ['intent.menu', 'menu.agent', 'menu.tawasul'];
@@ -127,6 +129,25 @@ export class MainDialog {
 
   has(dialogId: string): boolean {
     return this.dialogs.find(dialogId) !== undefined;
+  }
+
+  /**
+   * Whether a message means the same with no conversation behind it: a menu or command title
+   * (either language), a reminder or "delete my data" command, or a request the recognizer
+   * is sure of (a task, a question, another authority's business). «نعم», «لا», a dependent's
+   * name, a rating or a date only answer a question, so after a conversation was lost they
+   * are not read as anything (bot/bot.ts shows the welcome and the menu instead).
+   */
+  standsAlone(text: string): boolean {
+    const trimmed = text.trim();
+    if (!trimmed) return false;
+    if (this.titles.has(normalizeForMatching(trimmed))) return true;
+    const reminder = this.readReminderCommand(trimmed);
+    if (reminder === 'start' || reminder === 'stop') return true;
+    if (isDeleteDataRequest(trimmed)) return true;
+    const u = this.deps.recognizer.recognize(trimmed, detectLanguage(trimmed) ?? 'ar');
+    if (u.elsewhere) return true;
+    return !STANDS_ALONE_NOT.has(u.intent) && !u.alternative && u.score >= FOLLOW_UP_UNLESS_SCORE;
   }
 
   async welcome(context: TurnContext): Promise<void> {

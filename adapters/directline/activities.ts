@@ -7,6 +7,7 @@
  */
 import type { Activity, Attachment } from 'botbuilder';
 import { z } from 'zod';
+import { CONTINUATION_MARK, CONVERSATION_LOST_MARK } from '../../bot/bot';
 
 export const DIRECTLINE_CHANNEL_ID = 'musaed.webchat';
 export const BOT_ACCOUNT = { id: 'musaed', name: 'Musaed', role: 'bot' } as const;
@@ -53,6 +54,11 @@ export function echoOf(
 ): Partial<Activity> {
   const copy: Record<string, unknown> = { ...posted };
   for (const f of SERVER_FIELDS) delete copy[f];
+  // The lost-conversation marks are the channel's word, never the client's (bot/bot.ts).
+  if (posted.channelData && (CONTINUATION_MARK in posted.channelData || CONVERSATION_LOST_MARK in posted.channelData)) {
+    const { [CONTINUATION_MARK]: _continuation, [CONVERSATION_LOST_MARK]: _lost, ...channelData } = posted.channelData;
+    copy.channelData = channelData;
+  }
   const name = typeof posted.from?.name === 'string' ? posted.from.name : undefined;
   return {
     ...(copy as Partial<Activity>),

@@ -252,7 +252,8 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     const existing = created ? undefined : await store.meta(conv);
     if (!created && !existing) throw new HttpProblem(404, 'not_found', 'unknown conversation');
     // The token says the conversation was under way, yet Redis had nothing of it (reset, or an
-    // older snapshot): the user is told before the welcome. Not after an erasure on request.
+    // older snapshot): the user is told before the welcome (bot/bot.ts). Not after an erasure
+    // on request.
     const lost = created && caller.kind === 'token' && caller.claims.started === true && !(await store.erased(conv));
     // Tokens from here on say the conversation started, so a later loss of its data is noticed.
     const token = caller.kind === 'token' ? startedToken(caller.claims) : issue(conv, existing?.user ?? user, true);

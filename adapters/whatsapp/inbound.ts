@@ -7,6 +7,7 @@ import type { Activity, Attachment } from 'botbuilder';
 import { toAsciiDigits } from './text';
 import type { InboundMessage } from './webhook';
 import { safeFileName } from '../../bot/fileName';
+import { CONTINUATION_MARK } from '../../bot/bot';
 
 export const WHATSAPP_CHANNEL_ID = 'whatsapp';
 
@@ -156,6 +157,11 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
     }
   }
 
+  // Evidently the continuation of an exchange with the bot: a tap on its button or list row, a
+  // number answering its numbered menu, a reply quoting one of its messages. Not a template's
+  // quick reply: a template is sent when the conversation has been idle a day, and invites a
+  // fresh start. The bot checks the mark against the conversation's saved state (bot/bot.ts).
+  const continuation = message.type === 'interactive' || answeredMenu || (message.type !== 'button' && Boolean(message.context?.id));
   const timestamp = message.timestamp ? new Date(Number(message.timestamp) * 1000) : new Date();
   const activity: Partial<Activity> = {
     type: 'message',
@@ -170,7 +176,10 @@ export function toActivity(message: InboundMessage, ctx: InboundContext): Inboun
     locale: ctx.locale,
     ...(attachments.length ? { attachments } : {}),
     ...(value !== undefined ? { value } : {}),
-    channelData: { whatsapp: { type: message.type, ...(message.context?.id ? { replyTo: activityIdOf(message.context.id, ctx.hash) } : {}) } },
+    channelData: {
+      whatsapp: { type: message.type, ...(message.context?.id ? { replyTo: activityIdOf(message.context.id, ctx.hash) } : {}) },
+      ...(continuation ? { [CONTINUATION_MARK]: true } : {}),
+    },
   };
   return { kind: 'activity', activity, answeredMenu };
 }

@@ -97,4 +97,18 @@ describe('a Direct Line conversation whose data vanished', () => {
     expect(erasedBack.status).toBe(201);
     expect(await botTexts(erased.conversationId, erasedBack.token)).not.toContain(t('ar', 'errors.conversationLost'));
   });
+
+  it('a client cannot claim the marks: a message posted with them gets no lost line', async () => {
+    const c = await start((await h.token()).token);
+    const posted = await fetch(`${base}/conversations/${c.conversationId}/activities`, {
+      method: 'POST',
+      headers: auth(c.token),
+      body: JSON.stringify({ type: 'message', text: 'هلا', from: { id: 'x' }, channelData: { musaedConversationLost: true, musaedContinuation: true, clientActivityID: 'c1' } }),
+    });
+    expect(posted.status).toBe(200);
+    await h.channel.idle();
+    const said = await botTexts(c.conversationId, c.token);
+    expect(said.length).toBeGreaterThan(2); // the welcome, the menu, the answer
+    expect(said).not.toContain(t('ar', 'errors.conversationLost'));
+  });
 });
