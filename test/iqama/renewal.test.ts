@@ -47,6 +47,22 @@ describe('happy path', () => {
     expect(data.iqamaPendingBill).toBeUndefined();
   });
 
+  it('Gulf: after Mona\'s request, «وابي اجدد اقامة ولدي عمر بعد» at «another member?» goes straight to Omar, still verified (his passport has expired)', async () => {
+    const h = harness({ sim, url });
+    const turns = await play(h, [
+      ['أرغب في تجديد إقامة زوجتي', t('ar', 'verify:askId')],
+      ...verifyAs(AHMED, 'ar', '05******12'),
+      [OTP, t('ar', 'iqama:duration', { name: 'منى إبراهيم السيد' })],
+      ['سنة', t('ar', 'iqama:review.title')],
+      ['تأكيد', '• المبلغ: 700 ريال'],
+      ['سدّدت الفاتورة', t('ar', 'iqama:anotherAsk')],
+      ['وابي اجدد اقامة ولدي عمر بعد', /لا يمكن تجديد إقامة عمر أحمد حسن حالياً/],
+    ], { 5: () => pay() });
+    expect(texts(turns[6]!)).not.toContain(t('ar', 'verify:askId'));
+    expect(texts(turns[6]!)).not.toContain(t('ar', 'iqama:chooseIntro'));
+    expect(sim.created).toMatchObject({ bills: 1, renewalRequests: 1 });
+  });
+
   it('Gulf: the list with masked IDs and days left, "١" picks Mona, "٦ شهور", "ايه" confirms, "ايه سددت" submits', async () => {
     const h = harness({ sim, url });
     await play(h, [
