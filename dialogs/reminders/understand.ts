@@ -22,7 +22,7 @@ const STOP = new RegExp(
 // Asking to be reminded: a reminding verb with the iqamas' expiry, or "turn reminders on".
 const AR_REMIND = '(?:ذكرني|ذكروني|نبهني|نبهوني|تذكرني|تذكروني|تنبهني|تنبهوني)';
 const AR_ABOUT = '(?:\\S+ ){0,4}(?:بانتهاء|انتهاء|تنتهي|ينتهي|تخلص|يخلص|خلوص)(?: \\S+){0,2} (?:ال)?(?:اقامه|اقامات|اقامتها|اقامته|اقامتهم)(?: \\S+){0,4}';
-const AR_TURN_ON = '(?:فعل|فعلوا|فعلي|شغل|شغلوا|شغلي|ابي|ابغى|ابغي|ابغا|اريد|ودي)(?: لي)? (?:ال)?(?:تذكير|تذكيرات)(?: (?:ب|عن )?(?:انتهاء )?(?:ال)?(?:اقامه|اقامات))?';
+const AR_TURN_ON = '(?:فعل|فعلوا|فعلي|شغل|شغلوا|شغلي|ابي|ابغى|ابغي|ابغا|اريد|ودي)(?: لي)? (?:ال)?(?:تذكير|تذكيرات)(?: (?:ب|عن |قبل (?:ما )?)?(?:انتهاء |تنتهي |تخلص )?(?:ال)?(?:اقامه|اقامات))?';
 const EN_REMIND = "(?:remind|notify|alert) me (?:\\S+ ){0,9}(?:iqamas?|residency|residence permits?)(?: \\S+){0,5}";
 const EN_TURN_ON = "(?:turn on|enable|start|set up|i want|i'd like|i would like)(?: the| my)?(?: iqama)?(?: expiry)? reminders?(?: \\S+){0,4}";
 const START = new RegExp(

@@ -39,7 +39,7 @@ describe('reminder rules', () => {
   });
 
   it('reads asking to be reminded, in MSA, Gulf dialect and English, and not questions about an expiry or a renewal', () => {
-    for (const yes of ['ذكرني قبل انتهاء إقامات عيالي', 'ذكرني قبل ما تخلص إقامة زوجتي', 'نبهني قبل انتهاء الاقامة بشهر', 'فعل التذكير', 'ابي تذكير بانتهاء الاقامات', 'تكفى ذكرني قبل ما تنتهي اقامة امي', "Remind me 30 and 7 days before any of my family's iqamas expire", 'turn on reminders', 'i want iqama expiry reminders']) {
+    for (const yes of ['ذكرني قبل انتهاء إقامات عيالي', 'ذكرني قبل ما تخلص إقامة زوجتي', 'نبهني قبل انتهاء الاقامة بشهر', 'فعل التذكير', 'ابي تذكير بانتهاء الاقامات', 'ابي تذكير قبل انتهاء الاقامات', 'ابغى تذكير قبل ما تخلص الاقامات', 'تكفى ذكرني قبل ما تنتهي اقامة امي', "Remind me 30 and 7 days before any of my family's iqamas expire", 'turn on reminders', 'i want iqama expiry reminders']) {
       expect(isStartRemindersRequest(yes), yes).toBe(true);
     }
     for (const no of ['ابي اعرف متى تنتهي اقامة زوجتي', 'ابي اجدد اقامة زوجتي قبل ما تنتهي', 'ذكرني', 'remind me', 'لا تذكرني', 'when does my iqama expire?', "renew my wife's iqama before it expires"]) {
