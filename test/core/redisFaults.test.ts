@@ -106,11 +106,11 @@ describe('turn lock and saves after a Redis fault', () => {
     const client = testRedis();
     try {
       configureReplicaAck(client, { minReplicas: 1, timeoutMs: 50 });
-      const err = await acknowledged(client, () => client.set(`${prefix}ack`, '1')).catch((e: unknown) => e);
+      const err = await acknowledged(client, `${prefix}ack`, () => client.set(`${prefix}ack`, '1')).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WriteNotDurableError);
       expect((err as Error).message).toContain('0 of the 1 Redis replica');
       configureReplicaAck(client, { minReplicas: 0, timeoutMs: 50 });
-      expect(await acknowledged(client, () => client.set(`${prefix}ack`, '2'))).toBe('OK');
+      expect(await acknowledged(client, `${prefix}ack`, () => client.set(`${prefix}ack`, '2'))).toBe('OK');
     } finally {
       client.disconnect();
     }
