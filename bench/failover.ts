@@ -16,7 +16,7 @@
  * failed turn), the longest stall of one conversation, and when the sentinels switched and a
  * replica was back online (ms after the fault).
  */
-import { runFailoverLoad, type Fault, type Mode } from '../test/helpers/failoverLoad';
+import { runFailoverLoad, sentinelTarget, type Fault, type Mode } from '../test/helpers/failoverLoad';
 import { startSentinelSet } from '../test/helpers/redisServer';
 
 const CASES = (process.env.FAILOVER_CASES ?? 'failover:before:1,failover:after:1,kill:before:1,kill:after:1,failover:after:2:1,failover:after:2:2').split(',');
@@ -25,7 +25,7 @@ for (const spec of CASES) {
   const [fault, mode, replicas, ack] = spec.split(':') as [Fault, Mode, string, string | undefined];
   const set = await startSentinelSet({ replicas: Number(replicas ?? 1), sentinels: 3, downAfterMs: 1000 });
   try {
-    const figures = await runFailoverLoad({ set, fault, mode, prefix: `bench:fo:${fault}:`, conversations: 16, maxAfterFaultMs: 25_000, minReplicasAck: Number(ack ?? 1) });
+    const figures = await runFailoverLoad({ target: sentinelTarget(set), fault, mode, prefix: `bench:fo:${fault}:`, conversations: 16, maxAfterFaultMs: 25_000, minReplicasAck: Number(ack ?? 1) });
     process.stdout.write(`${JSON.stringify({ replicas: Number(replicas ?? 1), ack: mode === 'after' ? Number(ack ?? 1) : 0, ...figures })}\n`);
   } finally {
     await set.stop();
