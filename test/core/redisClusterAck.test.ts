@@ -5,6 +5,7 @@
  *    (INFO commandstats cmdstat_wait on every node), for keys on each of the three masters;
  *    too few replicas, or a slot whose master changed between the write and its WAIT, is
  *    WriteNotDurableError (the polite "temporarily unavailable"), never a WAIT on another node;
+ *  - a handoff's record and queue entry each wait on their own master;
  *  - the start-up check counts the replicas of every master;
  *  - conversations counting turns through two apps while the master holding one of them is
  *    SIGKILLed (and restarted, as a supervisor would) or replaced by CLUSTER FAILOVER FORCE on
@@ -18,6 +19,8 @@ import { connectRedis, createRedis } from '../../bot/storage/redisClient';
 import { acknowledged, configureReplicaAck, WriteNotDurableError } from '../../bot/storage/durableWrites';
 import { redisSetupProblems } from '../../bot/storage/redisCheck';
 import { isUnavailableError } from '../../bot/adapter';
+import { AgentHub, keyOfReference } from '../../adapters/handoff/hub';
+import { loadHandoffConfig } from '../../adapters/handoff/config';
 import { clusterTarget, runFailoverLoad, type Fault } from '../helpers/failoverLoad';
 import { startCluster, type RedisClusterHandle } from '../helpers/redisServer';
 
@@ -100,6 +103,28 @@ describe('REDIS_MIN_REPLICAS_ACK on a Redis Cluster', () => {
     expect(await waitCalls(cluster)).toEqual(before);
     // And the map back as it was, the next write counts again.
     expect(await acknowledged(c, key, () => c.set(key, 'y'))).toBe('OK');
+
+    // A handoff the user is told about: its record (the conversation's slot) and its queue entry
+    // ({hub}) each wait on their own master.
+    const hub = new AgentHub({
+      redis: c,
+      prefix: 't:ack:',
+      config: loadHandoffConfig({}),
+      t: (_lang, k) => k,
+      proactive: { continueConversation: async () => undefined } as never,
+      transcripts: { append: async () => undefined, read: async () => [] } as never,
+      logger: { error: () => undefined, warn: () => undefined, info: () => undefined } as never,
+    });
+    const reference = { channelId: 'emulator', conversation: { id: 'ho-ack', isGroup: false, conversationType: 'personal', name: '' }, serviceUrl: 'http://127.0.0.1:9/' };
+    const expected = new Map<number, number>();
+    for (const k of [hub.convKey(keyOfReference(reference)), hub.queueKey]) {
+      const port = (await cluster.masterOf(slotOf(k))).port;
+      expected.set(port, (expected.get(port) ?? 0) + 1);
+    }
+    const beforeHandoff = await waitCalls(cluster);
+    expect(await hub.enqueue({ reference, lang: 'ar', reason: 'passport', trigger: 'user' })).toMatchObject({ position: 1 });
+    const afterHandoff = await waitCalls(cluster);
+    expect(new Map([...afterHandoff].filter(([p, n]) => n !== beforeHandoff.get(p)).map(([p, n]) => [p, n - beforeHandoff.get(p)!]))).toEqual(expected);
 
     // The start-up check looks at every master.
     expect(await redisSetupProblems(c, { productionLike: false, minReplicas: 1 })).toEqual([]);
