@@ -102,7 +102,8 @@ function check(ack: Ack, closes: number, state: ConnectionState): void {
  * connection replaced: WriteNotDurableError, never a WAIT on another node than the one holding
  * the write), that connection did not close meanwhile, and WAIT on it reaches the policy.
  * Not covered: during a resharding, a write that ioredis follows by ASK to the importing node
- * is acknowledged by the exporting master's replicas (a resharding is planned; a failover is not).
+ * is acknowledged by the exporting master's replicas (a resharding is planned; a failover is not);
+ * and a slot map that moved away and back within one write's round trip (two failovers) is not seen.
  */
 async function acknowledgedOnCluster<T>(cluster: Cluster, key: string, policy: ConnectionState, send: () => Promise<T>): Promise<T> {
   const slot = new Command('get', [key]).getSlot();
