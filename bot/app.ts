@@ -105,8 +105,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   if (!inMemory) {
     configureReplicaAck(redis, { minReplicas: config.REDIS_MIN_REPLICAS_ACK, timeoutMs: config.REDIS_WAIT_TIMEOUT_MS });
     for (const problem of await redisSetupProblems(redis, { productionLike: config.NODE_ENV === 'production', minReplicas: config.REDIS_MIN_REPLICAS_ACK })) logger.warn(problem);
-    if (config.NODE_ENV === 'production' && config.REDIS_URL?.startsWith('redis-sentinel:') && config.REDIS_MIN_REPLICAS_ACK === 0) {
-      logger.warn('REDIS_MIN_REPLICAS_ACK=0 with Sentinel: a failover can roll back turns the users were answered for; set it to 1');
+    const failsOver = config.REDIS_CLUSTER_NODES ? 'Cluster' : config.REDIS_URL?.startsWith('redis-sentinel:') ? 'Sentinel' : undefined;
+    if (config.NODE_ENV === 'production' && failsOver && config.REDIS_MIN_REPLICAS_ACK === 0) {
+      logger.warn(`REDIS_MIN_REPLICAS_ACK=0 with ${failsOver}: a failover can roll back turns the users were answered for; set it to 1`);
     }
   }
   const subscribers: RedisConnection[] = [];

@@ -60,7 +60,7 @@ const EnvSchema = z
     TURN_LOCK_TTL_MS: int(1000, 10 * 60_000).default(5_000),
     /** A turn that cannot start within this of its arrival is refused politely (the channel has given up by then). */
     TURN_LOCK_WAIT_MS: int(1000, 10 * 60_000).default(10_000),
-    /** Replicas that must hold a save before it counts (WAIT); 1 with Sentinel, 0 standalone. */
+    /** Replicas that must hold a save before it counts (WAIT, on a Cluster to the key's master); 1 with Sentinel or Cluster, 0 standalone. */
     REDIS_MIN_REPLICAS_ACK: int(0, 16).default(0),
     /** How long a save may wait for them; below the client's 3 s command timeout. */
     REDIS_WAIT_TIMEOUT_MS: int(10, 2500).default(1000),
@@ -124,9 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (cfg.MicrosoftAppType === 'SingleTenant' && !cfg.MicrosoftAppTenantId) {
     throw new ConfigError('Invalid configuration: MicrosoftAppTenantId: required for SingleTenant');
-  }
-  if (cfg.REDIS_MIN_REPLICAS_ACK > 0 && cfg.REDIS_CLUSTER_NODES) {
-    throw new ConfigError('Invalid configuration: REDIS_MIN_REPLICAS_ACK: not supported with REDIS_CLUSTER_NODES (set min-replicas-to-write on the masters instead)');
   }
   if (cfg.ALLOWED_SERVICE_URLS !== undefined) {
     try {

@@ -50,7 +50,8 @@ export class TranscriptStore {
     const max = this.options.maxEntries ?? 200;
     // Masked, and a text over the cap (refused by the bot anyway) is kept as a marker with its length.
     const rows = entries.map((e) => JSON.stringify({ ...e, text: textForStorage(e.text, this.options.maxTextChars ?? 2000) }));
-    await acknowledged(this.redis, () => this.redis.musaedTranscriptAppend(this.key(conversationKey), String(max), String(this.options.ttlMs), ...rows));
+    const key = this.key(conversationKey);
+    await acknowledged(this.redis, key, () => this.redis.musaedTranscriptAppend(key, String(max), String(this.options.ttlMs), ...rows));
   }
 
   async delete(conversationKey: string): Promise<void> {

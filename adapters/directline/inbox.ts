@@ -119,7 +119,8 @@ export class ConversationInbox {
   async accept(conv: string, activity: Partial<Activity>): Promise<void> {
     const entry: Entry = { activity, origin: this.o.origin() };
     // On enough replicas before the 200 (REDIS_MIN_REPLICAS_ACK): a failover cannot take back what was accepted.
-    await acknowledged(this.redis, () => this.redis.musaedInboxPush(this.key(conv, 'inbox'), this.key(conv, 'inbox:seq'), JSON.stringify(entry), String(this.o.ttlMs)));
+    const inbox = this.key(conv, 'inbox');
+    await acknowledged(this.redis, inbox, () => this.redis.musaedInboxPush(inbox, this.key(conv, 'inbox:seq'), JSON.stringify(entry), String(this.o.ttlMs)));
     await this.redis.zadd(this.index, Date.now(), conv);
     this.kick(conv);
   }
@@ -169,8 +170,9 @@ export class ConversationInbox {
           return;
         }
         await next();
-        const write = acknowledged(this.redis, () =>
-          this.redis.musaedInboxDone(this.key(mine.conv, 'inbox:done'), this.key(mine.conv, 'meta'), String(mine.seq), String(this.o.ttlMs)),
+        const doneKey = this.key(mine.conv, 'inbox:done');
+        const write = acknowledged(this.redis, doneKey, () =>
+          this.redis.musaedInboxDone(doneKey, this.key(mine.conv, 'meta'), String(mine.seq), String(this.o.ttlMs)),
         );
         if (!deferUntilRelease(context, write)) await write;
       },

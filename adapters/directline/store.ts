@@ -156,9 +156,10 @@ export class DirectLineStore {
     if (typeof rest.speak === 'string') rest.speak = textForStorage(rest.speak, this.maxTextChars, mask);
     // One script: the list's place (hence the id), the trim, the lifetimes and the delivery key agree.
     // The history the user sees must survive a failover: on enough replicas first (REDIS_MIN_REPLICAS_ACK).
+    const acts = this.key(conv, 'acts');
     const n = Number(
-      await acknowledged(this.redis, () => this.redis.dlAppend(
-        this.key(conv, 'acts'),
+      await acknowledged(this.redis, acts, () => this.redis.dlAppend(
+        acts,
         this.key(conv, 'trimmed'),
         this.key(conv, 'meta'),
         this.key(conv, 'replied'),

@@ -26,6 +26,7 @@ import { type Activity, type Attachment, type CardAction, type ConversationRefer
 import type { Logger } from 'pino';
 import type { RedisConnection } from '../../bot/storage/redisClient';
 import { hashTagOf } from '../../bot/storage/redisStorage';
+import { acknowledged } from '../../bot/storage/durableWrites';
 import type { ProactiveMessenger } from '../../bot/adapter';
 import type { TranscriptEntry, TranscriptStore } from '../../bot/transcript';
 import type { Metrics } from '../../bot/metrics';
@@ -242,8 +243,11 @@ export class AgentHub implements HandoffHub {
     if (existing?.status === 'queued') return this.placement(key);
     if (existing?.status === 'held') return { position: 0, waitMinutes: 0 };
     const now = Date.now();
-    await this.writeRecord(key, request, 'queued', now);
-    await this.redis.zadd(this.queueKey, 'NX', now, key);
+    // The user is told their place next: the record and the queue entry must survive a failover.
+    await this.keptOrUndone(key, this.queueKey, async () => {
+      await this.writeRecord(key, request, 'queued', now);
+      await acknowledged(this.redis, this.queueKey, () => this.redis.zadd(this.queueKey, 'NX', now, key));
+    });
     await this.publish({ type: 'queue' });
     await this.updateGauge();
     return this.placement(key);
@@ -252,9 +256,27 @@ export class AgentHub implements HandoffHub {
   async startProtocol(request: HandoffRequest): Promise<void> {
     const key = keyOfReference(request.reference);
     const now = Date.now();
-    await this.writeRecord(key, request, 'protocol', now);
-    // Watched by the sweeper: a contact center that never answers must not leave the user in silence.
-    await this.redis.zadd(this.protocolPendingKey, now, key);
+    await this.keptOrUndone(key, this.protocolPendingKey, async () => {
+      await this.writeRecord(key, request, 'protocol', now);
+      // Watched by the sweeper: a contact center that never answers must not leave the user in silence.
+      await acknowledged(this.redis, this.protocolPendingKey, () => this.redis.zadd(this.protocolPendingKey, now, key));
+    });
+  }
+
+  /**
+   * A handoff the user is about to be told about ("you are number N", "connecting you") is
+   * acknowledged by REDIS_MIN_REPLICAS_ACK replicas (durableWrites.ts), record and hub entry
+   * both; when either fails, neither is left behind (best effort): a record with no queue entry
+   * would hold the user in a queue no agent sees. The error (WriteNotDurableError or the Redis
+   * error) reaches the turn, whose user gets "temporarily unavailable" and can ask again.
+   */
+  private async keptOrUndone(key: string, hubSet: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      await Promise.all([this.redis.del(this.convKey(key)), this.redis.zrem(hubSet, key)]).catch(() => undefined);
+      throw err;
+    }
   }
 
   async transcript(reference: Partial<ConversationReference>): Promise<TranscriptEntry[]> {
@@ -263,7 +285,7 @@ export class AgentHub implements HandoffHub {
 
   private async writeRecord(key: string, request: HandoffRequest, status: HandoffStatus, now: number): Promise<void> {
     const conv = this.convKey(key);
-    await this.redis
+    await acknowledged(this.redis, conv, () => this.redis
       .multi()
       .del(conv, this.msgsKey(key))
       .hset(conv, {
@@ -279,7 +301,7 @@ export class AgentHub implements HandoffHub {
         waitSince: String(now),
       })
       .expire(conv, this.ttlSeconds)
-      .exec();
+      .exec());
   }
 
   // ---- state -------------------------------------------------------------------------

@@ -90,7 +90,7 @@ export class RedisStorage implements Storage {
         const redisKey = this.redisKey(key);
         const fence = fenceFor(redisKey);
         try {
-          await acknowledged(this.redis, () =>
+          await acknowledged(this.redis, redisKey, () =>
             this.redis.musaedStorageWrite(redisKey, fence?.key ?? redisKey, eTag ?? '', JSON.stringify(doc), String(this.ttlFor(key)), fence?.token ?? ''),
           );
         } catch (err) {

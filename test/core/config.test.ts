@@ -21,7 +21,7 @@ describe('configuration', () => {
     [{ MicrosoftAppType: 'SingleTenant' }, 'MicrosoftAppTenantId'],
     [{ REDIS_URL: 'redis-sentinel://10.0.0.1:26379,10.0.0.2:26379?password=secret' }, 'REDIS_URL: the master name is missing'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: "localhost:6379" has no scheme: expected redis://localhost:6379'],
-    [{ REDIS_URL: 'redis-sentinel://h:26379/m', REDIS_CLUSTER_NODES: 'a:7000', REDIS_MIN_REPLICAS_ACK: '1' }, 'REDIS_MIN_REPLICAS_ACK: not supported with REDIS_CLUSTER_NODES'],
+    [{ REDIS_CLUSTER_NODES: 'a:7000', REDIS_MIN_REPLICAS_ACK: '17' }, 'REDIS_MIN_REPLICAS_ACK'],
     [{ REDIS_CLUSTER_NODES: '10.0.0.1:7000;10.0.0.2:7000' }, 'REDIS_CLUSTER_NODES:'],
   ])('stops with one line naming the variable: %j', (env, name) => {
     let message = '';
@@ -34,6 +34,11 @@ describe('configuration', () => {
     expect(message).toContain(name);
     expect(message.split('\n')).toHaveLength(1);
     expect(message).not.toContain('secret');
+  });
+
+  it('accepts REDIS_MIN_REPLICAS_ACK with a Cluster (WAIT goes to the master of the written key)', () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7000', REDIS_MIN_REPLICAS_ACK: '1' });
+    expect(c.REDIS_MIN_REPLICAS_ACK).toBe(1);
   });
 
   it('accepts every REDIS_URL form .env.example documents (standalone and Sentinel)', () => {

@@ -8,7 +8,7 @@
  * processes are killed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runFailoverLoad, type Fault } from '../helpers/failoverLoad';
+import { runFailoverLoad, sentinelTarget, type Fault } from '../helpers/failoverLoad';
 import { startSentinelSet, type SentinelSet } from '../helpers/redisServer';
 
 describe('Redis Sentinel faults under load (REDIS_MIN_REPLICAS_ACK=1)', () => {
@@ -20,7 +20,7 @@ describe('Redis Sentinel faults under load (REDIS_MIN_REPLICAS_ACK=1)', () => {
 
   it.each<[Fault]>([['failover'], ['kill']])('%s: 0 lost acknowledged updates, every failed turn told politely', async (fault) => {
     set = await startSentinelSet({ replicas: 1, sentinels: 3, downAfterMs: 1000 });
-    const figures = await runFailoverLoad({ set, fault, mode: 'after', prefix: `t:fo:${fault}:`, conversations: 16, maxAfterFaultMs: 20_000 });
+    const figures = await runFailoverLoad({ target: sentinelTarget(set), fault, mode: 'after', prefix: `t:fo:${fault}:`, conversations: 16, maxAfterFaultMs: 20_000 });
     // The figures go to the log: recovery time is reported, not asserted.
     console.log(JSON.stringify(figures));
     expect(figures.acknowledged).toBeGreaterThan(figures.conversations);

@@ -17,6 +17,9 @@ import { RedisStorage } from '../../bot/storage/redisStorage';
 import { acknowledged, configureReplicaAck, WriteNotDurableError } from '../../bot/storage/durableWrites';
 import { redisSetupProblems } from '../../bot/storage/redisCheck';
 import { isUnavailableError } from '../../bot/adapter';
+import { AgentHub, keyOfReference } from '../../adapters/handoff/hub';
+import { loadHandoffConfig } from '../../adapters/handoff/config';
+import type { HandoffRequest } from '../../adapters/handoff/types';
 import { createApp } from '../../bot/app';
 import { createLogger } from '../../bot/logger';
 import { startApp, testConfig, REDIS_TEST_URL } from '../helpers/app';
@@ -106,12 +109,46 @@ describe('turn lock and saves after a Redis fault', () => {
     const client = testRedis();
     try {
       configureReplicaAck(client, { minReplicas: 1, timeoutMs: 50 });
-      const err = await acknowledged(client, () => client.set(`${prefix}ack`, '1')).catch((e: unknown) => e);
+      const err = await acknowledged(client, `${prefix}ack`, () => client.set(`${prefix}ack`, '1')).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WriteNotDurableError);
       expect((err as Error).message).toContain('0 of the 1 Redis replica');
       configureReplicaAck(client, { minReplicas: 0, timeoutMs: 50 });
-      expect(await acknowledged(client, () => client.set(`${prefix}ack`, '2'))).toBe('OK');
+      expect(await acknowledged(client, `${prefix}ack`, () => client.set(`${prefix}ack`, '2'))).toBe('OK');
     } finally {
+      client.disconnect();
+    }
+  });
+
+  it('REDIS_MIN_REPLICAS_ACK: a handoff the user would be told about is refused when no replica holds it, and nothing is left half-kept', async () => {
+    const client = testRedis();
+    const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined } as never;
+    const hub = new AgentHub({
+      redis: client,
+      prefix,
+      config: loadHandoffConfig({}),
+      t: (_lang, key) => key,
+      proactive: { continueConversation: async () => undefined } as never,
+      transcripts: { append: async () => undefined, read: async () => [] } as never,
+      logger: quiet,
+    });
+    const reference = { channelId: 'emulator', conversation: { id: 'ho-ack', isGroup: false, conversationType: 'personal', name: '' }, serviceUrl: 'http://127.0.0.1:9/' };
+    const key = keyOfReference(reference);
+    const request: HandoffRequest = { reference, lang: 'ar', reason: 'passport', trigger: 'user' };
+    try {
+      configureReplicaAck(client, { minReplicas: 1, timeoutMs: 50 });
+      for (const start of [() => hub.enqueue(request), () => hub.startProtocol(request)]) {
+        const err = await start().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(WriteNotDurableError);
+        expect(isUnavailableError(err)).toBe(true);
+        expect(await hub.get(key)).toBeUndefined();
+        expect(await redis.zscore(hub.queueKey, key)).toBeNull();
+        expect(await redis.zscore(hub.protocolPendingKey, key)).toBeNull();
+      }
+      configureReplicaAck(client, { minReplicas: 0, timeoutMs: 50 });
+      expect(await hub.enqueue(request)).toMatchObject({ position: 1 });
+      expect(await hub.get(key)).toMatchObject({ status: 'queued' });
+    } finally {
+      await hub.erase(key);
       client.disconnect();
     }
   });

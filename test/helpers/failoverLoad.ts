@@ -1,21 +1,23 @@
 /**
  * Load through a Redis fault, and what it cost: several conversations each send "count" one
  * after another (alternating between two apps, each with its own Redis client, as two
- * processes would), a Sentinel failover or a killed master happens in the middle, and every
+ * processes would), a failover or a killed master happens in the middle (a Sentinel set, or
+ * the Cluster master holding the first conversation's state), and every
  * reply is classified: acknowledged ("count=N", nothing else), polite failure (the localised
  * "temporarily unavailable") or anything else. An acknowledged N at or below one acknowledged
  * before, or a final state below the highest acknowledged N, is a lost acknowledged update.
  * Used by test/core/redisFailover.test.ts and bench/failover.ts.
  */
-import { Redis } from 'ioredis';
-import { createRedis, type RedisConnection } from '../../bot/storage/redisClient';
+import { Command, Redis } from 'ioredis';
+import { createRedis, type RedisConnection, type RedisSettings } from '../../bot/storage/redisClient';
+import { RedisStorage } from '../../bot/storage/redisStorage';
 import { createTranslator } from '../../bot/i18n';
 import type { App } from '../../bot/app';
 import { startApp } from './app';
 import { createLogger } from '../../bot/logger';
 import { say, texts } from './http';
 import { ruleRecognizer } from './ruleRecognizer';
-import { stopRedis, type SentinelSet } from './redisServer';
+import { stopRedis, type RedisClusterHandle, type SentinelSet } from './redisServer';
 import { CountingDialog } from '../fixtures/countingDialog';
 
 export type Fault = 'failover' | 'kill';
@@ -45,11 +47,85 @@ export interface FailoverFigures {
   replicaOnlineMs: number;
 }
 
+/** Where the load runs and how the fault is made. */
+export interface FailoverTarget {
+  /** The apps' Redis settings, and the same as environment (REDIS_URL or REDIS_CLUSTER_NODES). */
+  settings: RedisSettings;
+  env: Record<string, string>;
+  /** Makes the fault on the master holding `key`; resolves once another master serves it. */
+  fault(fault: Fault, key: string): Promise<void>;
+  /** Then brings a killed node back (empty, as a supervisor would) and resolves once the master holding `key` has `replicas` replicas online. */
+  recover(fault: Fault, key: string, replicas: number): Promise<void>;
+}
+
+export function sentinelTarget(set: SentinelSet): FailoverTarget {
+  let oldMaster = 0;
+  return {
+    settings: { url: set.url },
+    env: { REDIS_URL: set.url },
+    async fault(fault) {
+      oldMaster = await set.masterPort();
+      if (fault === 'failover') {
+        const s = new Redis({ port: set.sentinelPorts[0], host: '127.0.0.1', maxRetriesPerRequest: 0 });
+        try {
+          await s.call('SENTINEL', 'FAILOVER', set.name);
+        } finally {
+          s.disconnect();
+        }
+      } else {
+        await stopRedis(set.servers.get(oldMaster)!);
+        set.servers.delete(oldMaster);
+      }
+      await set.switched(oldMaster);
+    },
+    async recover(fault, _key, replicas) {
+      // A supervisor brings the node back; the sentinels make it a replica of the new master.
+      if (fault === 'kill') await set.restart(oldMaster);
+      await set.replicasOnline(replicas);
+    },
+  };
+}
+
+/**
+ * Cluster: the fault hits the master of `key`'s slot. failover: CLUSTER FAILOVER FORCE on one of
+ * its replicas (no handshake with the master, which keeps taking writes until it learns it was
+ * replaced); kill: SIGKILL, then the node restarts with its nodes.conf and rejoins as a replica.
+ */
+export function clusterTarget(cluster: RedisClusterHandle): FailoverTarget {
+  let victim = 0;
+  const slotOf = (key: string) => new Command('get', [key]).getSlot();
+  return {
+    settings: { clusterNodes: cluster.nodesEnv },
+    env: { REDIS_CLUSTER_NODES: cluster.nodesEnv },
+    async fault(fault, key) {
+      const master = await cluster.masterOf(slotOf(key));
+      victim = master.port;
+      if (fault === 'failover') {
+        const replica = (await cluster.replicasOf(victim))[0];
+        if (!replica) throw new Error(`the master on ${victim} has no live replica`);
+        const r = new Redis({ port: replica.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+        try {
+          await r.call('CLUSTER', 'FAILOVER', 'FORCE');
+        } finally {
+          r.disconnect();
+        }
+      } else {
+        await stopRedis(master.proc);
+      }
+      await cluster.switched(slotOf(key), victim);
+    },
+    async recover(fault, key, replicas) {
+      if (fault === 'kill') await cluster.restart(victim);
+      await cluster.replicasOnline(slotOf(key), replicas);
+    },
+  };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const UNAVAILABLE = createTranslator().t('ar', 'errors.unavailable');
 
 export async function runFailoverLoad(options: {
-  set: SentinelSet;
+  target: FailoverTarget;
   fault: Fault;
   mode: Mode;
   prefix: string;
@@ -61,16 +137,16 @@ export async function runFailoverLoad(options: {
   /** REDIS_MIN_REPLICAS_ACK in "after" mode (default 1). */
   minReplicasAck?: number;
 }): Promise<FailoverFigures> {
-  const { set, fault, mode, prefix } = options;
+  const { target, fault, mode, prefix } = options;
   const conversations = options.conversations ?? 20;
   const env = {
-    REDIS_URL: set.url,
+    ...target.env,
     REDIS_KEY_PREFIX: prefix,
     REDIS_MIN_REPLICAS_ACK: mode === 'after' ? String(options.minReplicasAck ?? 1) : '0',
     REDIS_WAIT_TIMEOUT_MS: '500',
   };
   const tuning = mode === 'before' ? { failoverDetector: false, reconnectOnError: null } : {};
-  const clients: RedisConnection[] = [createRedis({ url: set.url }, tuning), createRedis({ url: set.url }, tuning)];
+  const clients: RedisConnection[] = [createRedis(target.settings, tuning), createRedis(target.settings, tuning)];
   const apps: Array<App & { baseUrl: string }> = [];
   // The error handler's "turn failed" lines that were not "unavailable": what made a turn fail impolitely.
   const otherErrors: string[] = [];
@@ -137,26 +213,14 @@ export async function runFailoverLoad(options: {
     };
     const load = Promise.all(ids.map((id, i) => user(id, i)));
     await sleep(options.warmupMs ?? 2000);
-    const oldMaster = await set.masterPort();
+    // The first conversation's state: its master is the one the fault hits (Cluster).
+    const storage = apps[0]!.storage;
+    const firstState = `emulator/conversations/${ids[0]}/`;
+    const faultKey = storage instanceof RedisStorage ? storage.redisKey(firstState) : firstState;
     faultAt = Date.now();
-    if (fault === 'failover') {
-      const s = new Redis({ port: set.sentinelPorts[0], host: '127.0.0.1', maxRetriesPerRequest: 0 });
-      try {
-        await s.call('SENTINEL', 'FAILOVER', set.name);
-      } finally {
-        s.disconnect();
-      }
-      await set.switched(oldMaster);
-      figures.switchedMs = Date.now() - faultAt;
-    } else {
-      await stopRedis(set.servers.get(oldMaster)!);
-      set.servers.delete(oldMaster);
-      await set.switched(oldMaster);
-      figures.switchedMs = Date.now() - faultAt;
-      // A supervisor brings the node back; the sentinels make it a replica of the new master.
-      await set.restart(oldMaster);
-    }
-    await set.replicasOnline(options.minReplicasAck ?? 1);
+    await target.fault(fault, faultKey);
+    figures.switchedMs = Date.now() - faultAt;
+    await target.recover(fault, faultKey, options.minReplicasAck ?? 1);
     figures.replicaOnlineMs = Date.now() - faultAt;
     // The load goes on until no turn has failed for settleMs (or the cap).
     const settle = options.settleMs ?? 2000;

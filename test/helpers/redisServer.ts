@@ -78,8 +78,16 @@ export interface RedisClusterHandle {
   nodes: ClusterNode[];
   /** "127.0.0.1:p1,127.0.0.1:p2,…", the form REDIS_CLUSTER_NODES takes. */
   nodesEnv: string;
-  /** The node serving `slot` as master right now (CLUSTER SHARDS through a live node). */
+  /** The node serving `slot` as master right now (CLUSTER NODES through a live node). */
   masterOf(slot: number): Promise<ClusterNode>;
+  /** The live replicas of the master on `port` (CLUSTER NODES through a live node). */
+  replicasOf(port: number): Promise<ClusterNode[]>;
+  /** Waits until the master of `slot` is another node than `oldPort`; resolves with it. */
+  switched(slot: number, oldPort: number, timeoutMs?: number): Promise<ClusterNode>;
+  /** Starts the node on `port` again with its own nodes.conf (its data empty: no persistence), as a supervisor would; it rejoins as a replica. */
+  restart(port: number): Promise<void>;
+  /** Waits until the master of `slot` has `n` replicas online (INFO replication on it). */
+  replicasOnline(slot: number, n: number, timeoutMs?: number): Promise<void>;
   /** Resolves when every live node reports cluster_state:ok and a master for every slot. */
   waitOk(timeoutMs?: number): Promise<void>;
   /** Kills every node (SIGKILL, by PID) and removes their directories. */
@@ -115,6 +123,7 @@ export async function startCluster(options: { masters?: number; nodeTimeoutMs?: 
   }
   const dirs: string[] = [];
   const nodes: ClusterNode[] = [];
+  const argsOf = new Map<number, string[]>();
   const stop = async () => {
     await Promise.all(nodes.map((n) => stopRedis(n.proc)));
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -123,15 +132,16 @@ export async function startCluster(options: { masters?: number; nodeTimeoutMs?: 
     for (const port of ports) {
       const dir = mkdtempSync(join(tmpdir(), 'musaed-cluster-'));
       dirs.push(dir);
-      const proc = await startRedis(port, [
+      const args = [
         '--cluster-enabled', 'yes',
         '--cluster-config-file', join(dir, 'nodes.conf'),
         '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000),
         // The setting the README asks for: the other masters keep serving their slots while one is lost.
         '--cluster-require-full-coverage', options.requireFullCoverage ? 'yes' : 'no',
         '--dir', dir,
-      ]);
-      nodes.push({ port, proc });
+      ];
+      argsOf.set(port, args);
+      nodes.push({ port, proc: await startRedis(port, args) });
     }
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes']);
   } catch (err) {
@@ -139,24 +149,59 @@ export async function startCluster(options: { masters?: number; nodeTimeoutMs?: 
     throw err;
   }
   const live = () => nodes.filter((n) => n.proc.exitCode === null && n.proc.signalCode === null);
+  // CLUSTER NODES: "<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slots…>".
+  const table = async () =>
+    (await cli(live()[0]!.port, 'CLUSTER', 'NODES'))
+      .split('\n')
+      .map((line) => line.trim().split(' '))
+      .filter((f) => f.length >= 8)
+      .map((f) => ({ id: f[0]!, port: Number(/:(\d+)@/.exec(f[1]!)?.[1]), flags: f[2]!.split(','), master: f[3]!, slots: f.slice(8) }));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const handle: RedisClusterHandle = {
     nodes,
     nodesEnv: ports.map((p) => `127.0.0.1:${p}`).join(','),
     async masterOf(slot) {
-      // CLUSTER NODES: "<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slots…>".
-      const out = await cli(live()[0]!.port, 'CLUSTER', 'NODES');
-      for (const line of out.split('\n')) {
-        const f = line.trim().split(' ');
-        if (f.length < 9 || !f[2]!.split(',').includes('master') || f[2]!.includes('fail')) continue;
-        const port = Number(/:(\d+)@/.exec(f[1]!)?.[1]);
-        const serves = f.slice(8).some((r) => {
+      const rows = await table();
+      for (const row of rows) {
+        if (!row.flags.includes('master') || row.flags.some((f) => f.startsWith('fail'))) continue;
+        const serves = row.slots.some((r) => {
           const [a, b] = r.split('-').map(Number);
           return slot >= a! && slot <= (b ?? a!);
         });
-        const node = nodes.find((n) => n.port === port);
+        const node = nodes.find((n) => n.port === row.port);
         if (serves && node) return node;
       }
-      throw new Error(`no master for slot ${slot}: ${out}`);
+      throw new Error(`no master for slot ${slot}: ${JSON.stringify(rows)}`);
+    },
+    async replicasOf(port) {
+      const rows = await table();
+      const id = rows.find((r) => r.port === port)?.id;
+      const ours = rows.filter((r) => r.master === id && !r.flags.some((f) => f.startsWith('fail'))).map((r) => r.port);
+      return live().filter((n) => ours.includes(n.port));
+    },
+    async switched(slot, oldPort, timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const now = await handle.masterOf(slot).catch(() => undefined);
+        if (now && now.port !== oldPort) return now;
+        if (Date.now() > until) throw new Error(`slot ${slot} still served by ${oldPort} after ${timeoutMs} ms`);
+        await sleep(100);
+      }
+    },
+    async restart(port) {
+      const node = nodes.find((n) => n.port === port)!;
+      node.proc = await startRedis(port, argsOf.get(port)!);
+    },
+    async replicasOnline(slot, n, timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const master = await handle.masterOf(slot).catch(() => undefined);
+        const info = master ? await cli(master.port, 'INFO', 'replication').catch(() => '') : '';
+        const online = (info.match(/state=online/g) ?? []).length;
+        if (/role:master/.test(info) && online >= n) return;
+        if (Date.now() > until) throw new Error(`the master of slot ${slot} has ${online} of ${n} replicas online after ${timeoutMs} ms`);
+        await sleep(100);
+      }
     },
     async waitOk(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
