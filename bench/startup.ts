@@ -15,11 +15,11 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './lib/processes';
 import { cpuMs } from './lib/load';
+import { freePort } from '../test/helpers/redisServer';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const MODES = (process.env.STARTUP_MODES ?? 'tsx,dist,bundle').split(',');
@@ -30,17 +30,6 @@ const COMMANDS: Record<string, string[]> = {
   dist: [path.join(ROOT, 'dist/bot/main.js')],
   bundle: [path.join(ROOT, 'dist/bot/start.js')],
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function rssMb(pid: number | undefined): number {
   const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -21,7 +21,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import esbuild from 'esbuild';
@@ -135,21 +134,12 @@ async function bundle(): Promise<void> {
   process.stdout.write(`bundle: ${path.relative(ROOT, BUNDLE)} (${kb} KB)\n`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts the bundle on embedded defaults (in-memory state, in-process simulator), waits for /readyz, saves the cache. */
+/**
+ * Starts the bundle on embedded defaults (in-memory state, in-process simulator) on a port the
+ * system picks (PORT=0, read back from its "listening" line), waits for /readyz, saves the cache.
+ */
 async function writeCodeCache(): Promise<void> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'error', MUSAED_WRITE_CODE_CACHE: '1' };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', MUSAED_WRITE_CODE_CACHE: '1' };
   const child = spawn(process.execPath, [START], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -160,7 +150,10 @@ async function writeCodeCache(): Promise<void> {
     for (;;) {
       if (child.exitCode !== null) fail(`the bundle exited with ${child.exitCode} before it was ready:\n${output}`);
       if (Date.now() > deadline) fail(`the bundle was not ready in 120 s:\n${output}`);
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      // The line names localhost; the process listens on HOST, 127.0.0.1.
+      const port = /"url":"http:\/\/localhost:(\d+)","msg":"Musaed is listening"/.exec(output)?.[1];
+      const url = port === undefined ? undefined : `http://127.0.0.1:${port}`;
+      const ready = url !== undefined && (await fetch(`${url}/readyz`).then((r) => r.ok, () => false));
       if (ready) break;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -23,6 +23,8 @@ const START = path.join(OUT_NAME, 'bot', 'start.js');
 const CACHE = path.join(OUT, 'bot', 'server.cjs.cache');
 const prefix = uniquePrefix('build');
 const LISTENING = /"url":"(http:\/\/localhost:\d+)","msg":"Musaed is listening"/;
+/** The process listens on HOST (127.0.0.1); its line names localhost. */
+const base = (bot: Child) => bot.url.replace('localhost', '127.0.0.1');
 
 let buildOutput = '';
 
@@ -70,10 +72,10 @@ describe('the production build and its start', () => {
       expect(bot.output()).not.toContain('code cache');
       expect(bot.output()).not.toContain('training at start-up');
 
-      const res = await fetch(`${bot.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}` } });
+      const res = await fetch(`${base(bot)}/v3/directline/tokens/generate`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}` } });
       expect(res.status).toBe(200);
       const { token } = (await res.json()) as { token: string };
-      const c = new Conversation(bot.url, { token, webSocket: false, locale: 'ar-SA' });
+      const c = new Conversation(base(bot), { token, webSocket: false, locale: 'ar-SA' });
       try {
         await c.waitForBot(2, 20_000);
         const faq = await c.say('كيف احجز موعد في الجوازات؟');
@@ -95,7 +97,7 @@ describe('the production build and its start', () => {
       const bot = await startBuilt();
       try {
         expect(bot.output()).toContain('code cache rejected');
-        const ready = await fetch(`${bot.url}/readyz`);
+        const ready = await fetch(`${base(bot)}/readyz`);
         expect(ready.status).toBe(200);
       } finally {
         await bot.stop('SIGTERM');

@@ -4,7 +4,7 @@
  * checked by the Direct Line channel), each named on one line; /api/messages disabled answers
  * 404 while Direct Line still works; /readyz and /metrics are not open on the public port.
  */
-import net from 'node:net';
+import { freePort } from '../helpers/redisServer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../bot/config';
 import { directLineChannel } from '../../adapters/directline';
@@ -32,17 +32,6 @@ function errorOf(env: Record<string, string | undefined>): string {
     return (e as Error).message;
   }
   return '';
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('production configuration', () => {
