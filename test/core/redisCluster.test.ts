@@ -18,10 +18,10 @@ import { startProcess, type Child } from '../helpers/processes';
 import { uniquePrefix } from '../helpers/redis';
 import { startCluster, stopRedis, type RedisClusterHandle } from '../helpers/redisServer';
 import { AgentHub } from '../../adapters/handoff/hub';
-import { loadHandoffConfig } from '../../adapters/handoff/config';
 import { RedisStorage } from '../../bot/storage/redisStorage';
 import { TranscriptStore } from '../../bot/transcript';
 import { ConversationLock } from '../../bot/middleware/turnLock';
+import { bareHub, emulatorReference } from '../helpers/bareHub';
 
 const UNAVAILABLE = 'غير متاحة مؤقتاً';
 const ANSWER = 'نورة';
@@ -80,18 +80,9 @@ describe('Redis Cluster (6 nodes) under two bot processes', () => {
   });
 
   it('the handoff steps run on the Cluster: queue, one of two claims wins, relay, back to the queue, end, erase', async () => {
-    const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined } as never;
-    const hub = new AgentHub({
-      redis: client as unknown as ConstructorParameters<typeof AgentHub>[0]['redis'],
-      prefix,
-      config: loadHandoffConfig({}),
-      t: (_lang, key) => key,
-      proactive: { continueConversation: async () => undefined } as never,
-      transcripts: { append: async () => undefined, read: async () => [] } as never,
-      logger: quiet,
-    });
+    const hub = bareHub(client, prefix);
     const key = 'emulator/conversations/ho-1';
-    const reference = { channelId: 'emulator', conversation: { id: 'ho-1', isGroup: false, conversationType: 'personal', name: '' }, serviceUrl: 'http://127.0.0.1:9/' };
+    const reference = emulatorReference('ho-1');
     const [sara, omar] = [{ id: 'sara', name: 'Sara' }, { id: 'omar', name: 'Omar' }];
     expect(await hub.enqueue({ reference, lang: 'ar', reason: 'passport', trigger: 'user' })).toMatchObject({ position: 1 });
     const claims = await Promise.allSettled([hub.claim(key, sara), hub.claim(key, omar)]);

@@ -19,10 +19,10 @@ import { connectRedis, createRedis } from '../../bot/storage/redisClient';
 import { acknowledged, configureReplicaAck, WriteNotDurableError } from '../../bot/storage/durableWrites';
 import { redisSetupProblems } from '../../bot/storage/redisCheck';
 import { isUnavailableError } from '../../bot/adapter';
-import { AgentHub, keyOfReference } from '../../adapters/handoff/hub';
-import { loadHandoffConfig } from '../../adapters/handoff/config';
+import { keyOfReference } from '../../adapters/handoff/hub';
 import { clusterTarget, runFailoverLoad, type Fault } from '../helpers/failoverLoad';
 import { startCluster, type RedisClusterHandle } from '../helpers/redisServer';
+import { bareHub, emulatorReference } from '../helpers/bareHub';
 
 const slotOf = (key: string) => new Command('get', [key]).getSlot();
 
@@ -106,16 +106,8 @@ describe('REDIS_MIN_REPLICAS_ACK on a Redis Cluster', () => {
 
     // A handoff the user is told about: its record (the conversation's slot) and its queue entry
     // ({hub}) each wait on their own master.
-    const hub = new AgentHub({
-      redis: c,
-      prefix: 't:ack:',
-      config: loadHandoffConfig({}),
-      t: (_lang, k) => k,
-      proactive: { continueConversation: async () => undefined } as never,
-      transcripts: { append: async () => undefined, read: async () => [] } as never,
-      logger: { error: () => undefined, warn: () => undefined, info: () => undefined } as never,
-    });
-    const reference = { channelId: 'emulator', conversation: { id: 'ho-ack', isGroup: false, conversationType: 'personal', name: '' }, serviceUrl: 'http://127.0.0.1:9/' };
+    const hub = bareHub(c, 't:ack:');
+    const reference = emulatorReference('ho-ack');
     const expected = new Map<number, number>();
     for (const k of [hub.convKey(keyOfReference(reference)), hub.queueKey]) {
       const port = (await cluster.masterOf(slotOf(k))).port;

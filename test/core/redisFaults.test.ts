@@ -17,8 +17,7 @@ import { RedisStorage } from '../../bot/storage/redisStorage';
 import { acknowledged, configureReplicaAck, WriteNotDurableError } from '../../bot/storage/durableWrites';
 import { redisSetupProblems } from '../../bot/storage/redisCheck';
 import { isUnavailableError } from '../../bot/adapter';
-import { AgentHub, keyOfReference } from '../../adapters/handoff/hub';
-import { loadHandoffConfig } from '../../adapters/handoff/config';
+import { keyOfReference } from '../../adapters/handoff/hub';
 import type { HandoffRequest } from '../../adapters/handoff/types';
 import { createApp } from '../../bot/app';
 import { createLogger } from '../../bot/logger';
@@ -30,6 +29,7 @@ import { freePort, startRedis, stopRedis } from '../helpers/redisServer';
 import type { DialogFactory } from '../../dialogs/registry';
 import { NODE_TSX, ROOT } from '../helpers/processes';
 import { AskNameDialog, FIRST_PROMPT, SECOND_PROMPT } from '../fixtures/askNameDialog';
+import { bareHub, emulatorReference } from '../helpers/bareHub';
 
 const CONV = 'emulator/conversations/fault-1';
 
@@ -121,17 +121,8 @@ describe('turn lock and saves after a Redis fault', () => {
 
   it('REDIS_MIN_REPLICAS_ACK: a handoff the user would be told about is refused when no replica holds it, and nothing is left half-kept', async () => {
     const client = testRedis();
-    const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined } as never;
-    const hub = new AgentHub({
-      redis: client,
-      prefix,
-      config: loadHandoffConfig({}),
-      t: (_lang, key) => key,
-      proactive: { continueConversation: async () => undefined } as never,
-      transcripts: { append: async () => undefined, read: async () => [] } as never,
-      logger: quiet,
-    });
-    const reference = { channelId: 'emulator', conversation: { id: 'ho-ack', isGroup: false, conversationType: 'personal', name: '' }, serviceUrl: 'http://127.0.0.1:9/' };
+    const hub = bareHub(client, prefix);
+    const reference = emulatorReference('ho-ack');
     const key = keyOfReference(reference);
     const request: HandoffRequest = { reference, lang: 'ar', reason: 'passport', trigger: 'user' };
     try {
