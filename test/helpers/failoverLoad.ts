@@ -7,7 +7,6 @@
  * before, or a final state below the highest acknowledged N, is a lost acknowledged update.
  * Used by test/core/redisFailover.test.ts and bench/failover.ts.
  */
-import { Redis } from 'ioredis';
 import { createRedis, type RedisConnection } from '../../bot/storage/redisClient';
 import { createTranslator } from '../../bot/i18n';
 import type { App } from '../../bot/app';
@@ -15,10 +14,10 @@ import { startApp } from './app';
 import { createLogger } from '../../bot/logger';
 import { say, texts } from './http';
 import { ruleRecognizer } from './ruleRecognizer';
-import { stopRedis, type SentinelSet } from './redisServer';
+import { injectSentinelFault, type SentinelFault, type SentinelSet } from './redisServer';
 import { CountingDialog } from '../fixtures/countingDialog';
 
-export type Fault = 'failover' | 'kill';
+export type Fault = SentinelFault;
 /** before: the old client (no failover detection) and no replica acknowledgement; after: the product's settings. */
 export type Mode = 'before' | 'after';
 
@@ -137,25 +136,8 @@ export async function runFailoverLoad(options: {
     };
     const load = Promise.all(ids.map((id, i) => user(id, i)));
     await sleep(options.warmupMs ?? 2000);
-    const oldMaster = await set.masterPort();
     faultAt = Date.now();
-    if (fault === 'failover') {
-      const s = new Redis({ port: set.sentinelPorts[0], host: '127.0.0.1', maxRetriesPerRequest: 0 });
-      try {
-        await s.call('SENTINEL', 'FAILOVER', set.name);
-      } finally {
-        s.disconnect();
-      }
-      await set.switched(oldMaster);
-      figures.switchedMs = Date.now() - faultAt;
-    } else {
-      await stopRedis(set.servers.get(oldMaster)!);
-      set.servers.delete(oldMaster);
-      await set.switched(oldMaster);
-      figures.switchedMs = Date.now() - faultAt;
-      // A supervisor brings the node back; the sentinels make it a replica of the new master.
-      await set.restart(oldMaster);
-    }
+    figures.switchedMs = (await injectSentinelFault(set, fault)).switchedMs;
     await set.replicasOnline(options.minReplicasAck ?? 1);
     figures.replicaOnlineMs = Date.now() - faultAt;
     // The load goes on until no turn has failed for settleMs (or the cap).
