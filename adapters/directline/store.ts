@@ -45,7 +45,8 @@ export function activityId(conv: string, index: number): string {
 // KEYS: acts, trimmed, meta, replied, delivery key. ARGV: activity JSON, cap, ttl ms, '1' when the
 // user's (renews the conversation's lifetime), the id it replies to ('' for none), '1' when the
 // activity names its delivery (a repeat of a stored delivery key returns minus the first one's
-// watermark and stores nothing). Returns the new watermark. One slot: every key has {conv}.
+// watermark and stores nothing), how long the delivery key is remembered (ms; 0: the activity's
+// lifetime). Returns the new watermark. One slot: every key has {conv}.
 const APPEND = `
 if ARGV[6] == '1' then
   local seen = redis.call('GET', KEYS[5])
@@ -69,7 +70,11 @@ end
 redis.call('PEXPIRE', KEYS[1], ttl)
 if trimmed > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 if ARGV[5] ~= '' then redis.call('SET', KEYS[4], ARGV[5], 'PX', ttl) end
-if ARGV[6] == '1' then redis.call('SET', KEYS[5], trimmed + len, 'PX', ttl) end
+if ARGV[6] == '1' then
+  local keyTtl = tonumber(ARGV[7])
+  if keyTtl <= 0 then keyTtl = ttl end
+  redis.call('SET', KEYS[5], trimmed + len, 'PX', keyTtl)
+end
 return trimmed + len`;
 
 // KEYS: acts, trimmed. ARGV: watermark, max. Returns {first watermark read, total, rows…}.
@@ -81,7 +86,7 @@ local total = trimmed + redis.call('LLEN', KEYS[1])
 return {trimmed + from, total, unpack(rows)}`;
 
 type WithScripts = RedisConnection & {
-  dlAppend(acts: string, trimmed: string, meta: string, replied: string, delivery: string, json: string, cap: string, ttlMs: string, renew: string, repliedTo: string, once: string): Promise<number>;
+  dlAppend(acts: string, trimmed: string, meta: string, replied: string, delivery: string, json: string, cap: string, ttlMs: string, renew: string, repliedTo: string, once: string, keyTtlMs: string): Promise<number>;
   dlSince(acts: string, trimmed: string, watermark: string, max: string): Promise<[number, number, ...string[]]>;
 };
 
@@ -140,15 +145,16 @@ export class DirectLineStore {
   }
 
   /**
-   * Appends an activity that names its delivery (channelData.deliveryKey, e.g. a reminder that
-   * another process may send again after its sender died): the same key is stored once; a
-   * repeat returns the first one's id and announces nothing.
+   * Appends an activity that names its delivery (channelData.deliveryKey): the same key is stored
+   * once; a repeat returns the first one's id and announces nothing. A reminder that another
+   * process may send again after its sender died (the key kept as long as the activity), or a bot
+   * reply the Connector client sends again after a refusal (kept `keyTtlMs`, a retry's window).
    */
-  async appendOnce(conv: string, activity: Partial<Activity>, deliveryKey: string): Promise<{ id: string; watermark: number }> {
-    return this.store(conv, activity, {}, undefined, deliveryKey);
+  async appendOnce(conv: string, activity: Partial<Activity>, deliveryKey: string, options: { repliedTo?: string; keyTtlMs?: number } = {}): Promise<{ id: string; watermark: number }> {
+    return this.store(conv, activity, {}, options.repliedTo, deliveryKey, options.keyTtlMs);
   }
 
-  private async store(conv: string, activity: Partial<Activity>, mask: MaskOptions, repliedTo: string | undefined, deliveryKey: string | undefined): Promise<{ id: string; watermark: number }> {
+  private async store(conv: string, activity: Partial<Activity>, mask: MaskOptions, repliedTo: string | undefined, deliveryKey: string | undefined, keyTtlMs = 0): Promise<{ id: string; watermark: number }> {
     // The id comes from the list; the channel and conversation are the same for every entry:
     // added back on reading (about 130 bytes an entry not kept).
     const { id: _ignored, channelId: _channel, conversation: _conversation, ...rest } = activity;
@@ -169,6 +175,7 @@ export class DirectLineStore {
         activity.from?.role === 'user' ? '1' : '0',
         repliedTo ?? '',
         deliveryKey ? '1' : '0',
+        String(keyTtlMs),
       )),
     );
     const watermark = Math.abs(n);

@@ -14,7 +14,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { presentText } from '../../dialogs/format/outgoing';
 import { createTranslator } from '../../bot/i18n';
-import { allActivities, postMessage, startConversation, type ListedActivity, type PostResult } from '../helpers/directLineHttp';
+import { allActivities, postBotMessage, postMessage, startConversation, type ListedActivity, type PostResult } from '../helpers/directLineHttp';
 import { startProcess, type Child } from '../helpers/processes';
 import { uniquePrefix } from '../helpers/redis';
 import { injectSentinelFault, startSentinelSet, type SentinelFault, type SentinelSet } from '../helpers/redisServer';
@@ -23,11 +23,14 @@ import { SECRET } from './support';
 const CONVERSATIONS = 6;
 /** The client gives up on a POST after this long: a refusal must come sooner. */
 const CLIENT_TIMEOUT_MS = 15_000;
+const CONNECTOR_SECRET = 'dl-failover-connector-secret';
 const { t } = createTranslator();
 const UNAVAILABLE = new Set((['ar', 'en'] as const).map((lang) => presentText(t(lang, 'errors.unavailable'))));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Sent extends PostResult {
+  /** A user's message (Direct Line POST) or a bot notification (Connector route). */
+  kind: 'user' | 'bot';
   conv: string;
   text: string;
 }
@@ -37,9 +40,9 @@ export interface DirectLineFailoverFigures {
   posts: number;
   acknowledged: number;
   refused: Record<string, number>;
-  /** Acknowledged messages missing from the history, or there more than once. */
-  lost: number;
-  duplicated: number;
+  /** Acknowledged messages (user's or bot's) missing from the history, or there more than once. */
+  lost: string[];
+  duplicated: string[];
   /** Acknowledged messages with neither their echo nor the polite reply. */
   unanswered: number;
   /** Messages answered by more than one echo. */
@@ -83,10 +86,12 @@ describe('Direct Line through a Redis Sentinel fault (REDIS_MIN_REPLICAS_ACK=1)'
       REDIS_KEY_PREFIX: uniquePrefix(`dlfo-${fault}`),
       REDIS_MIN_REPLICAS_ACK: '1',
       REDIS_WAIT_TIMEOUT_MS: '500',
-      CONNECTOR_SECRET: 'dl-failover-secret',
+      CONNECTOR_SECRET,
       DIRECTLINE_SECRET: SECRET,
       TURN_LOCK_TTL_MS: '2000',
       DIRECTLINE_INBOX_SWEEP_MS: '300',
+      // Turns take a while, so some are under way when the fault comes.
+      ECHO_DELAY_MS: '100',
       // The load is faster than a person types, and every activity is counted afterwards: no quota, no trimming.
       DIRECTLINE_MESSAGES_PER_MINUTE: '100000',
       DIRECTLINE_MESSAGE_BURST: '100000',
@@ -95,23 +100,33 @@ describe('Direct Line through a Redis Sentinel fault (REDIS_MIN_REPLICAS_ACK=1)'
     procs = await Promise.all([startProcess('test/directline/fixtures/server.ts', env), startProcess('test/directline/fixtures/server.ts', env)]);
     const convs = await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => startConversation(procs[i % 2]!.url, SECRET)));
 
-    // The load: each conversation posts one message after another, alternating processes.
+    // The load, in each conversation: the user posts one message after another, alternating
+    // processes; and the bot sends notifications through the Connector route (as a notifier or an
+    // agent does), the one write path no later write of the turn covers.
     const sent: Sent[] = [];
     let stop = false;
     const user = async ({ conv, token }: { conv: string; token: string }, i: number) => {
       for (let k = 0; !stop; k++) {
         const text = `m${i}-${k}`;
         const r = await postMessage(procs[(i + k) % 2]!.url, conv, token, text, CLIENT_TIMEOUT_MS);
-        sent.push({ ...r, conv, text });
+        sent.push({ ...r, kind: 'user', conv, text });
         await sleep(r.status === 200 ? 100 : 200);
       }
     };
-    const load = Promise.all(convs.map((c, i) => user(c, i)));
-    const acked = () => sent.filter((s) => s.status === 200);
+    const notifier = async ({ conv }: { conv: string }, i: number) => {
+      for (let k = 0; !stop; k++) {
+        const text = `n${i}-${k}`;
+        const r = await postBotMessage(procs[(i + k + 1) % 2]!.url, conv, CONNECTOR_SECRET, text, CLIENT_TIMEOUT_MS);
+        sent.push({ ...r, kind: 'bot', conv, text });
+        await sleep(r.status === 200 ? 100 : 200);
+      }
+    };
+    const load = Promise.all(convs.flatMap((c, i) => [user(c, i), notifier(c, i)]));
+    const acked = (kind?: Sent['kind']) => sent.filter((s) => s.status === 200 && (!kind || s.kind === kind));
     let faultAt = 0;
     let switchedMs = 0;
     try {
-      await waitUntil(() => acked().length >= CONVERSATIONS * 3, 30_000, 'warm-up');
+      await waitUntil(() => acked('user').length >= CONVERSATIONS * 3, 30_000, 'warm-up');
       faultAt = Date.now();
       switchedMs = (await injectSentinelFault(set, fault)).switchedMs;
       await set.replicasOnline(1);
@@ -119,14 +134,14 @@ describe('Direct Line through a Redis Sentinel fault (REDIS_MIN_REPLICAS_ACK=1)'
       const lastRefusal = () => Math.max(faultAt, ...sent.filter((s) => s.status !== 200).map((s) => s.doneAt));
       await waitUntil(() => Date.now() - lastRefusal() > 2000 && acked().some((s) => s.sentAt > lastRefusal()), 30_000, 'recovery').catch((err: Error) => {
         const recent = sent.slice(-12).map((s) => `${s.doneAt - faultAt}ms ${s.status} ${s.body.slice(0, 120)}`);
-        throw new Error(`${err.message}; last answers:\n${recent.join('\n')}\n${procs.map((p) => p.output().slice(-1500)).join('\n---\n')}`);
+        throw new Error(`${err.message}; last answers:\n${recent.join('\n')}`);
       });
     } finally {
       stop = true;
       await load;
     }
 
-    // After recovery: wait until every acknowledged message has its answer (the inboxes drain).
+    // After recovery: wait until every acknowledged user message has its answer (the inboxes drain).
     const isEcho = (a: ListedActivity, m: Sent) => a.from?.role === 'bot' && a.replyToId === m.id && a.text === presentText(`echo: ${m.text}`);
     const isPolite = (a: ListedActivity, m: Sent) => a.from?.role === 'bot' && a.replyToId === m.id && UNAVAILABLE.has(a.text ?? '');
     const histories = new Map<string, ListedActivity[]>();
@@ -136,17 +151,17 @@ describe('Direct Line through a Redis Sentinel fault (REDIS_MIN_REPLICAS_ACK=1)'
     const answered = (m: Sent) => (histories.get(m.conv) ?? []).some((a) => isEcho(a, m) || isPolite(a, m));
     await waitUntil(async () => {
       await read();
-      return acked().every(answered);
+      return acked('user').every(answered);
     }, 30_000, 'every acknowledged message answered').catch(() => undefined); // counted below
 
     const figures: DirectLineFailoverFigures = {
-      fault, posts: sent.length, acknowledged: acked().length, refused: {}, lost: 0, duplicated: 0, unanswered: 0, repliedTwice: 0,
+      fault, posts: sent.length, acknowledged: acked().length, refused: {}, lost: [], duplicated: [], unanswered: 0, repliedTwice: 0,
       politeReplies: 0, refusedShown: 0, switchedMs, firstRefusalMs: 0, lastRefusalMs: 0, firstAckAfterRefusalMs: 0, slowestRefusalMs: 0,
     };
     const problems: string[] = [];
     for (const s of sent) {
       const list = histories.get(s.conv)!;
-      const copies = list.filter((a) => a.from?.role === 'user' && a.type === 'message' && a.text === s.text);
+      const copies = list.filter((a) => a.from?.role === s.kind && a.type === 'message' && a.text === presentText(s.text));
       if (s.status !== 200) {
         figures.refused[s.status] = (figures.refused[s.status] ?? 0) + 1;
         figures.slowestRefusalMs = Math.max(figures.slowestRefusalMs, s.doneAt - s.sentAt);
@@ -156,9 +171,10 @@ describe('Direct Line through a Redis Sentinel fault (REDIS_MIN_REPLICAS_ACK=1)'
         if (!clean && problems.length < 5) problems.push(`refusal ${s.status}: ${s.body.slice(0, 200)}`);
         continue;
       }
-      if (copies.length === 0) figures.lost++;
-      if (copies.length > 1) figures.duplicated++;
+      if (copies.length === 0) figures.lost.push(s.text);
+      if (copies.length > 1) figures.duplicated.push(s.text);
       if (copies.length === 1 && copies[0]!.id !== s.id && problems.length < 5) problems.push(`${s.text} stored as ${copies[0]!.id}, acknowledged as ${s.id}`);
+      if (s.kind === 'bot') continue;
       const echoes = list.filter((a) => isEcho(a, s)).length;
       if (echoes > 1) figures.repliedTwice++;
       if (list.some((a) => isPolite(a, s))) figures.politeReplies++;
@@ -177,12 +193,12 @@ describe('Direct Line through a Redis Sentinel fault (REDIS_MIN_REPLICAS_ACK=1)'
     expect(problems).toEqual([]);
     expect(figures.refused['0'] ?? 0, 'POSTs with no answer within the client deadline').toBe(0);
     expect(serverErrors, 'requests that failed with a 500').toBe(0);
-    expect(figures.lost).toBe(0);
-    expect(figures.duplicated).toBe(0);
+    expect(figures.lost, 'acknowledged, then missing from the history').toEqual([]);
+    expect(figures.duplicated, 'acknowledged, then in the history twice').toEqual([]);
     expect(figures.unanswered).toBe(0);
     expect(figures.repliedTwice).toBe(0);
     // The load ran on both sides of the fault.
-    expect(acked().filter((s) => s.sentAt < faultAt).length).toBeGreaterThan(CONVERSATIONS);
-    expect(acked().filter((s) => s.sentAt > faultAt + switchedMs).length).toBeGreaterThan(CONVERSATIONS);
+    expect(acked('user').filter((s) => s.sentAt < faultAt).length).toBeGreaterThan(CONVERSATIONS);
+    expect(acked('user').filter((s) => s.sentAt > faultAt + switchedMs).length).toBeGreaterThan(CONVERSATIONS);
   }, 90_000);
 });

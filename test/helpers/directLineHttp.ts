@@ -3,6 +3,7 @@
  * multi-process tests: start a conversation with the channel secret, post a message (with a
  * client-side deadline, recording what came back), and read the whole history page by page.
  */
+import { CONNECTOR_SECRET_HEADER } from '../../bot/adapter';
 
 export interface ListedActivity {
   id: string;
@@ -32,22 +33,36 @@ export async function startConversation(url: string, secret: string): Promise<{ 
   return { conv: body.conversationId, token: body.token };
 }
 
-/** Posts one user message; never throws (a refused connection or the deadline is status 0). */
-export async function postMessage(url: string, conv: string, token: string, text: string, timeoutMs = 15_000): Promise<PostResult> {
+/** One POST with a client-side deadline; never throws (a refused connection or the deadline is status 0). */
+async function timedPost(target: string, headers: Record<string, string>, body: unknown, timeoutMs: number): Promise<PostResult> {
   const sentAt = Date.now();
   try {
-    const res = await fetch(`${url}/v3/directline/conversations/${conv}/activities`, {
-      method: 'POST',
-      headers: dlHeaders(token),
-      body: JSON.stringify({ type: 'message', text, from: { id: 'u' } }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const body = await res.text();
-    const id = res.status === 200 ? (JSON.parse(body) as { id?: string }).id : undefined;
-    return { status: res.status, ...(id ? { id } : {}), body, sentAt, doneAt: Date.now() };
+    const res = await fetch(target, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    const id = res.status === 200 ? (JSON.parse(text) as { id?: string }).id : undefined;
+    return { status: res.status, ...(id ? { id } : {}), body: text, sentAt, doneAt: Date.now() };
   } catch (err) {
     return { status: 0, body: String(err), sentAt, doneAt: Date.now() };
   }
+}
+
+/** Posts one user message, as a page does. */
+export function postMessage(url: string, conv: string, token: string, text: string, timeoutMs = 15_000): Promise<PostResult> {
+  return timedPost(`${url}/v3/directline/conversations/${conv}/activities`, dlHeaders(token), { type: 'message', text, from: { id: 'u' } }, timeoutMs);
+}
+
+/**
+ * Sends a bot message to the conversation the way the bot's Connector client does for a
+ * proactive message (a notification, an agent's words): the loopback Connector route, signed
+ * with CONNECTOR_SECRET.
+ */
+export function postBotMessage(url: string, conv: string, connectorSecret: string, text: string, timeoutMs = 15_000): Promise<PostResult> {
+  return timedPost(
+    `${url}/connector/directline/v3/conversations/${conv}/activities`,
+    { [CONNECTOR_SECRET_HEADER]: connectorSecret, 'content-type': 'application/json' },
+    { type: 'message', text, from: { id: 'bot', role: 'bot' }, conversation: { id: conv } },
+    timeoutMs,
+  );
 }
 
 /** The whole activity list of a conversation, page by page (watermarks). */
