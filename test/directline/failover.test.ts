@@ -2,14 +2,19 @@
  * A Sentinel fault under Direct Line load loses nothing a client was told was accepted: a real
  * Sentinel set (1 master, 1 replica, 3 sentinels, on free ports), two real bot processes
  * (test/directline/fixtures/server.ts, which answers each message with one "echo: <text>")
- * with REDIS_MIN_REPLICAS_ACK=1, and several conversations posting messages over plain HTTP,
- * one after another, alternating processes. Mid-load, (a) SENTINEL FAILOVER or (b) the master
- * SIGKILLed (and started again empty, as a supervisor would). Every POST either got 200 with an
- * id (acknowledged) or a clean refusal (503/429 with a JSON error, no stack, within the client's
- * deadline). After recovery, each conversation's history, read page by page with watermarks,
- * holds every acknowledged message exactly once, and each got its echo or the polite
- * "temporarily unavailable" reply; no message is answered twice. Only this suite's processes
- * are killed. The figures (recovery time included) go to the log, not into assertions.
+ * with REDIS_MIN_REPLICAS_ACK=1, and in each of several conversations a user posting messages
+ * over plain HTTP (one after another, alternating processes) and notifications sent through the
+ * Connector route as the notifier or an agent would. Mid-load, (a) SENTINEL FAILOVER or (b) the
+ * master SIGKILLed (and started again empty, as a supervisor would). Every POST either got 200
+ * with an id (acknowledged) or a clean refusal (503/429 with a JSON error, no stack, within the
+ * client's deadline; no 500 logged). After recovery, each conversation's history, read page by
+ * page with watermarks, holds every acknowledged message and notification exactly once, under
+ * the id it was acknowledged with; each acknowledged message got its echo or the polite
+ * "temporarily unavailable" reply, and none was answered twice (a reply refused during the
+ * failover and sent again by the Connector client's retry showed twice before the channel
+ * stored bot activities by delivery key). Without acknowledged() in adapters/directline/store.ts
+ * the failover case loses acknowledged notifications (3-4 a run). Only this suite's processes are
+ * killed. The figures (recovery time included) go to the log, not into assertions.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { presentText } from '../../dialogs/format/outgoing';
