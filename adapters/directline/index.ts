@@ -13,7 +13,7 @@
  *   POST /connector/directline/v3/...                the bot's replies (Connector API, loopback)
  * Conversations live in Redis (store.ts), so every process serves every conversation.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Activity, Attachment } from 'botbuilder';
@@ -69,9 +69,8 @@ const USER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 /** Bodies of the token and conversation calls are tiny. */
 const SMALL_BODY = 16 * 1024;
 
-/** Delivery keys this channel gives the bot's activities (a retry comes within seconds: remembered 10 minutes). */
+/** The delivery keys this channel gives the bot's activities. */
 const SEND_KEY_PREFIX = 'dls-';
-const SEND_KEY_TTL_MS = 10 * 60_000;
 
 /** channelData.deliveryKey when it is one (a reminder's, or this channel's own). */
 function deliveryKeyOf(activity: Partial<Activity>): string | undefined {
@@ -141,7 +140,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
       if (context.activity.channelId === DIRECTLINE_CHANNEL_ID) {
         context.onSendActivities(async (_context, activities, send) => {
           for (const a of activities) {
-            if (!deliveryKeyOf(a)) a.channelData = { ...(a.channelData as object | undefined), deliveryKey: `${SEND_KEY_PREFIX}${randomUUID()}` };
+            if (!deliveryKeyOf(a)) a.channelData = { ...(a.channelData as object | undefined), deliveryKey: `${SEND_KEY_PREFIX}${randomBytes(12).toString('base64url')}` };
           }
           return send();
         });
@@ -431,7 +430,7 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
     const deliveryKey = deliveryKeyOf(activity);
     const repliedTo = typeof activity.replyToId === 'string' ? activity.replyToId : undefined;
     const { id } = deliveryKey
-      ? await store.appendOnce(conv, out, deliveryKey, { repliedTo, keyTtlMs: deliveryKey.startsWith(SEND_KEY_PREFIX) ? SEND_KEY_TTL_MS : undefined })
+      ? await store.appendOnce(conv, out, deliveryKey, { repliedTo })
       : await store.append(conv, out, { repliedTo });
     res.send(200, { id });
   });
