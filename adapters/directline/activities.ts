@@ -77,11 +77,13 @@ export function inboundOf(echo: Partial<Activity>, id: string, serviceUrl: strin
   return { ...echo, id, serviceUrl, ...(attachments ? { attachments } : {}) };
 }
 
-/** A reply from the bot as clients see it: stamped, and without the internal connector address. */
+/** A reply from the bot as clients see it: stamped, and without the internal connector address or delivery key. */
 export function outboundOf(activity: Partial<Activity>, conv: string): Partial<Activity> {
-  const { serviceUrl: _internal, id: _id, ...rest } = activity;
+  const { serviceUrl: _internal, id: _id, channelData, ...rest } = activity;
+  const { deliveryKey: _key, ...data } = (channelData ?? {}) as Record<string, unknown>;
   return {
     ...rest,
+    ...(Object.keys(data).length > 0 ? { channelData: data } : {}),
     channelId: DIRECTLINE_CHANNEL_ID,
     conversation: { id: conv, isGroup: false, conversationType: 'personal', name: '' },
     from: activity.from?.id ? { ...activity.from, role: 'bot' } : { ...BOT_ACCOUNT },

@@ -69,6 +69,15 @@ const USER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 /** Bodies of the token and conversation calls are tiny. */
 const SMALL_BODY = 16 * 1024;
 
+/** The delivery keys this channel gives the bot's activities. */
+const SEND_KEY_PREFIX = 'dls-';
+
+/** channelData.deliveryKey when it is one (a reminder's, or this channel's own). */
+function deliveryKeyOf(activity: Partial<Activity>): string | undefined {
+  const key = (activity.channelData as { deliveryKey?: unknown } | undefined)?.deliveryKey;
+  return typeof key === 'string' && /^[\w-]{8,128}$/.test(key) ? key : undefined;
+}
+
 type Caller = { kind: 'secret' } | { kind: 'token'; claims: TokenClaims };
 
 export function directLineChannel(options: DirectLineChannelOptions = {}): ChannelModule {
@@ -122,6 +131,23 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
   });
 
   ctx.use(inbox.middleware());
+  // Every bot activity of a Direct Line turn names its delivery, so the Connector route stores it
+  // once (store.appendOnce) however often it arrives: the Connector client sends a refused call
+  // again (CONNECTOR_RETRIES), and a reply refused because its WAIT failed (a failover) is
+  // stored all the same; without the key the retry showed the reply twice.
+  ctx.use({
+    onTurn: async (context, next) => {
+      if (context.activity.channelId === DIRECTLINE_CHANNEL_ID) {
+        context.onSendActivities(async (_context, activities, send) => {
+          for (const a of activities) {
+            if (!deliveryKeyOf(a)) a.channelData = { ...(a.channelData as object | undefined), deliveryKey: `${SEND_KEY_PREFIX}${randomBytes(12).toString('base64url')}` };
+          }
+          return send();
+        });
+      }
+      await next();
+    },
+  });
   inbox.start();
   /** Durable once it resolves: only then may the client hear 200. */
   const toBot = (conv: string, activity: Partial<Activity>) => inbox.accept(conv, activity);
@@ -402,11 +428,11 @@ function registerDirectLine(ctx: ChannelContext, config: DirectLineConfig, optio
       return;
     }
     if (activity.type === 'message') await store.setExpectingSecret(conv, activity.channelData?.[SECRET_ANSWER_MARK] === true);
-    const deliveryKey = (activity.channelData as { deliveryKey?: unknown } | undefined)?.deliveryKey;
-    const { id } =
-      typeof deliveryKey === 'string' && /^[\w-]{8,128}$/.test(deliveryKey)
-        ? await store.appendOnce(conv, out, deliveryKey)
-        : await store.append(conv, out, { repliedTo: typeof activity.replyToId === 'string' ? activity.replyToId : undefined });
+    const deliveryKey = deliveryKeyOf(activity);
+    const repliedTo = typeof activity.replyToId === 'string' ? activity.replyToId : undefined;
+    const { id } = deliveryKey
+      ? await store.appendOnce(conv, out, deliveryKey, { repliedTo })
+      : await store.append(conv, out, { repliedTo });
     res.send(200, { id });
   });
   const connectorBasePath = '/connector/directline/v3/conversations/:conversationId/activities';

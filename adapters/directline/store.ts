@@ -9,6 +9,8 @@
  *   dl:gone:<hash>   a conversation erased on request, for a minute (its last replies pass unstored)
  *   dl:{conv}:replied id of the last user activity the bot replied to (set with the reply: inbox.ts reads it)
  *   dl:{conv}:secret the bot's last prompt asked for a one-time code (the next user text is masked as one)
+ *   dl:{conv}:dk     hash: delivery key → watermark of the bot activities that name one (stored once each;
+ *                    keys of trimmed activities dropped once there are more than the list's cap)
  * All with the conversation TTL, renewed by the user's activities only: the bot's (a status
  * notification every day, say) never keep a conversation the user left. Texts are kept masked and
  * capped (privacy/mask.ts): the bot gets the user's words in clear, the list never has them. New activities are announced
@@ -42,13 +44,14 @@ export function activityId(conv: string, index: number): string {
   return `${conv}|${String(index).padStart(7, '0')}`;
 }
 
-// KEYS: acts, trimmed, meta, replied, delivery key. ARGV: activity JSON, cap, ttl ms, '1' when the
-// user's (renews the conversation's lifetime), the id it replies to ('' for none), '1' when the
-// activity names its delivery (a repeat of a stored delivery key returns minus the first one's
-// watermark and stores nothing). Returns the new watermark. One slot: every key has {conv}.
+// KEYS: acts, trimmed, meta, replied, delivery keys. ARGV: activity JSON, cap, ttl ms, '1' when
+// the user's (renews the conversation's lifetime), the id it replies to ('' for none), the delivery
+// key it names ('' for none: a repeat of a stored key returns minus the first one's watermark and
+// stores nothing). Keys of activities trimmed off the list are dropped once there are more than
+// the cap. Returns the new watermark. One slot: every key has {conv}.
 const APPEND = `
-if ARGV[6] == '1' then
-  local seen = redis.call('GET', KEYS[5])
+if ARGV[6] ~= '' then
+  local seen = redis.call('HGET', KEYS[5], ARGV[6])
   if seen then return -tonumber(seen) end
 end
 local len = redis.call('RPUSH', KEYS[1], ARGV[1])
@@ -69,7 +72,16 @@ end
 redis.call('PEXPIRE', KEYS[1], ttl)
 if trimmed > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 if ARGV[5] ~= '' then redis.call('SET', KEYS[4], ARGV[5], 'PX', ttl) end
-if ARGV[6] == '1' then redis.call('SET', KEYS[5], trimmed + len, 'PX', ttl) end
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[5], ARGV[6], trimmed + len)
+  redis.call('PEXPIRE', KEYS[5], ttl)
+  if redis.call('HLEN', KEYS[5]) > cap then
+    local all = redis.call('HGETALL', KEYS[5])
+    for i = 1, #all, 2 do
+      if tonumber(all[i + 1]) <= trimmed then redis.call('HDEL', KEYS[5], all[i]) end
+    end
+  end
+end
 return trimmed + len`;
 
 // KEYS: acts, trimmed. ARGV: watermark, max. Returns {first watermark read, total, rows…}.
@@ -81,7 +93,7 @@ local total = trimmed + redis.call('LLEN', KEYS[1])
 return {trimmed + from, total, unpack(rows)}`;
 
 type WithScripts = RedisConnection & {
-  dlAppend(acts: string, trimmed: string, meta: string, replied: string, delivery: string, json: string, cap: string, ttlMs: string, renew: string, repliedTo: string, once: string): Promise<number>;
+  dlAppend(acts: string, trimmed: string, meta: string, replied: string, delivery: string, json: string, cap: string, ttlMs: string, renew: string, repliedTo: string, deliveryKey: string): Promise<number>;
   dlSince(acts: string, trimmed: string, watermark: string, max: string): Promise<[number, number, ...string[]]>;
 };
 
@@ -140,12 +152,13 @@ export class DirectLineStore {
   }
 
   /**
-   * Appends an activity that names its delivery (channelData.deliveryKey, e.g. a reminder that
-   * another process may send again after its sender died): the same key is stored once; a
-   * repeat returns the first one's id and announces nothing.
+   * Appends an activity that names its delivery (channelData.deliveryKey): the same key is stored
+   * once; a repeat returns the first one's id and announces nothing. A reminder another process
+   * may send again after its sender died, or a bot reply the Connector client sends again after a
+   * refusal (index.ts gives every bot activity of a Direct Line turn a key).
    */
-  async appendOnce(conv: string, activity: Partial<Activity>, deliveryKey: string): Promise<{ id: string; watermark: number }> {
-    return this.store(conv, activity, {}, undefined, deliveryKey);
+  async appendOnce(conv: string, activity: Partial<Activity>, deliveryKey: string, options: { repliedTo?: string } = {}): Promise<{ id: string; watermark: number }> {
+    return this.store(conv, activity, {}, options.repliedTo, deliveryKey);
   }
 
   private async store(conv: string, activity: Partial<Activity>, mask: MaskOptions, repliedTo: string | undefined, deliveryKey: string | undefined): Promise<{ id: string; watermark: number }> {
@@ -163,13 +176,13 @@ export class DirectLineStore {
         this.key(conv, 'trimmed'),
         this.key(conv, 'meta'),
         this.key(conv, 'replied'),
-        this.key(conv, `dk:${deliveryKey ?? ''}`),
+        this.key(conv, 'dk'),
         JSON.stringify(rest),
         String(this.maxActivities),
         String(this.ttlMs),
         activity.from?.role === 'user' ? '1' : '0',
         repliedTo ?? '',
-        deliveryKey ? '1' : '0',
+        deliveryKey ?? '',
       )),
     );
     const watermark = Math.abs(n);
@@ -237,7 +250,7 @@ export class DirectLineStore {
   /** Deletion on request: every key of the conversation; a short-lived tombstone (no id in it) lets the last replies through unstored. */
   async erase(conv: string): Promise<void> {
     const fileIds = await this.redis.smembers(this.key(conv, 'files'));
-    const keys = ['meta', 'acts', 'trimmed', 'secret', 'files', 'sockets', 'replied', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
+    const keys = ['meta', 'acts', 'trimmed', 'secret', 'files', 'sockets', 'replied', 'dk', ...fileIds.map((f) => `att:${f}`)].map((p) => this.key(conv, p));
     await this.redis.set(this.goneKey(conv), '1', 'PX', 60_000);
     await this.redis.del(...keys);
   }

@@ -19,10 +19,31 @@ const typingFirst: ChannelModule = (ctx) => {
   });
 };
 
+/**
+ * On "twice", the bot's reply reaches the channel two times, as when the Connector client sends a
+ * call again after a refusal (CONNECTOR_RETRIES): a reply refused because its WAIT failed during
+ * a failover is stored all the same. The ids the channel answered are kept in `twiceIds`.
+ */
+const twiceIds: string[] = [];
+const sentTwice: ChannelModule = (ctx) => {
+  ctx.use({
+    async onTurn(tc, next) {
+      if (tc.activity.type !== 'message' || tc.activity.text !== 'twice') return next();
+      tc.onSendActivities(async (_c, _activities, send) => {
+        const first = await send();
+        const again = await send();
+        twiceIds.push(...[...first, ...again].map((r) => r?.id ?? ''));
+        return first;
+      });
+      await tc.sendActivity('وصلت مرة واحدة');
+    },
+  });
+};
+
 describe('Direct Line delivery', () => {
   let h: DirectLineHarness;
   beforeAll(async () => {
-    h = await startDirectLine({ overrides: { channels: [typingFirst] } });
+    h = await startDirectLine({ overrides: { channels: [typingFirst, sentTwice] } });
   });
   afterAll(async () => {
     await h.close();
@@ -46,6 +67,26 @@ describe('Direct Line delivery', () => {
       expect(buttonsOf(note)).toEqual(['متابعة طلب']);
       expect((note as { locale?: string }).locale).toBe('ar-SA');
       expect(JSON.stringify(note)).not.toContain('/connector/directline');
+    } finally {
+      c.end();
+    }
+  });
+
+  it('a bot reply that reaches the channel twice (a retried Connector call) is shown once, with one id', async () => {
+    const { token } = await h.token();
+    const c = new Conversation(h.app.baseUrl, { token, webSocket: false, locale: 'ar-SA' });
+    try {
+      await c.waitForBot(2);
+      await c.say('twice');
+      await h.channel.idle();
+      expect(twiceIds).toHaveLength(2);
+      expect(twiceIds[1]).toBe(twiceIds[0]);
+      const polled = await fetch(`${h.app.baseUrl}/v3/directline/conversations/${c.conversationId}/activities`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await polled.json()) as { activities: Array<{ id: string; text?: string; channelData?: Record<string, unknown> }> };
+      const shown = body.activities.filter((a) => a.text === 'وصلت مرة واحدة');
+      expect(shown.map((a) => a.id)).toEqual([twiceIds[0]]);
+      // The delivery key is the channel's business: clients never see it.
+      expect(shown[0]!.channelData?.deliveryKey).toBeUndefined();
     } finally {
       c.end();
     }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startProcess, type Child } from '../helpers/processes';
 import { deleteByPrefix, testRedis, uniquePrefix } from '../helpers/redis';
+import { allActivities as activities, dlHeaders as auth, startConversation, type ListedActivity } from '../helpers/directLineHttp';
 import { DL_DB, SECRET } from './support';
 
 const CONVERSATIONS = 20;
@@ -21,13 +22,6 @@ const prefix = uniquePrefix('dl2p');
 interface Posted {
   id: string;
   text: string;
-}
-interface ListedActivity {
-  id: string;
-  type: string;
-  text?: string;
-  replyToId?: string;
-  from?: { role?: string };
 }
 
 let a: Child;
@@ -56,34 +50,12 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
-
-async function start(url: string): Promise<{ conv: string; token: string }> {
-  const res = await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: auth(SECRET), body: '{}' });
-  expect(res.status).toBe(201);
-  const body = (await res.json()) as { conversationId: string; token: string };
-  return { conv: body.conversationId, token: body.token };
-}
-
-/** The whole activity list of a conversation, page by page. */
-async function activities(url: string, conv: string, token: string): Promise<ListedActivity[]> {
-  const all: ListedActivity[] = [];
-  let watermark = 0;
-  for (;;) {
-    const res = await fetch(`${url}/v3/directline/conversations/${conv}/activities?watermark=${watermark}`, { headers: auth(token) });
-    const page = (await res.json()) as { activities: ListedActivity[]; watermark: string };
-    all.push(...page.activities);
-    if (page.activities.length === 0 || Number(page.watermark) === watermark) return all;
-    watermark = Number(page.watermark);
-  }
-}
-
 /** Ids the echo replies answer, in the order they were stored. */
 const echoesOf = (list: ListedActivity[]) => list.filter((x) => x.from?.role === 'bot' && x.text?.startsWith('echo: ')).map((x) => x.replyToId ?? '');
 
 describe('Direct Line across two processes', () => {
   it('answers every accepted message exactly once, in order, after one process is SIGKILLed under load', async () => {
-    const convs = await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => start(i % 2 ? b.url : a.url)));
+    const convs = await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => startConversation(i % 2 ? b.url : a.url, SECRET)));
     const accepted = new Map<string, Posted[]>(convs.map((c) => [c.conv, []]));
     let total = 0;
     let killed = false;

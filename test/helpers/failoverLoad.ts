@@ -17,10 +17,10 @@ import { startApp } from './app';
 import { createLogger } from '../../bot/logger';
 import { say, texts } from './http';
 import { ruleRecognizer } from './ruleRecognizer';
-import { stopRedis, type RedisClusterHandle, type SentinelSet } from './redisServer';
+import { injectSentinelFault, stopRedis, type RedisClusterHandle, type SentinelFault, type SentinelSet } from './redisServer';
 import { CountingDialog } from '../fixtures/countingDialog';
 
-export type Fault = 'failover' | 'kill';
+export type Fault = SentinelFault;
 /** before: the old client (no failover detection) and no replica acknowledgement; after: the product's settings. */
 export type Mode = 'before' | 'after';
 
@@ -59,28 +59,14 @@ export interface FailoverTarget {
 }
 
 export function sentinelTarget(set: SentinelSet): FailoverTarget {
-  let oldMaster = 0;
   return {
     settings: { url: set.url },
     env: { REDIS_URL: set.url },
     async fault(fault) {
-      oldMaster = await set.masterPort();
-      if (fault === 'failover') {
-        const s = new Redis({ port: set.sentinelPorts[0], host: '127.0.0.1', maxRetriesPerRequest: 0 });
-        try {
-          await s.call('SENTINEL', 'FAILOVER', set.name);
-        } finally {
-          s.disconnect();
-        }
-      } else {
-        await stopRedis(set.servers.get(oldMaster)!);
-        set.servers.delete(oldMaster);
-      }
-      await set.switched(oldMaster);
+      // A killed master is brought back empty once replaced; the sentinels make it a replica.
+      await injectSentinelFault(set, fault);
     },
-    async recover(fault, _key, replicas) {
-      // A supervisor brings the node back; the sentinels make it a replica of the new master.
-      if (fault === 'kill') await set.restart(oldMaster);
+    async recover(_fault, _key, replicas) {
       await set.replicasOnline(replicas);
     },
   };

@@ -344,3 +344,34 @@ export async function startSentinelSet(options: { replicas?: number; sentinels?:
   await set.replicasOnline(options.replicas ?? 1);
   return set;
 }
+
+/** What a Sentinel fault test does to the master: a planned SENTINEL FAILOVER, or a SIGKILL. */
+export type SentinelFault = 'failover' | 'kill';
+
+/**
+ * Does `fault` to the set's master and resolves once the sentinels name another one (with the
+ * ms it took): SENTINEL FAILOVER through the first sentinel, or the master SIGKILLed (by PID)
+ * and, once replaced, started again empty as a supervisor would, so that the sentinels make it a
+ * replica of the new master. Callers wait for replicasOnline() if writes need a replica again.
+ */
+export async function injectSentinelFault(set: SentinelSet, fault: SentinelFault): Promise<{ oldMaster: number; switchedMs: number }> {
+  const { Redis } = await import('ioredis');
+  const oldMaster = await set.masterPort();
+  const at = Date.now();
+  if (fault === 'failover') {
+    const s = new Redis({ port: set.sentinelPorts[0], host: '127.0.0.1', maxRetriesPerRequest: 0 });
+    try {
+      await s.call('SENTINEL', 'FAILOVER', set.name);
+    } finally {
+      s.disconnect();
+    }
+    await set.switched(oldMaster);
+    return { oldMaster, switchedMs: Date.now() - at };
+  }
+  await stopRedis(set.servers.get(oldMaster)!);
+  set.servers.delete(oldMaster);
+  await set.switched(oldMaster);
+  const switchedMs = Date.now() - at;
+  await set.restart(oldMaster);
+  return { oldMaster, switchedMs };
+}

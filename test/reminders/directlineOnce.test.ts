@@ -29,4 +29,17 @@ describe('Direct Line appendOnce', () => {
     expect(await store.count('c1')).toBe(2);
     expect(published).toEqual([{ watermark: 1 }, { watermark: 2 }]);
   });
+
+  it('remembers the keys of the activities still in the list, not of every activity ever sent', async () => {
+    const cap = 10;
+    const store = new DirectLineStore(redis, prefix, 60_000, 2000, cap);
+    store.publish = async () => undefined;
+    const ids: string[] = [];
+    for (let i = 0; i < 3 * cap; i++) ids.push((await store.appendOnce('c2', { type: 'message', text: `r${i}` }, `dls-key-${i}`)).id);
+    const kept = await redis.hkeys(`${prefix}dl:{c2}:dk`);
+    expect(kept.length).toBeLessThanOrEqual(cap);
+    // The newest ones are still stored once.
+    expect((await store.appendOnce('c2', { type: 'message', text: 'again' }, `dls-key-${3 * cap - 1}`)).id).toBe(ids.at(-1));
+    expect(await store.count('c2')).toBe(cap);
+  });
 });
