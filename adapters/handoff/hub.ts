@@ -18,8 +18,13 @@
  *   audit                 stream who did what to which conversation (its HMAC pseudonym), when;
  *                         trimmed to AUDIT_RETENTION_DAYS on every write
  * A Lua script touches one slot only, so a step that moves a conversation in or out of the
- * queue is two atomic steps: the queue's ZREM decides who wins (one claimer, or the user
- * leaving), then the record changes if it is still in the expected status.
+ * queue is several atomic steps. The record decides (its script changes the status only from
+ * the expected one: one claimer wins, or the user leaving), and the hub's sets follow, in an
+ * order that leaves every step cut short (a process killed between two writes) visible in a
+ * set for the sweep to finish: a queued record is always in the queue (entered before the
+ * record), a held one in the queue or the active set (claimed, then added to the active set,
+ * then out of the queue), one handed back in the active set until it is queued again. The
+ * sweep repairs what it finds (sweepRepairs).
  * Records, relay and held-back messages live HANDOFF_RETENTION_SECONDS; erase() removes a user's.
  */
 import { type Activity, type Attachment, type CardAction, type ConversationReference, TurnContext } from 'botbuilder';
@@ -47,10 +52,13 @@ import type {
   QueuePlacement,
 } from './types';
 
+/** How long a queue entry may wait for its record (written just after it) before the sweep drops it. */
+const QUEUE_ENTRY_GRACE_MS = 60_000;
+
 /** Marks the hub's own messages so the gate lets them through while an agent holds the chat. */
 export const HANDOFF_MARK = 'musaedHandoff';
 
-// KEYS: conv. ARGV: agentId, agentName, now. The queue's ZREM already chose this claimer.
+// KEYS: conv. ARGV: agentId, agentName, now. The one claimer: the first while it is queued.
 const CLAIM = `
 if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'held', 'agentId', ARGV[1], 'agentName', ARGV[2], 'claimedAt', ARGV[3], 'lastActivityAt', ARGV[3])
@@ -69,7 +77,7 @@ end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'endedAt', ARGV[3])
 return 1`;
 
-// KEYS: conv, msgs. The user's leaving already won the queue's ZREM: the record goes if still queued.
+// KEYS: conv, msgs. The user leaves if no agent claimed it first: the record goes if still queued.
 const LEAVE_QUEUE = `
 if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
@@ -244,9 +252,10 @@ export class AgentHub implements HandoffHub {
     if (existing?.status === 'held') return { position: 0, waitMinutes: 0 };
     const now = Date.now();
     // The user is told their place next: the record and the queue entry must survive a failover.
+    // The queue entry first: a record never waits where no agent and no sweep can see it.
     await this.keptOrUndone(key, this.queueKey, async () => {
-      await this.writeRecord(key, request, 'queued', now);
       await acknowledged(this.redis, this.queueKey, () => this.redis.zadd(this.queueKey, 'NX', now, key));
+      await this.writeRecord(key, request, 'queued', now);
     });
     await this.publish({ type: 'queue' });
     await this.updateGauge();
@@ -366,7 +375,8 @@ export class AgentHub implements HandoffHub {
 
   /** Queued conversations in order, then the ones held by agents. */
   async queue(now = Date.now()): Promise<QueueItem[]> {
-    const keys = [...(await this.redis.zrange(this.queueKey, 0, 199)), ...(await this.redis.zrange(this.activeKey, 0, 199))];
+    // A claim cut short can leave a key in both sets for a moment: listed once, as its record says.
+    const keys = [...new Set([...(await this.redis.zrange(this.queueKey, 0, 199)), ...(await this.redis.zrange(this.activeKey, 0, 199))])];
     const records = await Promise.all(keys.map((k) => this.get(k)));
     return records
       .filter((r): r is ConversationRecord => r !== undefined)
@@ -387,11 +397,11 @@ export class AgentHub implements HandoffHub {
   // ---- the agent's side --------------------------------------------------------------
   /** Exactly one of several agents claiming at once wins; the others get ClaimConflictError. */
   async claim(key: string, agent: AgentIdentity): Promise<ConversationRecord> {
-    // Whoever removes it from the queue is the one claimer (another agent, or the user leaving, lost).
-    if ((await this.redis.zrem(this.queueKey, key)) !== 1) throw new ClaimConflictError('not in the queue');
+    // The record decides (another agent, or the user leaving, lost); the sets follow.
     const now = String(Date.now());
     if ((await this.redis.hoClaim(this.convKey(key), agent.id, agent.name, now)) !== 1) throw new ClaimConflictError('not queued any more');
     await this.redis.zadd(this.activeKey, now, key);
+    await this.redis.zrem(this.queueKey, key);
     await this.audit(agent, 'claim', key);
     const record = await this.get(key);
     if (!record) throw new ClaimConflictError('gone');
@@ -451,8 +461,9 @@ export class AgentHub implements HandoffHub {
   private async releaseHeld(key: string, agentId: string, status: 'queued' | 'rating'): Promise<number> {
     const r = await this.redis.hoRelease(this.convKey(key), agentId, status, String(Date.now()));
     if (r <= 0) return r;
-    await this.redis.zrem(this.activeKey, key);
+    // Into the queue before out of the active set: cut short, the sweep still finds it.
     if (status === 'queued') await this.redis.zadd(this.queueKey, r, key);
+    await this.redis.zrem(this.activeKey, key);
     return 1;
   }
 
@@ -517,10 +528,10 @@ export class AgentHub implements HandoffHub {
 
   /** The user leaves the queue; false when an agent claimed it a moment earlier. */
   async leaveQueue(key: string): Promise<boolean> {
-    // Out of the queue first: if an agent's claim removed it a moment earlier, the user stays with them.
-    if ((await this.redis.zrem(this.queueKey, key)) !== 1) return false;
+    // The record decides: if an agent claimed it a moment earlier, the user stays with them.
     const left = (await this.redis.hoLeaveQueue(this.convKey(key), this.msgsKey(key))) === 1;
     if (left) {
+      await this.redis.zrem(this.queueKey, key);
       await this.publish({ type: 'queue' });
       await this.updateGauge();
     }
@@ -713,6 +724,19 @@ export class AgentHub implements HandoffHub {
 
   // ---- timeouts ----------------------------------------------------------------------------
   /**
+   * A queue entry whose record is not queued: a step cut short (see the top of this file).
+   * Held: a claim stopped before leaving the queue → into the active set, out of the queue.
+   * No record: an enqueue stopped before its record, or a leave before its ZREM → dropped, once
+   * older than QUEUE_ENTRY_GRACE_MS (an enqueue in flight writes its record a moment later).
+   * Anything else (ended, rating, protocol): out of the queue.
+   */
+  private async sweepRepairs(key: string, r: ConversationRecord | undefined, enteredAt: number, now: number): Promise<void> {
+    if (!r && now - enteredAt < QUEUE_ENTRY_GRACE_MS) return;
+    if (r?.status === 'held') await this.redis.zadd(this.activeKey, 'NX', r.claimedAt ?? now, key);
+    await this.redis.zrem(this.queueKey, key);
+  }
+
+  /**
    * Unclaimed past HANDOFF_MAX_WAIT_SECONDS → leaves the queue and is offered a Tawasul request
    * (in protocol mode: not taken up by the contact center in that time → back to the bot, the same offer);
    * held and idle past HANDOFF_IDLE_SECONDS → back to the queue. Safe to run in every process:
@@ -726,10 +750,12 @@ export class AgentHub implements HandoffHub {
     let requeued = 0;
     try {
       const maxWait = this.deps.config.maxWaitSeconds * 1000;
-      for (const key of await this.redis.zrange(this.queueKey, 0, -1)) {
+      const entries = await this.redis.zrange(this.queueKey, 0, -1, 'WITHSCORES');
+      for (let i = 0; i + 1 < entries.length; i += 2) {
+        const key = entries[i]!;
         const r = await this.get(key);
-        if (!r) {
-          await this.redis.zrem(this.queueKey, key);
+        if (!r || r.status !== 'queued') {
+          await this.sweepRepairs(key, r, Number(entries[i + 1]), now);
           continue;
         }
         if (now - r.waitSince < maxWait) continue;
@@ -753,8 +779,12 @@ export class AgentHub implements HandoffHub {
       const idleBefore = now - this.deps.config.idleSeconds * 1000;
       for (const key of await this.redis.zrangebyscore(this.activeKey, '-inf', idleBefore)) {
         if (await this.transfer(key, undefined, 'idle')) requeued++;
-        // No longer held (a step cut off between the record and the hub's sets): out of the active set.
-        else if ((await this.get(key))?.status !== 'held') await this.redis.zrem(this.activeKey, key);
+        else {
+          // Not held any more: a hand-back cut short before the queue (queued again, its place kept), or an end.
+          const r = await this.get(key);
+          if (r?.status === 'queued') await this.redis.zadd(this.queueKey, 'NX', r.enqueuedAt || now, key);
+          if (r?.status !== 'held') await this.redis.zrem(this.activeKey, key);
+        }
       }
     } finally {
       await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`, 1, this.sweepLockKey, token);

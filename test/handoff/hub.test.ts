@@ -302,3 +302,63 @@ describe('parsers and strings', () => {
     expect(t('en', 'handoff:minutes', { count: 1 })).toBe('1 minute');
   });
 });
+
+describe('a step cut short between the record and the hub\'s sets (a process killed mid-step) is finished by the sweep', () => {
+  // The record and the sets live in different slots (Cluster), so each step is several writes.
+  // These states are what a kill between two of them leaves; before, two of them hid a user from
+  // every agent (a record queued and in no set).
+  it('a claim stopped after the record: the sweep moves it to the active set, listed once, held by the agent', async () => {
+    const { user, hub } = await bot();
+    await hub.heartbeat(AGENT);
+    await user('c-1', 'موظف');
+    await user('c-1', 'سؤال عن الجواز');
+    const key = keyOf('c-1');
+    await redis.hset(hub.convKey(key), 'status', 'held', 'agentId', AGENT.id, 'agentName', AGENT.name, 'claimedAt', String(Date.now()));
+    expect((await hub.queue()).filter((q) => q.key === key)).toHaveLength(1);
+    await hub.sweep();
+    expect(await redis.zscore(hub.queueKey, key)).toBeNull();
+    expect(await redis.zscore(hub.activeKey, key)).not.toBeNull();
+    expect(await hub.holds(key, AGENT)).toBeDefined();
+  });
+
+  it('a hand-back stopped after the record: the idle sweep puts it back in the queue in its old place', async () => {
+    const { user, hub } = await bot({ HANDOFF_IDLE_SECONDS: '120' });
+    await hub.heartbeat(AGENT);
+    await user('c-2', 'موظف');
+    await user('c-2', 'سؤال');
+    const key = keyOf('c-2');
+    const enqueuedAt = (await hub.get(key))!.enqueuedAt;
+    await hub.claim(key, AGENT);
+    await redis.hset(hub.convKey(key), 'status', 'queued'); // released, the sets not yet told
+    await hub.sweep(Date.now() + 121_000);
+    expect(Number(await redis.zscore(hub.queueKey, key))).toBe(enqueuedAt);
+    expect(await redis.zscore(hub.activeKey, key)).toBeNull();
+    expect((await hub.queue()).find((q) => q.key === key)?.status).toBe('queued');
+  });
+
+  it('an enqueue stopped before its record: the entry is kept while the record may still come, then dropped', async () => {
+    const { hub } = await bot();
+    const key = keyOf('c-3');
+    await redis.zadd(hub.queueKey, Date.now(), key);
+    await hub.sweep(Date.now() + 30_000);
+    expect(await redis.zscore(hub.queueKey, key)).not.toBeNull();
+    await hub.sweep(Date.now() + 61_000);
+    expect(await redis.zscore(hub.queueKey, key)).toBeNull();
+  });
+
+  it('the order itself: a queued record is in the queue, a claimed one in the active set and out of the queue, one the user left in neither', async () => {
+    const { user, hub } = await bot();
+    await hub.heartbeat(AGENT);
+    await user('c-4', 'موظف');
+    await user('c-4', 'سؤال');
+    const key = keyOf('c-4');
+    expect(await redis.zscore(hub.queueKey, key)).not.toBeNull();
+    await hub.claim(key, AGENT);
+    expect([await redis.zscore(hub.queueKey, key), await redis.zscore(hub.activeKey, key) !== null]).toEqual([null, true]);
+    await user('c-5', 'موظف');
+    await user('c-5', 'سؤال');
+    expect(await hub.leaveQueue(keyOf('c-5'))).toBe(true);
+    expect(await redis.zscore(hub.queueKey, keyOf('c-5'))).toBeNull();
+    expect(await hub.get(keyOf('c-5'))).toBeUndefined();
+  });
+});
