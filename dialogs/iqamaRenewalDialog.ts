@@ -13,21 +13,20 @@
  * no second bill either.
  */
 import type { TurnContext } from 'botbuilder';
-import { ComponentDialog, type DialogTurnResult, type FoundChoice, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, FoundChoice, WaterfallStepContext } from 'botbuilder-dialogs';
 import { isServiceError, type Bilingual, type Bill, type Dependent, type EligibilityFailure, type RenewalEligibility } from '../adapters/services/types';
 import { contentIdempotencyKey } from '../adapters/services/client';
-import type { ConversationData, TaskContext, VerifiedSession } from './deps';
+import type { VerifiedSession } from './deps';
 import type { DialogFactory, FeatureDeps } from './registry';
 import { DIALOG_IDS, type TaskDialogOptions } from './mainDialog';
 import { formatBothCalendars } from './format/dates';
 import { localized } from './localizedPrompt';
-import { menuActivity } from './menu';
-import { describeServiceError, isSessionExpired } from './serviceErrors';
 import { turnLang, turnLogger } from './turnState';
-import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
 import { extractEntities } from './understanding/entities';
 import type { Relation } from './understanding/types';
-import { ask, AskPrompt, type AskResult, type AskSpec, type DependentView, type NextStep, preselect, viewOf } from './iqama/ask';
+import { VerifiedTaskDialog } from './iqama/verifiedTask';
+import { whoOf } from './verifyIdentityDialog';
+import { type AskResult, type DependentView, type NextStep, preselect, viewOf } from './iqama/ask';
 import { genderOf } from './format/gender';
 
 /** A bill the user will pay later: coming back to the same dependent and duration reuses it. */
@@ -67,85 +66,40 @@ interface StepValues {
 const vals = (step: WaterfallStepContext) => step.values as StepValues;
 const picked = (step: WaterfallStepContext) => step.result as FoundChoice | undefined;
 const fresh = (): RenewalState => ({ started: true });
-/** Who writes (as the session knows them; the services API also scopes keys to the signed-in person). */
-const whoOf = (session: VerifiedSession) => ({ id: session.idMasked, kind: session.kind, name: session.name.en });
 
 export interface IqamaRenewalOptions {
   /** The services' today (tests: the simulator's clock), for "N days left". */
   now?: () => Date;
 }
 
-export class IqamaRenewalDialog extends ComponentDialog {
-  private readonly now: () => Date;
-
-  constructor(
-    private readonly deps: FeatureDeps,
-    options: IqamaRenewalOptions = {},
-  ) {
-    super(DIALOG_IDS.iqamaRenewal);
-    this.now = options.now ?? (() => new Date());
-    this.addDialog(new VerifyIdentityDialog(deps));
-    this.addDialog(new AskPrompt(ASK, deps.t, this.now));
-    this.addDialog(
-      new WaterfallDialog(STEPS, [
-        this.verify.bind(this),
-        this.chooseDependent.bind(this),
-        this.checkEligibility.bind(this),
-        this.showReview.bind(this),
-        this.issueBill.bind(this),
-        this.submit.bind(this),
-        this.finish.bind(this),
-      ]),
-    );
-    this.initialDialogId = STEPS;
+export class IqamaRenewalDialog extends VerifiedTaskDialog<RenewalState> {
+  constructor(deps: FeatureDeps, options: IqamaRenewalOptions = {}) {
+    super(deps, { id: DIALOG_IDS.iqamaRenewal, steps: STEPS, ask: ASK, ns: NS, intent: 'iqama.renew', label: 'iqama renewal', withoutServices: (t, lang) => t(lang, 'menu.notYet') }, options.now);
+    this.setSteps([
+      this.verify.bind(this),
+      this.chooseDependent.bind(this),
+      this.checkEligibility.bind(this),
+      this.showReview.bind(this),
+      this.issueBill.bind(this),
+      this.submit.bind(this),
+      this.finish.bind(this),
+    ]);
   }
 
-  /** The router's options on the first run, our own state on every replaceDialog. */
-  private stateOf(step: WaterfallStepContext): RenewalState {
-    const values = vals(step);
-    if (values.state) return values.state;
-    const options = (step.options ?? {}) as Partial<RenewalState> & Partial<TaskDialogOptions>;
-    let state: RenewalState;
-    if (options.started) state = { ...(options as RenewalState) };
-    else {
-      const relation = options.understanding?.entities.relation ?? (options.text ? extractEntities(options.text).relation : undefined);
-      state = { ...fresh(), ...(relation ? { relation } : {}), ...(options.text ? { opening: options.text } : {}) };
-    }
-    values.state = state;
-    return state;
-  }
-
-  private t(context: TurnContext, key: string, args?: Record<string, unknown>): string {
-    return this.deps.t(turnLang(context), NS + key, args);
-  }
-
-  private conversation(context: TurnContext): Promise<ConversationData> {
-    return this.deps.state.conversation.get(context, {});
-  }
-
-  private prompt(step: WaterfallStepContext, spec: AskSpec): Promise<DialogTurnResult> {
-    return step.prompt(ASK, ask(this.deps.t, turnLang(step.context), step.context.activity.channelId, spec, this.now()));
+  protected fromRouter(options: Partial<TaskDialogOptions>): RenewalState {
+    const relation = options.understanding?.entities.relation ?? (options.text ? extractEntities(options.text).relation : undefined);
+    return { ...fresh(), ...(relation ? { relation } : {}), ...(options.text ? { opening: options.text } : {}) };
   }
 
   /** What an agent sees on handoff: masked facts only. */
-  private async record(context: TurnContext, state: RenewalState, stage: string, extra: Record<string, string> = {}): Promise<void> {
-    const data = await this.conversation(context);
+  protected async record(context: TurnContext, state: RenewalState, stage: string, extra: Record<string, string> = {}): Promise<void> {
     const lang = turnLang(context);
     const details: Record<string, string> = { stage };
     if (state.dependent) details.dependent = `${state.dependent.name[lang]} (${state.dependent.idMasked})`;
     if (state.months) details.months = String(state.months);
     if (state.fee !== undefined) details.fee = `${state.fee} SAR`;
     if (state.bill) details.sadadNumber = state.bill.sadad;
-    data.task = { intent: 'iqama.renew', verified: data.session !== undefined, details: { ...details, ...extra } } satisfies TaskContext;
-  }
-
-  /** A services call failed: an expired session verifies again and resumes; anything else offers a retry. */
-  private async failed(step: WaterfallStepContext, state: RenewalState, err: unknown): Promise<DialogTurnResult> {
-    if (isSessionExpired(err)) return restartVerified(step, this.deps, STEPS, state);
-    turnLogger(step.context)?.warn({ kind: isServiceError(err) ? err.kind : 'unknown', reason: isServiceError(err) ? err.reason : undefined }, 'iqama renewal: services call failed');
-    await step.context.sendActivity(describeServiceError(this.deps.t, turnLang(step.context), err));
-    vals(step).recovery = 'retry';
-    return this.prompt(step, { kind: 'buttons', text: `${NS}retryPrompt`, keys: [['retry', `${NS}next.retry`], ['agent', 'menu.agent'], ['menu', 'intent.menu']], yes: 'retry', no: 'menu' });
+    await this.setTask(context, { ...details, ...extra });
   }
 
   /** The answer to a recovery question asked by the previous step. Menu titles never get here: the router takes them. */
@@ -156,20 +110,7 @@ export class IqamaRenewalDialog extends ComponentDialog {
     if (answer === 'another') return step.replaceDialog(STEPS, fresh());
     if (answer === 'later') return this.payLater(step, state);
     // 'tawasul' / 'agent' / 'menu' reach here only by their place in the list ("3"): show the menu to tap.
-    const lang = turnLang(step.context);
-    await step.context.sendActivity(menuActivity(this.deps.t, lang, this.deps.t(lang, 'menu.anythingElse')));
-    return step.endDialog();
-  }
-
-  // 1. Identity (returns at once while the conversation holds a live session).
-  private async verify(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const state = this.stateOf(step);
-    await this.record(step.context, state, 'verify');
-    if (!this.deps.services) {
-      await step.context.sendActivity(this.deps.t(turnLang(step.context), 'menu.notYet'));
-      return step.endDialog();
-    }
-    return beginVerification(step, state);
+    return this.toMenu(step);
   }
 
   // 2. Which family member: known already, named in the first message, or asked.

@@ -44,7 +44,7 @@ import { stepOptions } from './interpret/openStep';
 import { StepPrompt } from './interpret/stepPrompt';
 import { describeServiceError, isSessionExpired } from './serviceErrors';
 import { turnLang, turnLogger } from './turnState';
-import { beginVerification, restartVerified, VerifyIdentityDialog } from './verifyIdentityDialog';
+import { beginVerification, restartVerified, VerifyIdentityDialog, whoOf } from './verifyIdentityDialog';
 import { checkField, checkFile } from './tawasul/validate';
 import { formatBothCalendars } from './format/dates';
 import { type AttachmentReader, dataUrlReader } from './tawasul/attachments';
@@ -115,8 +115,6 @@ export interface TicketWatch {
   watch(ticketNumber: string, reference: Partial<ConversationReference>, lang: Lang): Promise<void>;
 }
 
-/** Who files (as the session knows them; the services API also scopes keys to the signed-in person). */
-const whoOf = (session: VerifiedSession) => ({ id: session.idMasked, kind: session.kind, name: session.name.en });
 /**
  * The key of an upload: who, the file's bytes (hash), name and type, and the request type (changing
  * the type drops the files). Not the description or fields: they may change after the upload, and the

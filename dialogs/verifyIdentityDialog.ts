@@ -39,6 +39,9 @@ const ID_PROMPT = 'verifyIdNumber';
 const CODE_PROMPT = 'verifyCode';
 const CODE_LOOP = 'verifyCodeLoop';
 const MAX_ID_TRIES = 3;
+/** Who writes, for content-derived idempotency keys (as the session knows them; the services API also scopes keys to the signed-in person). */
+export const whoOf = (session: VerifiedSession) => ({ id: session.idMasked, kind: session.kind, name: session.name.en });
+
 /** A session this close to expiry is renewed before a task starts. */
 const MIN_SESSION_LEFT_MS = 60_000;
 const AGENT_ACTIONS = ['menu.agent', 'intent.menu'];

@@ -13,26 +13,25 @@
  * idempotency key (the service replays the first update instead of recording a second).
  */
 import type { TurnContext } from 'botbuilder';
-import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { isServiceError, type Bilingual, type PassportUpdateResult, type Profile } from '../../adapters/services/types';
 import { contentIdempotencyKey } from '../../adapters/services/client';
-import type { ConversationData, VerifiedSession } from '../deps';
+import type { VerifiedSession } from '../deps';
 import type { DialogFactory, FeatureDeps } from '../registry';
 import { DIALOG_IDS } from '../mainDialog';
 import { faqAnswer } from '../faqDialog';
 import { formatBothCalendars } from '../format/dates';
 import { localized } from '../localizedPrompt';
-import { menuActivity } from '../menu';
-import { describeServiceError, isSessionExpired } from '../serviceErrors';
 import { explainStatusCode } from '../status/format';
 import { turnLang, turnLogger } from '../turnState';
-import { beginVerification, restartVerified, VerifyIdentityDialog } from '../verifyIdentityDialog';
 import { extractEntities } from '../understanding/entities';
 import type { CorrectableField, Expectation } from '../interpret/expectation';
 import { stepOptions } from '../interpret/openStep';
 import { findPassportNumber, readStep } from '../interpret/read';
 import { StepPrompt } from '../interpret/stepPrompt';
-import { ask, AskPrompt, type AskResult, type NextStep } from '../iqama/ask';
+import { VerifiedTaskDialog } from '../iqama/verifiedTask';
+import { whoOf } from '../verifyIdentityDialog';
+import type { AskResult, NextStep } from '../iqama/ask';
 
 const STEPS = 'passportUpdateSteps';
 const FIELD = 'passportUpdateField';
@@ -75,81 +74,33 @@ interface StepValues {
 }
 
 const vals = (step: WaterfallStepContext) => step.values as StepValues;
-const whoOf = (session: VerifiedSession) => ({ id: session.idMasked, kind: session.kind, name: session.name.en });
 const fresh = (): PassportState => ({ started: true });
 
 export interface PassportUpdateOptions {
   now?: () => Date;
 }
 
-export class PassportUpdateDialog extends ComponentDialog {
-  private readonly now: () => Date;
-
-  constructor(
-    private readonly deps: FeatureDeps,
-    options: PassportUpdateOptions = {},
-  ) {
-    super(DIALOG_IDS.passportUpdate);
-    this.now = options.now ?? (() => new Date());
-    this.addDialog(new VerifyIdentityDialog(deps));
+export class PassportUpdateDialog extends VerifiedTaskDialog<PassportState> {
+  constructor(deps: FeatureDeps, options: PassportUpdateOptions = {}) {
+    super(deps, { id: DIALOG_IDS.passportUpdate, steps: STEPS, ask: ASK, ns: NS, intent: 'passport.update', label: 'passport update', withoutServices: (t, lang) => faqAnswer(t, lang, 'passport_info_update') }, options.now);
     this.addDialog(new StepPrompt(FIELD));
-    this.addDialog(new AskPrompt(ASK, deps.t, this.now));
-    this.addDialog(new WaterfallDialog(STEPS, [this.verify.bind(this), this.collect.bind(this), this.take.bind(this), this.finish.bind(this)]));
-    this.initialDialogId = STEPS;
+    this.setSteps([this.verify.bind(this), this.collect.bind(this), this.take.bind(this), this.finish.bind(this)]);
   }
 
-  private stateOf(step: WaterfallStepContext): PassportState {
-    const values = vals(step);
-    if (values.state) return values.state;
-    const options = (step.options ?? {}) as Partial<PassportState>;
-    values.state = options.started ? { ...(options as PassportState) } : fresh();
-    return values.state;
-  }
-
-  private t(context: TurnContext, key: string, args?: Record<string, unknown>): string {
-    return this.deps.t(turnLang(context), NS + key, args);
-  }
-
-  private conversation(context: TurnContext): Promise<ConversationData> {
-    return this.deps.state.conversation.get(context, {});
+  protected fromRouter(): PassportState {
+    return fresh();
   }
 
   private today(): string {
     return this.now().toISOString().slice(0, 10);
   }
 
-  private async record(context: TurnContext, state: PassportState, stage: string): Promise<void> {
-    const data = await this.conversation(context);
+  protected async record(context: TurnContext, state: PassportState, stage: string): Promise<void> {
     // The new passport number is not shown to agents in full: its last three characters are enough.
     const details: Record<string, string> = { stage };
     if (state.passportNumber) details.passportNumber = `***${state.passportNumber.slice(-3)}`;
     if (state.expiryDate) details.expiryDate = state.expiryDate;
-    data.task = { intent: 'passport.update', verified: data.session !== undefined, details };
-  }
-
-  private async failed(step: WaterfallStepContext, state: PassportState, err: unknown): Promise<DialogTurnResult> {
-    if (isSessionExpired(err)) return restartVerified(step, this.deps, STEPS, state);
-    turnLogger(step.context)?.warn({ kind: isServiceError(err) ? err.kind : 'unknown', reason: isServiceError(err) ? err.reason : undefined }, 'passport update: services call failed');
-    await step.context.sendActivity(describeServiceError(this.deps.t, turnLang(step.context), err));
-    vals(step).recovery = 'retry';
-    return step.prompt(ASK, ask(this.deps.t, turnLang(step.context), step.context.activity.channelId, { kind: 'buttons', text: 'iqama:retryPrompt', keys: [['retry', 'iqama:next.retry'], ['agent', 'menu.agent'], ['menu', 'intent.menu']], yes: 'retry', no: 'menu' }, this.now()));
-  }
-
-  private async toMenu(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const lang = turnLang(step.context);
-    await step.context.sendActivity(menuActivity(this.deps.t, lang, this.deps.t(lang, 'menu.anythingElse')));
-    return step.endDialog();
-  }
-
-  // 1. Identity.
-  private async verify(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const state = this.stateOf(step);
-    await this.record(step.context, state, 'verify');
-    if (!this.deps.services) {
-      await step.context.sendActivity(faqAnswer(this.deps.t, turnLang(step.context), 'passport_info_update'));
-      return step.endDialog();
-    }
-    return beginVerification(step, state);
+    await this.setTask(context, details);
   }
 
   // 2. Residents only; then the first field missing, or the review once all are known.
@@ -186,7 +137,7 @@ export class PassportUpdateDialog extends ComponentDialog {
     }
     await this.record(step.context, state, 'review');
     const both = (f: (l: 'ar' | 'en') => string): Bilingual => ({ ar: f('ar'), en: f('en') });
-    return step.prompt(ASK, ask(this.deps.t, lang, step.context.activity.channelId, {
+    return this.prompt(step, {
       kind: 'facts',
       title: `${NS}review.title`,
       facts: [
@@ -200,7 +151,7 @@ export class PassportUpdateDialog extends ComponentDialog {
       keys: [['confirm', 'iqama:next.confirm'], ['changeNumber', `${NS}next.changeNumber`], ['changeDates', `${NS}next.changeDates`], ['changeCountry', `${NS}next.changeCountry`]],
       yes: 'confirm',
       fields: FIELDS.map((f) => CORRECTABLE[f]),
-    }, this.now()));
+    });
   }
 
   private async residentsOnly(step: WaterfallStepContext): Promise<DialogTurnResult> {

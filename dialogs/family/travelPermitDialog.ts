@@ -5,30 +5,29 @@
  * cancel an active permit after a confirmation, refuse plainly with the seed's reason for
  * this person, or issue one (duration → review → permit number).
  *
- * Built like the iqama renewal (iqamaRenewalDialog.ts): the same question prompt (AskPrompt),
- * the same way of picking a member, everything collected in PermitState passed on every
+ * Built like the iqama renewal (iqamaRenewalDialog.ts), on the same base (iqama/verifiedTask.ts:
+ * identity step, question prompt, failure and retry), the same way of picking a member, everything collected in PermitState passed on every
  * replaceDialog, so an expired session re-verifies and resumes, and a retry repeats only the
  * failed call with the same content-derived idempotency key (the service replays the first
  * permit or cancellation instead of making a second one).
  */
 import type { TurnContext } from 'botbuilder';
-import { ComponentDialog, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { isServiceError, type Dependent, type TravelPermit } from '../../adapters/services/types';
 import { contentIdempotencyKey } from '../../adapters/services/client';
-import type { ConversationData, VerifiedSession } from '../deps';
+import type { VerifiedSession } from '../deps';
 import type { DialogFactory, FeatureDeps } from '../registry';
 import { DIALOG_IDS, type TaskDialogOptions } from '../mainDialog';
 import { faqAnswer } from '../faqDialog';
 import { formatBothCalendars } from '../format/dates';
 import { localized } from '../localizedPrompt';
-import { menuActivity } from '../menu';
-import { describeServiceError, isSessionExpired } from '../serviceErrors';
 import { turnLang, turnLogger } from '../turnState';
-import { beginVerification, restartVerified, VerifyIdentityDialog } from '../verifyIdentityDialog';
 import { extractEntities } from '../understanding/entities';
 import { normalizeForMatching } from '../understanding/normalize';
 import type { Relation } from '../understanding/types';
-import { ask, AskPrompt, type AskResult, type AskSpec, CORRECTABLE, type DependentView, genderOf, type NextStep, preselect, viewOf } from '../iqama/ask';
+import { VerifiedTaskDialog } from '../iqama/verifiedTask';
+import { whoOf } from '../verifyIdentityDialog';
+import { type AskResult, CORRECTABLE, type DependentView, genderOf, type NextStep, preselect, viewOf } from '../iqama/ask';
 
 const STEPS = 'travelPermitSteps';
 const ASK = 'travelPermitAsk';
@@ -73,7 +72,6 @@ interface StepValues {
 const vals = (step: WaterfallStepContext) => step.values as StepValues;
 const picked = (step: WaterfallStepContext) => step.result as AskResult | undefined;
 const fresh = (): PermitState => ({ started: true });
-const whoOf = (session: VerifiedSession) => ({ id: session.idMasked, kind: session.kind, name: session.name.en });
 /** «ألغ», «الغي», «إلغاء», «كنسل», "cancel": the opening asks to cancel a permit, not to issue one. */
 const CANCEL_WORDS = /(^| )(الغ|والغ|الغي|الغيه|الغاء|بالغاء|كنسل|cancel|revoke|withdraw)( |$)/;
 
@@ -96,79 +94,39 @@ export interface TravelPermitOptions {
   now?: () => Date;
 }
 
-export class TravelPermitDialog extends ComponentDialog {
-  private readonly now: () => Date;
-
-  constructor(
-    private readonly deps: FeatureDeps,
-    options: TravelPermitOptions = {},
-  ) {
-    super(DIALOG_IDS.travelPermit);
-    this.now = options.now ?? (() => new Date());
-    this.addDialog(new VerifyIdentityDialog(deps));
-    this.addDialog(new AskPrompt(ASK, deps.t, this.now));
-    this.addDialog(
-      new WaterfallDialog(STEPS, [
-        this.verify.bind(this),
-        this.chooseMember.bind(this),
-        this.decide.bind(this),
-        this.act.bind(this),
-        this.issue.bind(this),
-        this.finish.bind(this),
-      ]),
-    );
-    this.initialDialogId = STEPS;
+export class TravelPermitDialog extends VerifiedTaskDialog<PermitState> {
+  constructor(deps: FeatureDeps, options: TravelPermitOptions = {}) {
+    // Without the services API the assistant can still say how it is done on Absher.
+    super(deps, { id: DIALOG_IDS.travelPermit, steps: STEPS, ask: ASK, ns: NS, intent: 'travel_permit', label: 'travel permit', withoutServices: (t, lang) => faqAnswer(t, lang, 'travel_permit') }, options.now);
+    this.setSteps([
+      this.verify.bind(this),
+      this.chooseMember.bind(this),
+      this.decide.bind(this),
+      this.act.bind(this),
+      this.issue.bind(this),
+      this.finish.bind(this),
+    ]);
   }
 
-  private stateOf(step: WaterfallStepContext): PermitState {
-    const values = vals(step);
-    if (values.state) return values.state;
-    const options = (step.options ?? {}) as Partial<PermitState> & Partial<TaskDialogOptions>;
-    let state: PermitState;
-    if (options.started) state = { ...(options as PermitState) };
-    else {
-      const text = options.text ?? '';
-      const entities = options.understanding?.entities ?? (text ? extractEntities(text) : undefined);
-      state = {
-        ...fresh(),
-        ...(entities?.relation ? { relation: entities.relation } : {}),
-        ...(entities?.months && entities.months <= 12 ? { months: entities.months } : {}),
-        ...(text ? { opening: text, cancelWanted: wantsCancel(text) } : {}),
-      };
-    }
-    values.state = state;
-    return state;
-  }
-
-  private t(context: TurnContext, key: string, args?: Record<string, unknown>): string {
-    return this.deps.t(turnLang(context), NS + key, args);
-  }
-
-  private conversation(context: TurnContext): Promise<ConversationData> {
-    return this.deps.state.conversation.get(context, {});
-  }
-
-  private prompt(step: WaterfallStepContext, spec: AskSpec): Promise<DialogTurnResult> {
-    return step.prompt(ASK, ask(this.deps.t, turnLang(step.context), step.context.activity.channelId, spec, this.now()));
+  protected fromRouter(options: Partial<TaskDialogOptions>): PermitState {
+    const text = options.text ?? '';
+    const entities = options.understanding?.entities ?? (text ? extractEntities(text) : undefined);
+    return {
+      ...fresh(),
+      ...(entities?.relation ? { relation: entities.relation } : {}),
+      ...(entities?.months && entities.months <= 12 ? { months: entities.months } : {}),
+      ...(text ? { opening: text, cancelWanted: wantsCancel(text) } : {}),
+    };
   }
 
   /** What an agent sees on handoff: masked facts only. */
-  private async record(context: TurnContext, state: PermitState, stage: string): Promise<void> {
-    const data = await this.conversation(context);
+  protected async record(context: TurnContext, state: PermitState, stage: string): Promise<void> {
     const lang = turnLang(context);
     const details: Record<string, string> = { stage };
     if (state.member) details.dependent = `${state.member.name[lang]} (${state.member.idMasked})`;
     if (state.months) details.months = String(state.months);
     if (state.member?.permit) details.permitNumber = state.member.permit.number;
-    data.task = { intent: 'travel_permit', verified: data.session !== undefined, details };
-  }
-
-  private async failed(step: WaterfallStepContext, state: PermitState, err: unknown): Promise<DialogTurnResult> {
-    if (isSessionExpired(err)) return restartVerified(step, this.deps, STEPS, state);
-    turnLogger(step.context)?.warn({ kind: isServiceError(err) ? err.kind : 'unknown', reason: isServiceError(err) ? err.reason : undefined }, 'travel permit: services call failed');
-    await step.context.sendActivity(describeServiceError(this.deps.t, turnLang(step.context), err));
-    vals(step).recovery = 'retry';
-    return this.prompt(step, { kind: 'buttons', text: 'iqama:retryPrompt', keys: [['retry', 'iqama:next.retry'], ['agent', 'menu.agent'], ['menu', 'intent.menu']], yes: 'retry', no: 'menu' });
+    await this.setTask(context, details);
   }
 
   private async recover(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -176,27 +134,13 @@ export class TravelPermitDialog extends ComponentDialog {
     const answer = picked(step)?.value as NextStep | undefined;
     if (answer === 'retry') return step.replaceDialog(STEPS, state);
     if (answer === 'another') return step.replaceDialog(STEPS, fresh());
-    const lang = turnLang(step.context);
-    await step.context.sendActivity(menuActivity(this.deps.t, lang, this.deps.t(lang, 'menu.anythingElse')));
-    return step.endDialog();
+    return this.toMenu(step);
   }
 
   /** "Anything else for your family's permits?" after an outcome. */
   private anotherAsk(step: WaterfallStepContext): Promise<DialogTurnResult> {
     vals(step).recovery = 'another';
     return this.prompt(step, { kind: 'buttons', text: `${NS}anotherAsk`, keys: [['another', `${NS}next.another`], ['menu', 'intent.menu']], yes: 'another', no: 'menu', closing: true });
-  }
-
-  // 1. Identity.
-  private async verify(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const state = this.stateOf(step);
-    await this.record(step.context, state, 'verify');
-    if (!this.deps.services) {
-      // Without the services API the assistant can still say how it is done on Absher.
-      await step.context.sendActivity(faqAnswer(this.deps.t, turnLang(step.context), 'travel_permit'));
-      return step.endDialog();
-    }
-    return beginVerification(step, state);
   }
 
   // 2. The members with their permits; the one named is taken, otherwise asked.
